@@ -1,0 +1,5 @@
+"""``python -m segkit_helpers`` is the same as the ``segkit`` command."""
+
+from segkit_helpers.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,286 @@
+"""Paths and the cycle configuration: schema, defaults, loading and validation.
+
+A cycle config is a YAML file. Every key is listed in :data:`SCHEMA`; unknown keys,
+missing required keys and values of the wrong type are errors raised before any
+work starts. Relative paths resolve against the config file's folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from segkit_helpers.errors import ConfigError
+
+PROJ_ROOT = Path(__file__).resolve().parents[1]
+CYCLES_DIR = PROJ_ROOT / "cycles"
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+#: The shipped sample: two cycles of the Online Retail data, run in this order.
+SAMPLE_CONFIGS = [
+    CYCLES_DIR / "online_retail_2011-06-01.yml",
+    CYCLES_DIR / "online_retail_2011-12-09.yml",
+]
+
+REQUIRED = object()  # marker: the key has no default
+
+#: Logical column names per input table (DESIGN.md). ``required`` must be present
+#: (``quantity``/``unit_price`` may be replaced by ``amount``).
+TABLE_COLUMNS: dict[str, dict[str, list[str]]] = {
+    "transactions": {
+        "required": ["customer_id", "order_date"],
+        "optional": ["order_id", "quantity", "unit_price", "amount", "product", "category", "cost", "channel"],
+    },
+    "customers": {
+        "required": ["customer_id"],
+        "optional": ["industry", "employees", "revenue", "legal_form", "region", "cost_to_serve", "acquisition_date"],
+    },
+    "survey": {"required": ["customer_id"], "optional": []},
+    "experiments": {"required": ["customer_id", "group"], "optional": ["converted", "revenue"]},
+}
+#: Tables whose mapping may name extra logical columns (e.g. survey questions).
+OPEN_TABLES = {"survey"}
+
+SUPPORTED_SCHEMES = ["behavioural"]
+
+
+def _source_schema() -> dict:
+    return {"path": (str, None), "sheet": (str, None)}
+
+
+#: Every config key: ``(type, default)`` leaves inside nested dicts.
+SCHEMA: dict[str, Any] = {
+    "cycle": (str, REQUIRED),
+    "asof": (dt.date, REQUIRED),
+    "previous_cycle": (str, None),
+    "seed": (int, 42),
+    "sources": {table: _source_schema() for table in TABLE_COLUMNS},
+    "columns": {table: dict for table in TABLE_COLUMNS},
+    "readiness": {
+        "goal": (str, ""),
+        "base_large_and_varied": (str, ""),
+        "actionable": (str, ""),
+        "resources": (str, ""),
+        "will_act": (str, ""),
+        "min_customers": (int, 200),
+        "min_history_days": (int, 180),
+        "max_missing_customer_share": (float, 0.5),
+        "stop_on_no_go": (bool, True),
+    },
+    "cleaning": {
+        "cancellation_prefix": (str, "C"),
+        "drop_duplicates": (bool, True),
+        "drop_non_positive_customers": (bool, True),
+    },
+    "research": {"rfm_rules": (str, None)},
+    "value": {"margin_rate": (float, 0.25), "cost_per_order": (float, 5.0)},
+    "loyalty": {"threshold": (float, 3.0)},
+    "abc": {"a_share": (float, 0.8), "b_share": (float, 0.15)},
+    "segmentation": {
+        "scheme": (str, "behavioural"),
+        "k": ((int, str), "auto"),
+        "k_range": (list, [3, 8]),
+        "silhouette_sample": (int, 5000),
+        "hybrid_threshold": (float, 0.3),
+    },
+    "validation": {
+        "bootstrap": (int, 20),
+        "alpha": (float, 0.05),
+        "min_stability": (float, 0.75),
+    },
+    "deploy": {"playbook": (str, None)},
+}
+
+
+def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> dict:
+    """Read, complete and validate a cycle config.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    overrides
+        Dotted key → value pairs applied on top (``{"segmentation.k": 4}``), as given
+        by ``segkit cycle -p NAME VALUE``.
+
+    Returns
+    -------
+    dict
+        The config with every default filled in, ``asof`` as a :class:`datetime.date`
+        and every source path absolute.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, unknown or missing key, wrong type; the message names the key.
+    """
+    path = Path(path).resolve()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} must be a mapping of keys to values")
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    cfg = _complete(raw, SCHEMA, prefix="")
+    _check_values(cfg)
+    for table, source in cfg["sources"].items():
+        if source["path"]:
+            source["path"] = str((path.parent / source["path"]).resolve())
+    if cfg["research"]["rfm_rules"]:
+        cfg["research"]["rfm_rules"] = str((path.parent / cfg["research"]["rfm_rules"]).resolve())
+    if cfg["deploy"]["playbook"]:
+        cfg["deploy"]["playbook"] = str((path.parent / cfg["deploy"]["playbook"]).resolve())
+    return cfg
+
+
+def parse_override(name: str, value: str) -> tuple[str, Any]:
+    """Turn a command-line ``-p NAME VALUE`` into a typed override (YAML scalar rules)."""
+    try:
+        return name, yaml.safe_load(value)
+    except yaml.YAMLError:
+        return name, value
+
+
+def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node = raw
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set '{dotted}': '{key}' is not a section")
+    node[keys[-1]] = value
+
+
+def _suggest(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"{hint} Allowed here: {', '.join(sorted(allowed))}."
+
+
+def _complete(raw: dict, schema: dict, prefix: str) -> dict:
+    """Check keys of ``raw`` against ``schema`` and fill in defaults, recursively."""
+    unknown = [k for k in raw if k not in schema]
+    if unknown:
+        key = unknown[0]
+        raise ConfigError(f"unknown config key '{prefix}{key}'.{_suggest(key, list(schema))}")
+    out: dict = {}
+    for key, spec in schema.items():
+        full = f"{prefix}{key}"
+        value = raw.get(key)
+        if spec is dict:  # free mapping of str → str (column mappings)
+            out[key] = _check_mapping(value or {}, full)
+        elif isinstance(spec, dict):
+            if value is not None and not isinstance(value, dict):
+                raise ConfigError(f"config key '{full}' must be a section (a mapping), got {value!r}")
+            out[key] = _complete(value or {}, spec, prefix=f"{full}.")
+        else:
+            out[key] = _check_leaf(value, spec, full)
+    return out
+
+
+def _check_mapping(value: Any, key: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"config key '{key}' must map logical names to source columns")
+    for logical, source in value.items():
+        if not isinstance(source, str):
+            raise ConfigError(f"config key '{key}.{logical}' must be a source column name (text), got {source!r}")
+    return dict(value)
+
+
+def _check_leaf(value: Any, spec: tuple, key: str) -> Any:
+    kind, default = spec
+    if value is None:
+        if default is REQUIRED:
+            raise ConfigError(f"config key '{key}' is required but missing. Add it to the config file.")
+        return copy.deepcopy(default)
+    if kind is dt.date:
+        return _as_date(value, key)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is str and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        return str(value)  # YAML reads `cycle: 2011-06-01` as a date: keep it as text
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise ConfigError(f"config key '{key}' must be {names}, got {value!r}")
+    return value
+
+
+def _as_date(value: Any, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"config key '{key}' must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _check_values(cfg: dict) -> None:
+    seg = cfg["segmentation"]
+    if seg["scheme"] not in SUPPORTED_SCHEMES:
+        raise ConfigError(
+            f"config key 'segmentation.scheme' is '{seg['scheme']}'; supported: {', '.join(SUPPORTED_SCHEMES)}"
+        )
+    k_range = seg["k_range"]
+    if len(k_range) != 2 or not all(isinstance(k, int) for k in k_range) or not 2 <= k_range[0] <= k_range[1]:
+        raise ConfigError(f"config key 'segmentation.k_range' must be [min, max] with 2 <= min <= max, got {k_range!r}")
+    k = seg["k"]
+    if not (k == "auto" or (isinstance(k, int) and not isinstance(k, bool) and k >= 2)):
+        raise ConfigError(f"config key 'segmentation.k' must be 'auto' or an integer >= 2, got {k!r}")
+    if not 0 < cfg["abc"]["a_share"] < cfg["abc"]["a_share"] + cfg["abc"]["b_share"] < 1:
+        raise ConfigError("config keys 'abc.a_share' and 'abc.b_share' must be positive and sum to less than 1")
+    if cfg["validation"]["bootstrap"] < 2:
+        raise ConfigError("config key 'validation.bootstrap' must be at least 2")
+    if not cfg["sources"]["transactions"]["path"]:
+        raise ConfigError("config key 'sources.transactions.path' is required: the order lines to segment")
+    for table, mapping in cfg["columns"].items():
+        if table in OPEN_TABLES:
+            continue
+        allowed = TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]
+        for logical in mapping:
+            if logical not in allowed:
+                raise ConfigError(f"unknown logical column 'columns.{table}.{logical}'.{_suggest(logical, allowed)}")
+
+
+def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:
+    """The folder that holds ``data/processed`` and ``reports``.
+
+    An empty value means ``$SEGKIT_WORKDIR`` if set, else the project root (so that
+    notebooks opened in JupyterLab write next to the shipped data).
+    """
+    if workdir:
+        return Path(workdir).resolve()
+    return Path(os.environ.get("SEGKIT_WORKDIR") or PROJ_ROOT).resolve()
+
+
+def processed_dir(workdir: Path, cycle: str) -> Path:
+    """``<workdir>/data/processed/<cycle>``: the artefacts of one cycle."""
+    return Path(workdir) / "data" / "processed" / cycle
+
+
+def reports_dir(workdir: Path, cycle: str) -> Path:
+    """``<workdir>/reports/<cycle>``: the HTML reports of one cycle."""
+    return Path(workdir) / "reports" / cycle
+
+
+def default_config_path() -> Path:
+    """The config notebooks use when none is given: the sample's first cycle."""
+    return SAMPLE_CONFIGS[0]
+
+
+def dump_config(cfg: dict) -> str:
+    """The resolved config as YAML text (saved with each cycle's artefacts)."""
+    plain = copy.deepcopy(cfg)
+    plain["asof"] = plain["asof"].isoformat()
+    return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True)

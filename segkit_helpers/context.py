@@ -1,0 +1,78 @@
+"""The cycle context a notebook works in: its config, work folder and artefact folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from segkit_helpers.config import default_config_path, load_config, processed_dir, resolve_workdir
+
+
+@dataclass(frozen=True)
+class CycleContext:
+    """Where one cycle reads and writes.
+
+    Attributes
+    ----------
+    cfg : dict
+        The validated config.
+    workdir : Path
+        Holds ``data/processed/<cycle>`` of every cycle and ``reports/``.
+    out_dir : Path
+        Where this cycle's artefacts go (``data/processed/<cycle>`` unless a runner
+        stages them elsewhere).
+    """
+
+    cfg: dict
+    workdir: Path
+    out_dir: Path
+
+    def artefact(self, name: str) -> Path:
+        """Path of an artefact of this cycle, e.g. ``ctx.artefact("customers.parquet")``."""
+        return self.out_dir / name
+
+    @property
+    def cycle(self) -> str:
+        return self.cfg["cycle"]
+
+
+def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> CycleContext:
+    """Load the config and fix the folders of a cycle (the notebooks' first call).
+
+    Parameters
+    ----------
+    config_path
+        Cycle config; empty = the shipped sample's first cycle.
+    workdir
+        Empty = ``$SEGKIT_WORKDIR`` or the project root.
+    out_dir
+        Empty = ``<workdir>/data/processed/<cycle>``.
+    """
+    cfg = load_config(config_path or default_config_path())
+    root = resolve_workdir(workdir)
+    out = Path(out_dir).resolve() if out_dir else processed_dir(root, cfg["cycle"])
+    out.mkdir(parents=True, exist_ok=True)
+    return CycleContext(cfg=cfg, workdir=root, out_dir=out)
+
+
+def read_artefact(ctx: CycleContext, name: str):
+    """Read an artefact of this cycle by file name (Parquet, CSV, JSON, YAML or a joblib model)."""
+    import pandas as pd
+    import yaml
+
+    from segkit_helpers.artefacts import read_json
+
+    path = ctx.artefact(name)
+    if not path.is_file():
+        raise FileNotFoundError(f"{name} not found in {ctx.out_dir}: run the earlier notebooks of cycle {ctx.cycle} first")
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, index_col=0)
+    if path.suffix == ".json":
+        return read_json(path)
+    if path.suffix == ".joblib":
+        import joblib
+
+        return joblib.load(path)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))

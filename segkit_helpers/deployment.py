@@ -1,0 +1,106 @@
+"""Step 05: service models, playbook actions and the CRM export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from segkit_helpers.artefacts import write_csv, write_parquet
+from segkit_helpers.config import RESOURCES_DIR
+from segkit_helpers.errors import ConfigError
+from segkit_helpers.features import QUADRANTS
+
+EXPORT_COLUMNS = ["customer_id", "segment", "persona", "value_loyalty_quadrant",
+                  "service_model", "channel", "cadence", "next_action", "priority"]
+
+
+def load_playbook(path: str | Path | None = None) -> dict:
+    """Read a playbook (default: the shipped one) and check it covers every quadrant.
+
+    A service model's ``min_profit_ratio`` may be empty/NaN for the catch-all last model.
+    """
+    path = Path(path) if path else RESOURCES_DIR / "playbook.yml"
+    try:
+        playbook = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read playbook {path}: {exc}") from None
+    missing = [q for q in QUADRANTS.values() if q not in playbook.get("quadrants", {})]
+    if missing:
+        raise ConfigError(f"playbook {path}: no entry for quadrant '{missing[0]}'")
+    if not playbook.get("service_models"):
+        raise ConfigError(f"playbook {path}: 'service_models' is empty")
+    return playbook
+
+
+def quadrant_table(playbook: dict) -> pd.DataFrame:
+    """The playbook's per-quadrant goal, next action and priority as a table."""
+    return pd.DataFrame.from_dict(playbook["quadrants"], orient="index").rename_axis("quadrant")
+
+
+def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFrame:
+    """Pick each segment's service model by its profit per customer against the overall mean.
+
+    ``profit_ratio`` = (segment profit / segment customers) / (total profit / all
+    customers). The first service model whose ``min_profit_ratio`` the segment
+    reaches is chosen; a model without a ratio takes every segment left.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``profit_ratio``, ``service_model``, ``channel``, ``cadence``.
+    """
+    overall = profiles["profit"].sum() / profiles["customers"].sum()
+    ratio = (profiles["profit"] / profiles["customers"]) / overall if overall else profiles["profit"] * np.nan
+    chosen = []
+    for r in ratio:
+        for model in playbook["service_models"]:
+            bar = model.get("min_profit_ratio")
+            if bar is None or (isinstance(bar, float) and np.isnan(bar)) or (not np.isnan(r) and r >= bar):
+                chosen.append(model)
+                break
+        else:
+            chosen.append(playbook["service_models"][-1])
+    return pd.DataFrame(
+        {
+            "profit_ratio": ratio.round(3),
+            "service_model": [m["name"] for m in chosen],
+            "channel": [m.get("channel", "") for m in chosen],
+            "cadence": [m.get("cadence", "") for m in chosen],
+        },
+        index=profiles.index,
+    )
+
+
+def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[dict], playbook: dict) -> pd.DataFrame:
+    """The CRM assignment table: one row per customer with segment, persona, quadrant,
+    service model, next action and priority (1 = highest; from the quadrant)."""
+    out = segments[["customer_id", "segment", "value_loyalty_quadrant"]].copy()
+    out["persona"] = out["segment"].map({p["segment"]: p["name"] for p in personas})
+    out = out.join(service[["service_model", "channel", "cadence"]], on="segment")
+    quadrants = quadrant_table(playbook)
+    out["next_action"] = out["value_loyalty_quadrant"].map(quadrants["next_action"])
+    out["priority"] = out["value_loyalty_quadrant"].map(quadrants["priority"]).astype("int64")
+    return out[EXPORT_COLUMNS].sort_values(["priority", "segment", "customer_id"], ignore_index=True)
+
+
+def write_export(export: pd.DataFrame, folder: str | Path) -> list[Path]:
+    """Write ``segments.csv`` and ``segments.parquet`` into ``folder`` (atomically)."""
+    folder = Path(folder)
+    return [write_csv(export, folder / "segments.csv"), write_parquet(export, folder / "segments.parquet")]
+
+
+def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: customers, revenue share, profit per customer and the service model (seed 000)."""
+    table = profiles[["customers", "revenue_share"]].copy()
+    table["profit_per_customer"] = (profiles["profit"] / profiles["customers"]).round(2)
+    return table.join(service[["service_model", "profit_ratio"]])
+
+
+def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> str:
+    """Write the CRM export (``export/segments.csv`` and ``.parquet``) and ``service_models.csv``."""
+    write_export(export, ctx.artefact("export"))
+    write_csv(service.reset_index(), ctx.artefact("service_models.csv"))
+    return f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to {ctx.out_dir}"

@@ -1,0 +1,169 @@
+"""Cycle-over-cycle monitoring: matching segment ids, migration matrix, size changes, alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from segkit_helpers.config import processed_dir
+
+NEW, LOST = "new customer", "lost customer"
+
+
+def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
+    """The previous cycle's ``segments.parquet`` and ``profiles.csv``, or ``None`` for a first cycle.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``previous_cycle`` is set but its artefacts are not in ``data/processed``.
+    """
+    if not previous_cycle:
+        return None
+    folder = processed_dir(workdir, previous_cycle)
+    needed = [folder / "segments.parquet", folder / "profiles.csv"]
+    missing = [p for p in needed if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"previous cycle '{previous_cycle}' has no {missing[0].name} in {folder}. "
+            "Run that cycle first (same --workdir) or remove 'previous_cycle' from the config."
+        )
+    return {
+        "cycle": previous_cycle,
+        "segments": pd.read_parquet(needed[0]),
+        "profiles": pd.read_csv(needed[1], index_col="segment"),
+    }
+
+
+def match_segments(current: pd.DataFrame, previous: pd.DataFrame, max_distance: float = 1.0) -> dict[int, int]:
+    """Map current segment ids to the previous cycle's ids by nearest centres.
+
+    Centres are in ``log1p`` feature units, comparable across cycles. The pairing
+    minimises the total Euclidean distance (Hungarian algorithm,
+    :func:`scipy.optimize.linear_sum_assignment`; Kuhn 1955). A pair further apart
+    than ``max_distance`` is not the same segment; unpaired current segments get
+    new ids after the largest id ever used.
+
+    Parameters
+    ----------
+    current, previous
+        Centres, one row per segment id, the same feature columns.
+
+    Returns
+    -------
+    dict
+        ``{current id: id to use}``.
+    """
+    cost = np.linalg.norm(current.to_numpy()[:, None, :] - previous.to_numpy()[None, :, :], axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    mapping = {}
+    for r, c in zip(rows, cols):
+        if cost[r, c] <= max_distance:
+            mapping[int(current.index[r])] = int(previous.index[c])
+    next_id = int(max(previous.index.max(), current.index.max())) + 1
+    for seg in current.index:
+        if int(seg) not in mapping:
+            mapping[int(seg)] = next_id
+            next_id += 1
+    return mapping
+
+
+def previous_centers(previous: dict | None) -> pd.DataFrame | None:
+    """Centres of the previous cycle's segments (from its ``profiles.csv``), log1p units."""
+    if previous is None:
+        return None
+    centers = previous["profiles"].filter(like="center_")
+    return centers.rename(columns=lambda c: c.removeprefix("center_"))
+
+
+def migration_matrix(previous: dict | None, current: pd.DataFrame) -> pd.DataFrame | None:
+    """Customers moving between segments from the previous cycle to this one (``None`` in a first cycle).
+
+    Rows are the previous segment (plus ``new customer`` for customers not in the
+    previous cycle), columns the current segment (plus ``lost customer`` for those
+    no longer segmented). Cells count customers.
+    """
+    if previous is None:
+        return None
+    merged = previous["segments"][["customer_id", "segment"]].merge(
+        current[["customer_id", "segment"]], on="customer_id", how="outer", suffixes=("_previous", "_current")
+    )
+    before = merged["segment_previous"].astype("Int64").astype("string").fillna(NEW)
+    after = merged["segment_current"].astype("Int64").astype("string").fillna(LOST)
+    table = pd.crosstab(before.rename("previous segment"), after.rename("current segment"))
+    order = lambda labels, extra: sorted((l for l in labels if l != extra), key=int) + ([extra] if extra in labels else [])
+    return table.reindex(index=order(table.index, NEW), columns=order(table.columns, LOST), fill_value=0)
+
+
+def size_changes(previous: dict | None, profiles: pd.DataFrame) -> pd.DataFrame:
+    """Customers, share of customers and revenue share per segment, now and in the previous cycle.
+
+    ``status`` is ``kept`` (id in both), ``new`` (only now) or ``vanished`` (only
+    before); ``share_change`` is the relative change of the segment's share of
+    customers (shares, not counts, so that a growing customer base alone raises no alert).
+    """
+    now = profiles[["customers", "customer_share", "revenue_share"]]
+    if previous is None:
+        return now.assign(status="first cycle")
+    before = previous["profiles"][["customers", "customer_share", "revenue_share"]]
+    table = now.join(before, how="outer", rsuffix="_previous")
+    table["status"] = np.select(
+        [table["customers"].isna(), table["customers_previous"].isna()], ["vanished", "new"], default="kept"
+    )
+    table["share_change"] = (table["customer_share"] / table["customer_share_previous"] - 1).round(4)
+    return table
+
+
+def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_change: float = 0.25) -> list[str]:
+    """Plain-language alerts: new or vanished segments, large changes of share, low retention."""
+    messages = []
+    if migration is None:
+        return messages
+    for seg, row in changes.iterrows():
+        if row["status"] == "new":
+            messages.append(f"segment {seg} is new this cycle")
+        elif row["status"] == "vanished":
+            messages.append(f"segment {seg} of the previous cycle has no match now")
+        elif abs(row["share_change"]) > max_share_change:
+            messages.append(
+                f"segment {seg}'s share of customers changed by {row['share_change']:+.0%} "
+                f"({row['customer_share_previous']:.0%} → {row['customer_share']:.0%})"
+            )
+    stay = retention(migration)
+    if stay < 0.5:
+        messages.append(f"only {stay:.0%} of returning customers stayed in their segment")
+    return messages
+
+
+def retention(migration: pd.DataFrame) -> float:
+    """Share of customers present in both cycles who stayed in the same segment id."""
+    both = migration.drop(index=NEW, errors="ignore").drop(columns=LOST, errors="ignore")
+    same = sum(both.loc[s, s] for s in both.index if s in both.columns)
+    total = both.to_numpy().sum()
+    return float(same / total) if total else float("nan")
+
+
+def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
+                 messages: list[str]) -> str:
+    """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
+    from segkit_helpers.artefacts import write_json
+
+    if previous is None:
+        record = {"cycle": ctx.cycle, "previous_cycle": None, "first_cycle": True,
+                  "note": "first cycle: nothing to compare with", "alerts": []}
+    else:
+        record = {
+            "cycle": ctx.cycle,
+            "previous_cycle": previous["cycle"],
+            "first_cycle": False,
+            "retention": round(retention(migration), 4),
+            "migration": {"rows": list(migration.index), "columns": list(migration.columns),
+                          "counts": migration.to_numpy().tolist()},
+            "segments": changes.reset_index().replace({np.nan: None}).to_dict(orient="records"),
+            "alerts": messages,
+        }
+    write_json(record, ctx.artefact("monitor.json"))
+    return f"wrote monitor.json to {ctx.out_dir}"

@@ -1,0 +1,190 @@
+"""Figures of the cycle. Each is titled, labelled and carries a one-line "how to read" caption.
+
+Single-panel plots take ``ax=None`` and return the Axes; multi-panel ones return
+the Figure. pyplot is imported here only.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from sklearn.decomposition import PCA
+
+from segkit_helpers.segmentation import FEATURES, SegmentModel, persona_names
+
+LABELS = {"recency_days": "recency (days since last order)", "frequency": "frequency (orders)",
+          "monetary": "monetary (net revenue)"}
+
+
+def caption(fig: Figure, text: str) -> None:
+    """Put a "how to read" caption under a figure."""
+    fig.text(0.01, -0.02, "How to read: " + text, ha="left", va="top", fontsize=9, style="italic", wrap=True)
+
+
+def _ax(ax: Axes | None, size=(7, 4)) -> Axes:
+    return ax if ax is not None else plt.subplots(figsize=size, layout="constrained")[1]
+
+
+def plot_distributions(profile: pd.DataFrame) -> Figure:
+    """Histograms of recency, frequency and monetary value on log scales."""
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+    for ax, feature in zip(axes, FEATURES):
+        values = profile[feature].clip(lower=1)
+        sns.histplot(values, bins=40, log_scale=True, ax=ax, color="#4C72B0")
+        ax.set(title=feature, xlabel=LABELS[feature] + ", log scale", ylabel="customers")
+    fig.suptitle("Distribution of recency, frequency and monetary value per customer")
+    caption(fig, "each bar counts customers; the axes are logarithmic because a few customers buy far more "
+                 "than the rest (values below 1 are shown at 1).")
+    return fig
+
+
+def plot_rfm_segments(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Share of customers beside share of revenue per named RFM segment."""
+    ax = _ax(ax, (8, 4.5))
+    long = summary[["customer_share", "revenue_share"]].rename(
+        columns={"customer_share": "share of customers", "revenue_share": "share of revenue"}
+    ).reset_index().melt(id_vars="rfm_segment", var_name="measure", value_name="share")
+    sns.barplot(long, y="rfm_segment", x="share", hue="measure", ax=ax, palette=["#8DA0CB", "#FC8D62"])
+    ax.set(title="Named RFM segments: customers and revenue", xlabel="share of total", ylabel="RFM segment")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    caption(ax.figure, "a segment whose orange bar is longer than its blue bar brings more revenue than its "
+                       "head-count suggests.")
+    return ax
+
+
+def plot_k_selection(k_table: pd.DataFrame) -> Figure:
+    """The internal indices over k, the chosen k marked."""
+    panels = [("silhouette", "higher is better"), ("calinski_harabasz", "higher is better"),
+              ("davies_bouldin", "lower is better")]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+    chosen = k_table.loc[k_table["recommended"], "k"].iloc[0]
+    for ax, (col, better) in zip(axes, panels):
+        ax.plot(k_table["k"], k_table[col], marker="o", color="#4C72B0")
+        ax.axvline(chosen, color="#C44E52", linestyle="--", label=f"recommended k = {chosen}")
+        ax.set(title=f"{col.replace('_', '-')} ({better})", xlabel="number of segments k", ylabel=col)
+        ax.set_xticks(k_table["k"])
+    axes[0].legend(loc="best", fontsize=8)
+    fig.suptitle("Choice of the number of segments")
+    caption(fig, "each panel scores the same candidate solutions; the dashed line marks the k with the best "
+                 "average rank over the three indices.")
+    return fig
+
+
+def plot_segment_profiles(profiles: pd.DataFrame, profile: pd.DataFrame, personas: list[dict],
+                          ax: Axes | None = None) -> Axes:
+    """Heat map of each segment's centre against the overall mean, in SD units (log scale)."""
+    ax = _ax(ax, (7, 0.6 * len(profiles) + 2))
+    names = persona_names(personas)
+    logs = np.log1p(profile[FEATURES].clip(lower=0))
+    centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
+    z = pd.DataFrame((centers - logs.mean().to_numpy()) / logs.std(ddof=0).to_numpy(),
+                     index=[f"{s} · {names.get(s, '')}" for s in profiles.index], columns=FEATURES)
+    sns.heatmap(z, annot=True, fmt=".1f", cmap="RdBu_r", center=0, ax=ax, cbar_kws={"label": "SDs from the mean"})
+    ax.set(title="Segment profiles: centre vs all customers", xlabel="feature (log scale)", ylabel="segment")
+    caption(ax.figure, "red = above the average customer, blue = below, in standard deviations; for recency, "
+                       "blue means bought more recently.")
+    return ax
+
+
+def plot_segment_map(model: SegmentModel, profile: pd.DataFrame, segments: pd.Series, seed: int = 42,
+                     sample: int = 3000, ax: Axes | None = None) -> Axes:
+    """Customers on the first two principal components of the model's scaled features."""
+    ax = _ax(ax, (7, 5))
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(len(profile), size=min(sample, len(profile)), replace=False))
+    scaled = model.pipeline_[:-1].transform(profile[FEATURES].iloc[idx])
+    pca = PCA(n_components=2, random_state=seed).fit(scaled)
+    xy = pca.transform(scaled)
+    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=np.asarray(segments)[idx].astype(str), s=12, alpha=0.6,
+                    palette="tab10", ax=ax)
+    ev = pca.explained_variance_ratio_
+    ax.set(title="Segment map (principal components of log-scaled RFM)",
+           xlabel=f"component 1 ({ev[0]:.0%} of variance)", ylabel=f"component 2 ({ev[1]:.0%} of variance)")
+    ax.legend(title="segment", fontsize=8)
+    caption(ax.figure, "each dot is a customer (a random sample); well-separated colours mean distinct segments, "
+                       "overlap means customers between segments.")
+    return ax
+
+
+def plot_quadrants(profile: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The profitability × loyalty matrix with customer counts and revenue shares."""
+    ax = _ax(ax, (6, 4.5))
+    rows, cols = ["profitable", "unprofitable"], ["loyal", "disloyal"]
+    counts = np.zeros((2, 2), dtype=int)
+    labels = np.empty((2, 2), dtype=object)
+    total = profile["monetary"].sum()
+    for i, p in enumerate(rows):
+        for j, lo in enumerate(cols):
+            part = profile[profile["value_loyalty_quadrant"] == f"{p} & {lo}"]
+            counts[i, j] = len(part)
+            labels[i, j] = f"{len(part):,} customers\n{part['monetary'].sum() / total:.0%} of revenue"
+    sns.heatmap(pd.DataFrame(counts, index=rows, columns=cols), annot=labels, fmt="", cmap="Greens", ax=ax,
+                cbar_kws={"label": "customers"})
+    ax.set(title="Profitability × loyalty", xlabel="loyalty", ylabel="profitability")
+    caption(ax.figure, "top left is the gold fund; the playbook aims to move customers from the other cells "
+                       "toward it.")
+    return ax
+
+
+def plot_stability(stability: pd.Series, bar: float, ax: Axes | None = None) -> Axes:
+    """Adjusted Rand index of each bootstrap resample against the chosen solution."""
+    ax = _ax(ax, (7, 3.5))
+    sns.histplot(stability, bins=15, binrange=(min(0, stability.min()), 1), ax=ax, color="#55A868")
+    ax.axvline(bar, color="#C44E52", linestyle="--", label=f"bar {bar:.2f}")
+    ax.axvline(stability.mean(), color="black", label=f"mean {stability.mean():.2f}")
+    ax.set(title="Bootstrap stability of the segments", xlabel="adjusted Rand index (1 = same segments)",
+           ylabel="resamples")
+    ax.legend(fontsize=8)
+    caption(ax.figure, "each resample refits the segments on a bootstrap sample; values near 1 mean the same "
+                       "segments come back, values left of the bar mean they do not.")
+    return ax
+
+
+def plot_feature_by_segment(profile: pd.DataFrame, segments: pd.Series, feature: str, ax: Axes | None = None) -> Axes:
+    """Box plots of one feature per segment, log scale."""
+    ax = _ax(ax, (7, 3.5))
+    sns.boxplot(x=np.asarray(segments).astype(str), y=profile[feature].clip(lower=1), ax=ax, log_scale=True,
+                color="#8DA0CB", fliersize=1, order=sorted(set(np.asarray(segments).astype(str)), key=int))
+    ax.set(title=f"{feature} by segment", xlabel="segment", ylabel=LABELS.get(feature, feature) + ", log scale")
+    caption(ax.figure, "boxes span the middle half of each segment's customers, the line is the median; boxes "
+                       "at different heights mean the segments differ on this feature.")
+    return ax
+
+
+def plot_migration(matrix: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
+    """Heat map of customers moving between the previous and the current segments.
+
+    ``None`` (a first cycle) draws a labelled empty panel saying so.
+    """
+    ax = _ax(ax, (7, 5))
+    if matrix is None:
+        ax.text(0.5, 0.5, "First cycle: no previous cycle to compare with", ha="center", va="center")
+        ax.set(title="Migration between cycles", xlabel="segment this cycle", ylabel="segment last cycle",
+               xticks=[], yticks=[])
+        caption(ax.figure, "from the second cycle on, this shows how customers moved between segments.")
+        return ax
+    sns.heatmap(matrix, annot=True, fmt=",d", cmap="Blues", ax=ax, cbar_kws={"label": "customers"})
+    ax.set(title="Migration between cycles", xlabel="segment this cycle", ylabel="segment last cycle")
+    caption(ax.figure, "the diagonal holds customers who stayed in their segment; off-diagonal cells are moves; "
+                       "the 'new' row and 'lost' column are customers who arrived or left.")
+    return ax
+
+
+def plot_resources_vs_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Profit per customer of each segment, coloured by its service model."""
+    ax = _ax(ax, (7, 3.5))
+    data = table.reset_index()
+    data["segment"] = data["segment"].astype(str)
+    sns.barplot(data, x="segment", y="profit_per_customer", hue="service_model", dodge=False, ax=ax)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set(title="Value per customer and the service model it pays for", xlabel="segment",
+           ylabel="profit per customer")
+    caption(ax.figure, "taller bars can carry costlier service (key account); segments near or below zero "
+                       "should be served by the mass / digital model.")
+    return ax

@@ -1,0 +1,127 @@
+"""Step 00: are we ready to segment? The five questions of seed 001 and data checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from segkit_helpers.data import is_cancellation
+
+#: Seed 001's five questions, keyed as in the ``readiness`` config section.
+QUESTIONS = {
+    "goal": "What drives the need to segment (the business goal)?",
+    "base_large_and_varied": "Is the customer base large and varied enough to show distinct buying behaviours?",
+    "actionable": "Can the organisation act on the segments (actionable, not just accurate)?",
+    "resources": "Are there resources (data, people, money) to carry it through?",
+    "will_act": "Will the organisation act on the results (channels, portals, product lines)?",
+}
+
+SCHEMES = {
+    "behavioural": "order lines (transactions): how customers buy",
+    "firmographic": "customer attributes (customers table): industry, size, region",
+    "needs": "survey answers (survey table): motivations and pains",
+    "opportunity": "product lines bought (transactions with product or category)",
+}
+
+
+def answers_table(answers: dict[str, str]) -> pd.DataFrame:
+    """The five questions with the recorded answers ("not answered" when empty)."""
+    rows = [{"question": q, "answer": (answers.get(key) or "").strip() or "not answered"} for key, q in QUESTIONS.items()]
+    return pd.DataFrame(rows, index=pd.Index(list(QUESTIONS), name="key"))
+
+
+def data_checks(lines: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """Data sufficiency and quality checks on the raw order lines up to ``asof``.
+
+    Checks: customers with an id (≥ ``readiness.min_customers``), history length
+    in days (≥ ``readiness.min_history_days``), share of lines without a customer
+    (≤ ``readiness.max_missing_customer_share``); reported without a bar: share of
+    returns/cancellations and of exact duplicate lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``check``, ``value``, ``bar`` and ``passed`` (``None`` where informational).
+    """
+    rd = cfg["readiness"]
+    upto = lines[lines["order_day"] <= pd.Timestamp(cfg["asof"])]
+    n = max(len(upto), 1)
+    history = (upto["order_day"].max() - upto["order_day"].min()).days if len(upto) else 0
+    rows = [
+        ("customers with an id", upto["customer_id"].nunique(), f">= {rd['min_customers']}",
+         upto["customer_id"].nunique() >= rd["min_customers"]),
+        ("history length (days)", history, f">= {rd['min_history_days']}", history >= rd["min_history_days"]),
+        ("share of lines without customer", round(upto["customer_id"].isna().sum() / n, 4),
+         f"<= {rd['max_missing_customer_share']}", upto["customer_id"].isna().sum() / n <= rd["max_missing_customer_share"]),
+        ("share of return/cancellation lines",
+         round(is_cancellation(upto, cfg["cleaning"]["cancellation_prefix"]).sum() / n, 4), "", None),
+        ("share of exact duplicate lines", round(upto.duplicated().sum() / n, 4), "", None),
+        ("order lines up to asof", len(upto), "", None),
+    ]
+    return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})
+
+
+def available_schemes(cfg: dict) -> pd.DataFrame:
+    """Which of the four schemes of seed 001 the configured data can support."""
+    has = {t: bool(cfg["sources"][t]["path"]) for t in cfg["sources"]}
+    tx_cols = cfg["columns"]["transactions"]
+    possible = {
+        "behavioural": has["transactions"],
+        "firmographic": has["customers"],
+        "needs": has["survey"],
+        "opportunity": has["transactions"] and ("product" in tx_cols or "category" in tx_cols),
+    }
+    rows = [{"scheme": s, "needs": SCHEMES[s], "data available": possible[s],
+             "chosen": s == cfg["segmentation"]["scheme"]} for s in SCHEMES]
+    return pd.DataFrame(rows).set_index("scheme")
+
+
+def readiness_verdict(answers: pd.DataFrame, checks: pd.DataFrame, schemes: pd.DataFrame) -> dict:
+    """Go / no-go: no-go if a data check with a bar fails or the chosen scheme lacks data;
+    "go with caveats" if a question is unanswered; else "go"."""
+    failed = checks[checks["passed"] == False]  # noqa: E712  (None = informational)
+    unanswered = answers[answers["answer"] == "not answered"].index.tolist()
+    chosen = schemes[schemes["chosen"]]
+    reasons = [f"data check failed: {r.check} = {r.value} (needs {r.bar})" for r in failed.itertuples()]
+    if chosen.empty or not bool(chosen["data available"].iloc[0]):
+        reasons.append("the chosen scheme has no data")
+    if reasons:
+        verdict = "no-go"
+    elif unanswered:
+        verdict, reasons = "go with caveats", [f"question not answered: {k}" for k in unanswered]
+    else:
+        verdict = "go"
+    return {"verdict": verdict, "reasons": reasons}
+
+
+def readiness_record(answers: pd.DataFrame, checks: pd.DataFrame, schemes: pd.DataFrame, cfg: dict) -> dict:
+    """The content of ``readiness.json``: answers, checks, schemes, verdict."""
+    return {
+        "cycle": cfg["cycle"],
+        "asof": cfg["asof"].isoformat(),
+        "answers": answers.reset_index().to_dict(orient="records"),
+        "checks": checks.to_dict(orient="records"),
+        "schemes": schemes.reset_index().to_dict(orient="records"),
+        "scheme": cfg["segmentation"]["scheme"],
+        **readiness_verdict(answers, checks, schemes),
+    }
+
+
+class NotReadyError(RuntimeError):
+    """The readiness verdict is no-go and ``readiness.stop_on_no_go`` is set."""
+
+
+def stop_if_not_ready(record: dict, cfg: dict) -> str:
+    """Raise :class:`NotReadyError` on a no-go verdict (unless configured not to); else return the verdict."""
+    if record["verdict"] == "no-go" and cfg["readiness"]["stop_on_no_go"]:
+        raise NotReadyError("readiness verdict is no-go: " + "; ".join(record["reasons"]))
+    return f"Verdict: {record['verdict']}" + (f" ({'; '.join(record['reasons'])})" if record["reasons"] else "")
+
+
+def save_readiness(ctx, record: dict) -> str:
+    """Write ``readiness.json`` and the resolved config of the cycle; return the verdict line."""
+    from segkit_helpers.artefacts import write_json, write_text
+    from segkit_helpers.config import dump_config
+
+    write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
+    write_json(record, ctx.artefact("readiness.json"))
+    return f"wrote readiness.json to {ctx.out_dir}"

@@ -1,0 +1,375 @@
+"""Behavioural segmentation: choice of k, the segment model, profiles and persona drafts.
+
+Customers are clustered on log-transformed, standardised RFM (``log1p`` then z-score),
+with k-means (Lloyd's algorithm, k-means++ starts; scikit-learn). Segment ids are
+1..k sorted by mean revenue per customer (1 = most valuable) in a first cycle, or
+carried over from the previous cycle's matching segments
+(:func:`segkit_helpers.monitoring.match_segments`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm
+
+FEATURES = ["recency_days", "frequency", "monetary"]
+FEATURE_WORDS = {
+    "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately
+    "frequency": ("frequent", "regular", "occasional"),
+    "monetary": ("high-value", "mid-value", "low-value"),
+}
+DISTINCT_Z = 0.5  # a segment mean this many overall SDs from the overall mean is "distinctive"
+
+
+def log1p_nonneg(values: np.ndarray) -> np.ndarray:
+    """``log(1 + x)`` with negatives clipped to 0 (net revenue can be ≤ 0 when not cleaned)."""
+    return np.log1p(np.clip(values, 0, None))
+
+
+def make_pipeline(k: int, seed: int) -> Pipeline:
+    """log1p → standardise → k-means with ``k`` clusters and 10 seeded k-means++ starts."""
+    return Pipeline(
+        [
+            ("log", FunctionTransformer(log1p_nonneg, feature_names_out="one-to-one")),
+            ("scale", StandardScaler()),
+            ("kmeans", KMeans(n_clusters=k, n_init=10, random_state=seed)),
+        ]
+    )
+
+
+def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_sample: int = 5000) -> pd.DataFrame:
+    """Fit k-means for every k in ``k_range`` and score each solution by three internal indices.
+
+    Indices (scikit-learn): mean silhouette (Rousseeuw 1987; on a seeded sample of
+    ``silhouette_sample`` customers, higher is better), Calinski–Harabasz (1974, higher
+    is better) and Davies–Bouldin (1979, lower is better).
+
+    Rule: each index ranks the candidate k's (1 = best); the recommended k has the
+    best mean rank, ties going to the smaller k (fewer segments are easier to act on).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per k: ``k``, ``silhouette``, ``calinski_harabasz``,
+        ``davies_bouldin``, ``inertia``, ``mean_rank`` and ``recommended`` (bool).
+    """
+    rows = []
+    for k in tqdm(range(k_range[0], k_range[1] + 1), desc="choosing k", leave=False):
+        pipe = make_pipeline(k, seed).fit(features)
+        scaled = pipe[:-1].transform(features)
+        labels = pipe[-1].labels_
+        sample = min(silhouette_sample, len(features))
+        rows.append(
+            {
+                "k": k,
+                "silhouette": silhouette_score(scaled, labels, sample_size=sample, random_state=seed),
+                "calinski_harabasz": calinski_harabasz_score(scaled, labels),
+                "davies_bouldin": davies_bouldin_score(scaled, labels),
+                "inertia": pipe[-1].inertia_,
+            }
+        )
+    table = pd.DataFrame(rows)
+    ranks = pd.concat(
+        [
+            table["silhouette"].rank(ascending=False),
+            table["calinski_harabasz"].rank(ascending=False),
+            table["davies_bouldin"].rank(ascending=True),
+        ],
+        axis=1,
+    )
+    table["mean_rank"] = ranks.mean(axis=1)
+    best = table.sort_values(["mean_rank", "k"]).index[0]
+    table["recommended"] = table.index == best
+    return table
+
+
+def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:
+    """``segmentation.k`` when it is a number, else the recommended k of :func:`select_k`."""
+    if k_setting != "auto":
+        return int(k_setting)
+    return int(k_table.loc[k_table["recommended"], "k"].iloc[0])
+
+
+class SegmentModel(ClusterMixin, BaseEstimator):
+    """K-means segments on log-standardised RFM, with value-sorted, re-mappable ids.
+
+    Parameters
+    ----------
+    n_segments : int
+        Number of segments.
+    random_state : int
+        Seed of the k-means starts.
+    features : list of str, optional
+        Profile columns used (default :data:`FEATURES`).
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted log → scale → k-means pipeline.
+    segment_ids_ : numpy.ndarray
+        Segment id of each k-means cluster (index = cluster number).
+    centers_log_ : pandas.DataFrame
+        Segment centres in ``log1p`` feature units (comparable across cycles), one
+        row per segment id.
+    """
+
+    def __init__(self, n_segments: int = 4, random_state: int = 42, features: list[str] | None = None):
+        self.n_segments = n_segments
+        self.random_state = random_state
+        self.features = features
+
+    def _x(self, X: pd.DataFrame) -> pd.DataFrame:
+        return X[self.features or FEATURES]
+
+    def fit(self, X: pd.DataFrame, y=None) -> "SegmentModel":
+        """Fit k-means; number segments 1..k by mean ``monetary`` (largest first)."""
+        x = self._x(X)
+        self.pipeline_ = make_pipeline(self.n_segments, self.random_state).fit(x)
+        clusters = self.pipeline_[-1].labels_
+        mean_value = pd.Series(X["monetary"].to_numpy()).groupby(clusters).mean()
+        order = mean_value.sort_values(ascending=False, kind="stable").index
+        self.segment_ids_ = np.empty(self.n_segments, dtype="int64")
+        self.segment_ids_[order.to_numpy()] = np.arange(1, self.n_segments + 1)
+        self._set_centers()
+        return self
+
+    def _set_centers(self) -> None:
+        scaler = self.pipeline_.named_steps["scale"]
+        centers = self.pipeline_[-1].cluster_centers_ * scaler.scale_ + scaler.mean_
+        self.centers_log_ = pd.DataFrame(
+            centers, columns=self.features or FEATURES, index=pd.Index(self.segment_ids_, name="segment")
+        ).sort_index()
+
+    def relabel(self, mapping: dict[int, int]) -> "SegmentModel":
+        """Give segments new ids (``{old id: new id}``), e.g. to match the previous cycle."""
+        check_is_fitted(self)
+        self.segment_ids_ = np.array([mapping[int(s)] for s in self.segment_ids_], dtype="int64")
+        self._set_centers()
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Segment id of each customer (nearest centre)."""
+        check_is_fitted(self)
+        return self.segment_ids_[self.pipeline_.predict(self._x(X))]
+
+    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Soft membership: the fuzzy c-means membership of each customer in each segment.
+
+        With fuzzifier m = 2 (Bezdek 1981), membership in segment j is
+        ``u_j = 1 / Σ_l (d_j / d_l)²`` where ``d`` are the distances to the segment
+        centres in the standardised space; memberships sum to 1, and a customer
+        half-way between two centres has 0.5 in each.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per segment id, in id order, one row per customer.
+        """
+        check_is_fitted(self)
+        dist = self.pipeline_.transform(self._x(X))  # distances to each k-means centre
+        inv = 1.0 / np.maximum(dist, 1e-12) ** 2
+        member = inv / inv.sum(axis=1, keepdims=True)
+        table = pd.DataFrame(member, columns=self.segment_ids_, index=X.index)
+        return table[sorted(self.segment_ids_)]
+
+
+def assign_segments(model: SegmentModel, profile: pd.DataFrame, hybrid_threshold: float = 0.3) -> pd.DataFrame:
+    """Segment, membership probabilities and secondary segment of every customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``segment``, ``prob_<id>`` per segment (summing to 1),
+        ``membership`` (the probability of the assigned segment) and
+        ``secondary_segment`` (the next most likely segment when its probability is
+        at least ``hybrid_threshold``, else missing).
+    """
+    proba = model.predict_proba(profile)
+    out = pd.DataFrame({"customer_id": profile["customer_id"].to_numpy()})
+    out["segment"] = model.predict(profile)
+    for seg in proba.columns:
+        out[f"prob_{seg}"] = proba[seg].round(6).to_numpy()
+    values = proba.to_numpy()
+    order = np.argsort(-values, axis=1, kind="stable")
+    ids = proba.columns.to_numpy()
+    out["membership"] = values[np.arange(len(values)), order[:, 0]].round(6)
+    second_p = values[np.arange(len(values)), order[:, 1]] if values.shape[1] > 1 else np.zeros(len(values))
+    second = pd.Series(ids[order[:, 1]] if values.shape[1] > 1 else 0, dtype="Int64")
+    out["secondary_segment"] = second.where(second_p >= hybrid_threshold, pd.NA).to_numpy()
+    return out
+
+
+def segment_profiles(profile: pd.DataFrame, segments: pd.DataFrame, model: SegmentModel) -> pd.DataFrame:
+    """Per-segment profile: size, shares of customers and revenue, medians and centres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment id: ``customers``, ``customer_share``, ``revenue``,
+        ``revenue_share``, ``mean_monetary``, medians of recency, frequency, monetary,
+        orders per quarter and average order value, ``profit``, the dominant
+        value × loyalty quadrant, and ``center_<feature>`` (log1p units, used to
+        match segments across cycles).
+    """
+    data = profile.merge(segments[["customer_id", "segment"]], on="customer_id")
+    grouped = data.groupby("segment")
+    table = grouped.agg(
+        customers=("customer_id", "size"),
+        revenue=("monetary", "sum"),
+        mean_monetary=("monetary", "mean"),
+        median_recency_days=("recency_days", "median"),
+        median_frequency=("frequency", "median"),
+        median_monetary=("monetary", "median"),
+        median_orders_per_quarter=("orders_per_quarter", "median"),
+        median_avg_order_value=("avg_order_value", "median"),
+        profit=("profit", "sum"),
+    )
+    table["customer_share"] = table["customers"] / table["customers"].sum()
+    table["revenue_share"] = table["revenue"] / table["revenue"].sum()
+    table["main_quadrant"] = grouped["value_loyalty_quadrant"].agg(lambda s: s.value_counts().index[0])
+    centers = model.centers_log_.add_prefix("center_")
+    table = table.join(centers).round(4)
+    first = ["customers", "customer_share", "revenue", "revenue_share"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def _feature_z(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """Segment centres as z-scores against all customers, in log1p units."""
+    logs = log1p_nonneg(profile[FEATURES].to_numpy(dtype=float))
+    mean, sd = logs.mean(axis=0), logs.std(axis=0)
+    centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
+    return pd.DataFrame((centers - mean) / np.where(sd > 0, sd, 1), columns=FEATURES, index=profiles.index)
+
+
+def _word(feature: str, z: float) -> str:
+    low, mid, high = FEATURE_WORDS[feature]
+    if feature == "recency_days":
+        return low if z <= -DISTINCT_Z else high if z >= DISTINCT_Z else mid
+    return low if z >= DISTINCT_Z else high if z <= -DISTINCT_Z else mid
+
+
+SOFT_QUESTIONS = [
+    "Who decides the purchase in these accounts, and how do they prefer to be contacted?",
+    "What problem do they solve with our products, and what pains do they mention to sales?",
+    "How do they respond to campaigns, discounts and new products?",
+    "What would make them buy more often or move more of their spend to us?",
+    "Which competitors do they also buy from, and why?",
+]
+
+
+def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame) -> list[dict]:
+    """A persona draft per segment, from its distinctive features (seed 002 steps 4–5).
+
+    The name combines three words, one per RFM feature, chosen by how far the segment
+    centre lies from the overall mean in SD units (±0.5 SD is distinctive); duplicates
+    get the segment id appended. The description states size and value; the data
+    answers come from the segment's medians; the soft questions are for business
+    experts to answer.
+
+    Returns
+    -------
+    list of dict
+        ``segment``, ``name``, ``description``, ``data_answers`` (question → answer),
+        ``soft_questions``, in segment id order.
+    """
+    z = _feature_z(profiles, profile)
+    names = {seg: " ".join(_word(f, z.loc[seg, f]) for f in FEATURES) + " buyers" for seg in profiles.index}
+    counts = pd.Series(names).value_counts()
+    personas = []
+    for seg, row in profiles.iterrows():
+        name = names[seg] if counts[names[seg]] == 1 else f"{names[seg]} ({seg})"
+        personas.append(
+            {
+                "segment": int(seg),
+                "name": name,
+                "description": (
+                    f"{int(row.customers):,} customers ({row.customer_share:.0%} of all) bringing "
+                    f"{row.revenue_share:.0%} of net revenue. Typically last bought "
+                    f"{row.median_recency_days:.0f} days ago, {row.median_frequency:.0f} order(s) so far, "
+                    f"{row.median_monetary:,.0f} in net revenue."
+                ),
+                "data_answers": {
+                    "How often do they buy?": f"{row.median_orders_per_quarter:.2f} orders per quarter (median)",
+                    "How much do they spend per order?": f"{row.median_avg_order_value:,.0f} (median average order value)",
+                    "How recently did they buy?": f"{row.median_recency_days:.0f} days before the as-of date (median)",
+                    "How much of our revenue do they bring?": f"{row.revenue_share:.1%}",
+                    "Are they profitable and loyal?": f"mostly {row.main_quadrant}",
+                },
+                "soft_questions": list(SOFT_QUESTIONS),
+            }
+        )
+    return personas
+
+
+def persona_names(personas: list[dict]) -> dict[int, str]:
+    """Segment id → persona name."""
+    return {p["segment"]: p["name"] for p in personas}
+
+
+def persona_table(personas: list[dict]) -> pd.DataFrame:
+    """Persona drafts as a table: name, description and the data answers, one row per segment."""
+    rows = [{"segment": p["segment"], "name": p["name"], "description": p["description"], **p["data_answers"]}
+            for p in personas]
+    return pd.DataFrame(rows).set_index("segment")
+
+
+def fit_segments(profile: pd.DataFrame, k_table: pd.DataFrame, cfg: dict,
+                 previous: dict | None = None) -> tuple[SegmentModel, pd.DataFrame]:
+    """Fit the chosen model and assign every customer (the hypothesis step's core).
+
+    Parameters
+    ----------
+    profile
+        ``customers.parquet`` of the research step.
+    k_table
+        :func:`select_k` output; ``segmentation.k`` overrides its recommendation.
+    cfg
+        The cycle config (``seed``, ``segmentation.*``).
+    previous
+        The previous cycle (:func:`segkit_helpers.monitoring.load_previous`); when
+        given, segment ids are matched to its segments' centres
+        (:func:`segkit_helpers.monitoring.match_segments`).
+
+    Returns
+    -------
+    model : SegmentModel
+    segments : pandas.DataFrame
+        :func:`assign_segments` plus ``value_loyalty_quadrant``.
+    """
+    from segkit_helpers.monitoring import match_segments, previous_centers  # here: monitoring imports us
+
+    k = chosen_k(k_table, cfg["segmentation"]["k"])
+    model = SegmentModel(n_segments=k, random_state=cfg["seed"]).fit(profile)
+    if previous is not None:
+        before = previous_centers(previous)[model.centers_log_.columns]
+        model.relabel(match_segments(model.centers_log_, before))
+    segments = assign_segments(model, profile, cfg["segmentation"]["hybrid_threshold"])
+    segments["value_loyalty_quadrant"] = profile["value_loyalty_quadrant"].to_numpy()
+    return model, segments
+
+
+def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
+    """Add ``segment_name`` (the persona name) after ``segment``."""
+    out = segments.copy()
+    out.insert(2, "segment_name", out["segment"].map(persona_names(personas)).astype("string"))
+    return out
+
+
+def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: pd.DataFrame,
+                    personas: list[dict], k_table: pd.DataFrame) -> str:
+    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv`` and ``model.joblib``."""
+    from segkit_helpers.artefacts import write_csv, write_joblib, write_parquet, write_yaml
+
+    write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
+    write_csv(profiles.reset_index(), ctx.artefact("profiles.csv"))
+    write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
+    write_csv(k_table, ctx.artefact("k_selection.csv"))
+    write_joblib(model, ctx.artefact("model.joblib"))
+    return f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to {ctx.out_dir}"

@@ -1,0 +1,81 @@
+"""Shared fixtures: a small synthetic shop with planted customer types, and its cycle configs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Planted buyer types: (share, mean days between orders, mean order value).
+BUYER_TYPES = {"wholesaler": (0.2, 12, 900.0), "regular": (0.35, 45, 150.0), "occasional": (0.45, 160, 40.0)}
+
+
+def make_transactions(n_customers: int = 240, seed: int = 0, start: str = "2023-01-01", days: int = 540) -> pd.DataFrame:
+    """Order lines of a synthetic shop in the Online Retail shape (column names as that source).
+
+    Customers of three planted types buy at their own pace and basket size; about 3 % of
+    lines are returns (negative quantity, invoice "C…"), a few lines lack a customer id.
+    """
+    rng = np.random.default_rng(seed)
+    start_ts = pd.Timestamp(start)
+    rows, invoice = [], 100000
+    names = list(BUYER_TYPES)
+    shares = [BUYER_TYPES[n][0] for n in names]
+    for c in range(n_customers):
+        gap, value = BUYER_TYPES[names[rng.choice(len(names), p=shares)]][1:]
+        day = rng.integers(0, days // 2)
+        while day < days:
+            invoice += 1
+            for _ in range(rng.integers(1, 4)):
+                qty = int(rng.integers(1, 12))
+                price = round(float(rng.gamma(4.0, value / 4.0 / 6.0)), 2) + 0.01
+                rows.append((str(invoice), f"P{rng.integers(1, 40):03d}", qty, start_ts + pd.Timedelta(days=int(day), hours=10),
+                             price, 10000 + c))
+                if rng.random() < 0.03:
+                    rows.append((f"C{invoice}", rows[-1][1], -qty, rows[-1][3] + pd.Timedelta(days=2), price, 10000 + c))
+            day += max(1, int(rng.exponential(gap)))
+    lines = pd.DataFrame(rows, columns=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"])
+    lines["CustomerID"] = lines["CustomerID"].astype("Int64")
+    lines.loc[lines.sample(frac=0.01, random_state=seed).index, "CustomerID"] = pd.NA
+    return lines.sort_values("InvoiceDate", kind="stable", ignore_index=True)
+
+
+def write_cycle_config(folder: Path, data_path: Path, cycle: str, asof: str, previous: str | None = None, **extra) -> Path:
+    """A cycle config for the synthetic shop, written to ``folder/<cycle>.yml``."""
+    cfg = {
+        "cycle": cycle,
+        "asof": asof,
+        "seed": 7,
+        "sources": {"transactions": {"path": os.path.relpath(data_path, folder)}},
+        "columns": {"transactions": {"customer_id": "CustomerID", "order_id": "InvoiceNo", "order_date": "InvoiceDate",
+                                     "quantity": "Quantity", "unit_price": "UnitPrice", "product": "StockCode"}},
+        "readiness": {"goal": "test", "base_large_and_varied": "yes", "actionable": "yes", "resources": "yes",
+                      "will_act": "yes", "min_customers": 50},
+        "segmentation": {"k_range": [2, 5]},
+        "validation": {"bootstrap": 5},
+    }
+    if previous:
+        cfg["previous_cycle"] = previous
+    for key, value in extra.items():
+        cfg[key] = value
+    path = folder / f"{cycle}.yml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory) -> dict:
+    """The synthetic shop as Parquet plus two cycle configs (the second compares with the first)."""
+    folder = tmp_path_factory.mktemp("shop")
+    data = folder / "lines.parquet"
+    make_transactions().to_parquet(data, index=False)
+    first = write_cycle_config(folder, data, "c1", "2024-01-31")
+    second = write_cycle_config(folder, data, "c2", "2024-06-23", previous="c1")
+    return {"folder": folder, "data": data, "configs": [first, second]}

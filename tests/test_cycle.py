@@ -1,0 +1,122 @@
+"""End to end: `segkit cycle` on the synthetic shop, two cycles, asserting on artefacts and HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from segkit_helpers.cli import main
+from segkit_helpers.report import PAGES
+
+pytestmark = pytest.mark.slow
+
+ARTEFACTS = ["config.yml", "readiness.json", "cleaning.csv", "customers.parquet", "segments.parquet", "profiles.csv",
+             "personas.yml", "model.joblib", "validation.json", "monitor.json", "export/segments.csv",
+             "export/segments.parquet"]
+
+
+@pytest.fixture(scope="module")
+def two_cycles(shop, tmp_path_factory):
+    """Run both cycles of the shop through the real command line, in a fresh work folder."""
+    workdir = tmp_path_factory.mktemp("work")
+    result = subprocess.run(
+        [sys.executable, "-m", "segkit_helpers", "cycle", *map(str, shop["configs"]), "--workdir", str(workdir)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_every_artefact_and_page_is_written(two_cycles):
+    for cycle in ("c1", "c2"):
+        for name in ARTEFACTS:
+            assert (two_cycles / "data" / "processed" / cycle / name).is_file(), (cycle, name)
+        pages = sorted(p.name for p in (two_cycles / "reports" / cycle).glob("*.html"))
+        assert pages == sorted([f"{stem}.html" for stem in PAGES] + ["index.html"])
+    leftovers = [p.name for p in (two_cycles / "reports").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_customer_profile_follows_the_contract(two_cycles):
+    profile = pd.read_parquet(two_cycles / "data/processed/c2/customers.parquet")
+    for col in ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary", "avg_order_value",
+                "tenure_days", "r_score", "f_score", "m_score", "rfm_segment", "abc_class", "value_loyalty_quadrant"]:
+        assert col in profile, col
+    assert profile["customer_id"].is_unique
+    assert profile[["r_score", "f_score", "m_score"]].isin(range(1, 6)).all().all()
+    assert (profile["monetary"] > 0).all() and (profile["frequency"] >= 1).all()
+
+
+def test_segments_have_probabilities_and_names(two_cycles):
+    segments = pd.read_parquet(two_cycles / "data/processed/c2/segments.parquet")
+    probs = segments.filter(like="prob_")
+    assert len(probs.columns) == segments["segment"].nunique()
+    assert (probs.sum(axis=1) - 1).abs().max() < 1e-5
+    assert segments["segment_name"].notna().all()
+    personas = yaml.safe_load((two_cycles / "data/processed/c2/personas.yml").read_text())["personas"]
+    assert {p["segment"] for p in personas} == set(segments["segment"])
+
+
+def test_second_cycle_is_compared_with_the_first(two_cycles):
+    first = json.loads((two_cycles / "data/processed/c1/monitor.json").read_text())
+    second = json.loads((two_cycles / "data/processed/c2/monitor.json").read_text())
+    assert first["first_cycle"] is True
+    assert second["previous_cycle"] == "c1"
+    counts = second["migration"]["counts"]
+    c1_customers = len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
+    assert "new customer" in second["migration"]["rows"]
+    returning = sum(sum(row) for label, row in zip(second["migration"]["rows"], counts) if label != "new customer")
+    assert returning == c1_customers
+
+
+def test_export_has_one_row_per_customer_with_actions(two_cycles):
+    export = pd.read_csv(two_cycles / "data/processed/c2/export/segments.csv", dtype={"customer_id": str})
+    segments = pd.read_parquet(two_cycles / "data/processed/c2/segments.parquet")
+    assert sorted(export["customer_id"]) == sorted(segments["customer_id"])
+    assert export[["persona", "service_model", "next_action"]].notna().all().all()
+    assert export["priority"].between(1, 4).all()
+
+
+def test_html_reports_are_code_free_and_name_segments(two_cycles):
+    reports = two_cycles / "reports" / "c2"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    name = pd.read_parquet(two_cycles / "data/processed/c2/segments.parquet")["segment_name"].iloc[0]
+    assert name in index
+    for stem in PAGES:
+        assert f'href="{stem}.html"' in index
+        page = (reports / f"{stem}.html").read_text(encoding="utf-8")
+        assert "from segkit_helpers" not in page and "open_cycle(" not in page, stem
+        assert 'class="jp-CodeMirrorEditor' not in page and "Traceback" not in page, stem
+    hypothesis = (reports / "02_hypothesis.html").read_text(encoding="utf-8")
+    assert name in hypothesis
+    assert len(re.findall(r'<img src="data:image/png;base64', hypothesis)) >= 3
+
+
+def test_same_inputs_and_seed_give_byte_identical_segments(shop, two_cycles, tmp_path):
+    assert main(["cycle", str(shop["configs"][0]), "--workdir", str(tmp_path), "--no-progress"]) == 0
+    again = (tmp_path / "data/processed/c1/segments.parquet").read_bytes()
+    assert again == (two_cycles / "data/processed/c1/segments.parquet").read_bytes()
+
+
+def test_failed_cycle_names_the_notebook_and_keeps_previous_outputs(shop, two_cycles, tmp_path, capsys):
+    workdir = tmp_path / "work"
+    shutil.copytree(two_cycles, workdir)
+    before = (workdir / "data/processed/c1/segments.parquet").read_bytes()
+    index_before = (workdir / "reports/c1/index.html").read_bytes()
+    # more segments than customers: k-means fails inside 02_hypothesis
+    code = main(["cycle", str(shop["configs"][0]), "--workdir", str(workdir), "--no-progress",
+                 "-p", "segmentation.k", "100000"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "02_hypothesis" in err and "c1.failed" in err
+    assert (workdir / "reports/c1.failed/02_hypothesis.ipynb").is_file()
+    assert (workdir / "data/processed/c1/segments.parquet").read_bytes() == before
+    assert (workdir / "reports/c1/index.html").read_bytes() == index_before
+    assert not [p for p in (workdir / "data/processed").iterdir() if p.name.startswith(".")]

@@ -1,0 +1,359 @@
+"""Unit tests of segkit_helpers.data: reading sources, column mapping, typing and cleaning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from segkit_helpers.config import load_config
+from segkit_helpers.data import (
+    check_sources,
+    clean_transactions,
+    column_mapping,
+    is_cancellation,
+    prepare_transactions,
+    read_table,
+    sample_period,
+    source_columns,
+    summarize_lines,
+)
+from segkit_helpers.errors import InputError
+
+MAPPING = {
+    "customer_id": "CustomerID",
+    "order_id": "InvoiceNo",
+    "order_date": "InvoiceDate",
+    "quantity": "Quantity",
+    "unit_price": "UnitPrice",
+}
+
+
+def source_frame() -> pd.DataFrame:
+    """Three order lines in source column names; ids are text with leading zeros."""
+    return pd.DataFrame(
+        {
+            "InvoiceNo": ["000501", "000501", "C000502"],
+            "CustomerID": ["00123", "00123", "04560"],
+            "InvoiceDate": ["2024-01-05 10:00:00", "2024-01-05 10:00:00", "2024-01-07 09:30:00"],
+            "Quantity": [2, 1, -1],
+            "UnitPrice": [2.5, 10.0, 4.0],
+            "Unused": ["x", "y", "z"],
+        }
+    )
+
+
+def make_cfg(tmp_path: Path, source: Path, mapping: dict | None = None, sheet: str | None = None,
+             extra: str = "") -> dict:
+    lines = ['cycle: "t"', "asof: 2024-01-31", "sources:", "  transactions:", f"    path: {source}"]
+    if sheet:
+        lines.append(f"    sheet: {sheet}")
+    if mapping:
+        lines += ["columns:", "  transactions:"] + [f"    {k}: {v}" for k, v in mapping.items()]
+    cfg_path = tmp_path / "cycle.yml"
+    cfg_path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return load_config(cfg_path)
+
+
+def check_read(df: pd.DataFrame) -> None:
+    assert list(df.columns) == ["customer_id", "order_id", "order_date", "quantity", "unit_price"]
+    assert df["customer_id"].tolist() == ["00123", "00123", "04560"]
+    assert df["order_id"].tolist() == ["000501", "000501", "C000502"]
+    assert df["quantity"].tolist() == [2, 1, -1]
+    assert df["unit_price"].tolist() == [2.5, 10.0, 4.0]
+
+
+# --- read_table ------------------------------------------------------------------------------
+
+
+def test_read_csv_keeps_leading_zeros(tmp_path):
+    path = tmp_path / "lines.csv"
+    source_frame().to_csv(path, index=False)
+    df = read_table(make_cfg(tmp_path, path, MAPPING), "transactions")
+    check_read(df)
+    assert isinstance(df["customer_id"].dtype, pd.StringDtype)
+
+
+def test_read_csv_unmapped_columns_found_by_logical_name(tmp_path):
+    path = tmp_path / "lines.csv"
+    pd.DataFrame(
+        {"customer_id": ["007", "", " 0042 "], "order_date": ["2024-01-01"] * 3, "amount": [1.0, 2.0, 3.0],
+         "channel": ["web", "web", "shop"]}
+    ).to_csv(path, index=False)
+    df = read_table(make_cfg(tmp_path, path), "transactions")
+    assert set(df.columns) == {"customer_id", "order_date", "amount", "channel"}
+    # text ids: leading zeros kept, surrounding blanks stripped, empty -> NA
+    assert df["customer_id"].iloc[0] == "007"
+    assert df["customer_id"].iloc[1] is pd.NA
+    assert df["customer_id"].iloc[2] == "0042"
+
+
+def test_read_parquet(tmp_path):
+    path = tmp_path / "lines.parquet"
+    source_frame().to_parquet(path, index=False)
+    check_read(read_table(make_cfg(tmp_path, path, MAPPING), "transactions"))
+
+
+def test_read_parquet_float_ids_lose_no_digits(tmp_path):
+    # e.g. the UCI data: CustomerID stored as float with missing values
+    path = tmp_path / "lines.parquet"
+    frame = source_frame()
+    frame["CustomerID"] = [12346.0, float("nan"), 17850.0]
+    frame.to_parquet(path, index=False)
+    df = read_table(make_cfg(tmp_path, path, MAPPING), "transactions")
+    assert df["customer_id"].iloc[0] == "12346"
+    assert df["customer_id"].iloc[1] is pd.NA
+    assert df["customer_id"].iloc[2] == "17850"
+
+
+def test_read_excel(tmp_path):
+    path = tmp_path / "lines.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"note": ["first sheet is not the data"]}).to_excel(writer, sheet_name="About", index=False)
+        source_frame().to_excel(writer, sheet_name="Lines", index=False)
+    check_read(read_table(make_cfg(tmp_path, path, MAPPING, sheet="Lines"), "transactions"))
+
+
+def test_unknown_file_type(tmp_path):
+    path = tmp_path / "lines.json"
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match=r"table 'transactions'.*unknown file type '\.json'"):
+        source_columns(path, "transactions")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match=r"table 'customers': file not found"):
+        source_columns(tmp_path / "nope.csv", "customers")
+
+
+def test_check_sources_reads_headers(tmp_path):
+    path = tmp_path / "lines.csv"
+    source_frame().to_csv(path, index=False)
+    check_sources(make_cfg(tmp_path, path, MAPPING))  # no error
+    assert source_columns(path, "transactions") == list(source_frame().columns)
+
+
+# --- column_mapping --------------------------------------------------------------------------
+
+
+def test_mapping_combines_config_and_own_names():
+    cfg = {"columns": {"transactions": {"customer_id": "Kunde", "order_date": "Datum"}}}
+    mapped = column_mapping(cfg, "transactions", ["Kunde", "Datum", "amount", "product", "other"])
+    assert mapped == {"customer_id": "Kunde", "order_date": "Datum", "amount": "amount", "product": "product"}
+
+
+def test_mapped_column_missing_from_file():
+    cfg = {"columns": {"transactions": {"customer_id": "CustID"}}}
+    with pytest.raises(InputError) as info:
+        column_mapping(cfg, "transactions", ["CustomerID", "order_date", "amount"])
+    message = str(info.value)
+    assert "table 'transactions'" in message
+    assert "column 'CustID'" in message
+    assert "'columns.transactions.customer_id'" in message
+
+
+def test_unmapped_required_column():
+    cfg = {"columns": {"transactions": {}}}
+    with pytest.raises(InputError) as info:
+        column_mapping(cfg, "transactions", ["customer_id", "InvoiceDate", "amount"])
+    message = str(info.value)
+    assert "table 'transactions'" in message
+    assert "required column 'order_date'" in message
+
+
+def test_quantity_and_price_required_without_amount():
+    cfg = {"columns": {"transactions": {}}}
+    with pytest.raises(InputError, match=r"required column 'unit_price'.*or map 'amount'"):
+        column_mapping(cfg, "transactions", ["customer_id", "order_date", "quantity"])
+
+
+def test_required_column_of_another_table():
+    cfg = {"columns": {"experiments": {}}}
+    with pytest.raises(InputError, match=r"table 'experiments': required column 'group'"):
+        column_mapping(cfg, "experiments", ["customer_id", "converted"])
+
+
+# --- prepare_transactions --------------------------------------------------------------------
+
+
+def test_prepare_computes_amount_day_and_order_id():
+    lines = pd.DataFrame(
+        {
+            "customer_id": pd.array(["00123", "00123", "00777"], dtype="string"),
+            "order_date": ["2024-01-05 10:00:00", "2024-01-05 23:59:00", "2024-01-06 00:00:00"],
+            "quantity": ["3", "2", "-1"],  # text numbers are parsed
+            "unit_price": [2.5, 4.0, 10.0],
+        }
+    )
+    out = prepare_transactions(lines)
+    # amount = quantity * unit_price: 3*2.5 = 7.5, 2*4 = 8, -1*10 = -10
+    assert out["amount"].tolist() == [7.5, 8.0, -10.0]
+    assert out["order_day"].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-05"),
+                                         pd.Timestamp("2024-01-06")]
+    # one customer's lines on one calendar day form one order
+    assert out["order_id"].tolist() == ["00123@2024-01-05", "00123@2024-01-05", "00777@2024-01-06"]
+    assert out["order_date"].iloc[1] == pd.Timestamp("2024-01-05 23:59:00")
+    assert lines["quantity"].tolist() == ["3", "2", "-1"]  # the input is not modified
+
+
+def test_prepare_keeps_given_amount_and_order_id():
+    lines = pd.DataFrame(
+        {
+            "customer_id": pd.array(["1", "2"], dtype="string"),
+            "order_id": pd.array(["A1", "A2"], dtype="string"),
+            "order_date": ["2024-02-01", "2024-02-02"],
+            "quantity": [2, 2],
+            "unit_price": [5.0, 5.0],
+            "amount": [9.0, 11.0],  # given amount wins over quantity * unit_price
+        }
+    )
+    out = prepare_transactions(lines)
+    assert out["amount"].tolist() == [9.0, 11.0]
+    assert out["order_id"].tolist() == ["A1", "A2"]
+
+
+def test_prepare_drops_time_zone():
+    lines = pd.DataFrame({"customer_id": pd.array(["1"], dtype="string"),
+                          "order_date": ["2024-02-01T10:00:00+01:00"], "amount": [1.0]})
+    out = prepare_transactions(lines)
+    assert out["order_date"].dt.tz is None
+    assert out["order_day"].iloc[0] == pd.Timestamp("2024-02-01")
+
+
+def test_bad_dates_are_reported():
+    lines = pd.DataFrame(
+        {
+            "customer_id": pd.array(["1", "2", "3", "4"], dtype="string"),
+            "order_date": ["2024-01-05", "not a date", "2024-01-07", "31/31/2024"],
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    with pytest.raises(InputError) as info:
+        prepare_transactions(lines, table="orders")
+    message = str(info.value)
+    assert "table 'orders'" in message
+    assert "column 'order_date'" in message
+    assert "2 row(s) are not dates" in message
+    assert "'not a date'" in message
+
+
+def test_missing_dates_are_reported():
+    lines = pd.DataFrame({"customer_id": pd.array(["1", "2"], dtype="string"),
+                          "order_date": ["2024-01-05", None], "amount": [1.0, 2.0]})
+    with pytest.raises(InputError, match=r"table 'transactions', column 'order_date': 1 row\(s\) have no date"):
+        prepare_transactions(lines)
+
+
+def test_bad_numbers_are_reported():
+    lines = pd.DataFrame(
+        {
+            "customer_id": pd.array(["1", "2", "3"], dtype="string"),
+            "order_date": ["2024-01-05", "2024-01-06", "2024-01-07"],
+            "quantity": ["1", "two", "3"],
+            "unit_price": [1.0, 1.0, 1.0],
+        }
+    )
+    with pytest.raises(InputError) as info:
+        prepare_transactions(lines, table="transactions")
+    message = str(info.value)
+    assert "table 'transactions'" in message
+    assert "column 'quantity'" in message
+    assert "1 row(s) are not numbers" in message
+    assert "'two'" in message
+
+
+def test_empty_numbers_are_reported():
+    lines = pd.DataFrame({"customer_id": pd.array(["1", "2"], dtype="string"),
+                          "order_date": ["2024-01-05", "2024-01-06"], "amount": [1.0, None]})
+    with pytest.raises(InputError, match=r"column 'amount': 1 row\(s\) are empty"):
+        prepare_transactions(lines)
+
+
+# --- cleaning --------------------------------------------------------------------------------
+
+
+def tiny_lines() -> pd.DataFrame:
+    """Nine order lines, each exercising one cleaning rule (asof = 2024-01-31)."""
+    rows = [
+        # customer, order, date, quantity, unit price
+        (None, "1001", "2024-01-02 10:00", 1, 10.0),  # 0: no customer id
+        ("A", "1002", "2024-02-01 08:00", 1, 10.0),  # 1: after asof
+        ("A", "1003", "2024-01-05 10:00", 2, 5.0),  # 2: kept, amount 10
+        ("A", "1003", "2024-01-05 10:00", 2, 5.0),  # 3: exact duplicate of 2
+        ("A", "1004", "2024-01-06 10:00", 1, 0.0),  # 4: zero unit price
+        ("A", "C1005", "2024-01-07 10:00", -1, 5.0),  # 5: return, amount -5 (netted)
+        ("B", "1006", "2024-01-08 10:00", 1, 4.0),  # 6: amount 4
+        ("B", "C1007", "2024-01-09 10:00", -1, 4.0),  # 7: return -4 -> B nets to 0
+        ("C", "1008", "2024-01-31 18:00", 3, 2.0),  # 8: on asof day (inclusive), amount 6
+    ]
+    lines = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "quantity", "unit_price"])
+    lines["customer_id"] = lines["customer_id"].astype("string")
+    lines["order_id"] = lines["order_id"].astype("string")
+    return prepare_transactions(lines)
+
+
+def cleaning_cfg(**cleaning) -> dict:
+    base = {"cancellation_prefix": "C", "drop_duplicates": True, "drop_non_positive_customers": True}
+    return {"asof": dt.date(2024, 1, 31), "cleaning": {**base, **cleaning}}
+
+
+def test_clean_transactions_counts_each_rule():
+    clean, report = clean_transactions(tiny_lines(), cleaning_cfg())
+    # Hand count over the 9 lines of tiny_lines():
+    #   no customer id        -> line 0          (0 customers: the id is missing), 8 left
+    #   after asof            -> line 1          (customer A), 7 left
+    #   exact duplicate       -> line 3          (A), 6 left
+    #   unit price <= 0       -> line 4          (A), 5 left
+    #   returns, netted       -> lines 5 and 7   (A and B), still 5 left
+    #   net revenue <= 0      -> B: 4 - 4 = 0 -> lines 6, 7 (B), 3 left (A nets 10 - 5 = 5 > 0)
+    expected = pd.DataFrame(
+        {
+            "rule": ["no customer id", "dated after asof (2024-01-31)", "exact duplicate line",
+                     "unit price zero or negative", "return or cancellation",
+                     "customer's net revenue not positive"],
+            "action": ["removed", "removed", "removed", "removed", "netted", "removed"],
+            "lines": [1, 1, 1, 1, 2, 2],
+            "customers": [0, 1, 1, 1, 2, 1],
+            "lines_left": [8, 7, 6, 5, 5, 3],
+        }
+    )
+    pd.testing.assert_frame_equal(report, expected, check_dtype=False)
+    assert clean["order_id"].tolist() == ["1003", "C1005", "1008"]
+    assert clean["customer_id"].tolist() == ["A", "A", "C"]
+    assert clean["amount"].tolist() == [10.0, -5.0, 6.0]
+    assert clean.index.tolist() == [0, 1, 2]
+
+
+def test_clean_transactions_rules_can_be_switched_off():
+    clean, report = clean_transactions(
+        tiny_lines(), cleaning_cfg(drop_duplicates=False, drop_non_positive_customers=False)
+    )
+    # without the duplicate and net-revenue rules: 9 - 1 (no id) - 1 (after asof) - 1 (price 0) = 6 lines
+    assert report["rule"].tolist() == ["no customer id", "dated after asof (2024-01-31)",
+                                       "unit price zero or negative", "return or cancellation"]
+    assert report["lines_left"].tolist() == [8, 7, 6, 6]
+    assert len(clean) == 6
+
+
+def test_cancellation_prefix_and_negative_lines():
+    lines = pd.DataFrame(
+        {
+            "order_id": pd.array(["C1", "X2", "3", "4", pd.NA], dtype="string"),
+            "amount": [5.0, 5.0, -1.0, 2.0, 2.0],
+            "quantity": [1, 1, 1, -1, 1],
+        }
+    )
+    # C1: prefix; X2: nothing; 3: negative amount; 4: negative quantity; NA id: nothing
+    assert is_cancellation(lines, "C").tolist() == [True, False, True, True, False]
+    assert is_cancellation(lines, "X").tolist() == [False, True, True, True, False]
+    assert is_cancellation(lines, "").tolist() == [False, False, True, True, False]
+
+
+def test_sample_period_and_summary():
+    clean, _ = clean_transactions(tiny_lines(), cleaning_cfg())
+    assert sample_period(clean) == (dt.date(2024, 1, 5), dt.date(2024, 1, 31))
+    summary = summarize_lines(clean)
+    # lines 3; customers A, C; orders 1003, C1005, 1008; revenue 10 - 5 + 6 = 11
+    assert summary.to_dict() == {"lines": 3, "customers": 2, "orders": 3, "net revenue": 11.0}

@@ -1,0 +1,284 @@
+"""Unit tests of segkit_helpers.segmentation on planted groups and on a tiny hand-computable model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from segkit_helpers.segmentation import (
+    FEATURES,
+    SOFT_QUESTIONS,
+    SegmentModel,
+    assign_segments,
+    chosen_k,
+    draft_personas,
+    fit_segments,
+    log1p_nonneg,
+    name_segments,
+    persona_table,
+    segment_profiles,
+    select_k,
+)
+
+# Three planted groups: (recency days, orders, net revenue) around which customers are drawn.
+GROUPS = [(5, 30, 20000.0), (60, 5, 1500.0), (300, 1, 100.0)]
+
+
+def planted_profile(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    """A customer profile with three well-separated groups (``group`` 0 = most valuable)."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for g, (r, f, m) in enumerate(GROUPS):
+        frequency = np.maximum(1, np.round(rng.lognormal(np.log(f), 0.2, n)))
+        monetary = np.round(rng.lognormal(np.log(m), 0.2, n), 2)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "recency_days": np.round(rng.lognormal(np.log(r + 1), 0.2, n)),
+                    "frequency": frequency,
+                    "monetary": monetary,
+                    "orders_per_quarter": frequency / 4,
+                    "avg_order_value": monetary / frequency,
+                    "profit": 0.25 * monetary - 5 * frequency,
+                    "value_loyalty_quadrant": ["profitable & loyal", "unprofitable & loyal",
+                                               "unprofitable & disloyal"][g],
+                    "group": g,
+                }
+            )
+        )
+    profile = pd.concat(parts, ignore_index=True)
+    profile.insert(0, "customer_id", [f"{i:05d}" for i in range(len(profile))])
+    return profile
+
+
+@pytest.fixture(scope="module")
+def profile() -> pd.DataFrame:
+    return planted_profile()
+
+
+@pytest.fixture(scope="module")
+def model(profile) -> SegmentModel:
+    return SegmentModel(n_segments=3, random_state=0).fit(profile)
+
+
+def from_logs(logs) -> pd.DataFrame:
+    """Customers whose log1p(recency, frequency, monetary) are the given triples."""
+    return pd.DataFrame(np.expm1(np.asarray(logs, dtype=float)), columns=FEATURES)
+
+
+@pytest.fixture
+def tiny_model() -> SegmentModel:
+    """Two customers at log1p (0,0,0) and two at (2,2,2).
+
+    Standardising each column [0, 0, 2, 2]: mean 1, SD 1, so the centres are
+    z = (1,1,1) (higher revenue: segment 1) and z = (-1,-1,-1) (segment 2).
+    """
+    return SegmentModel(n_segments=2, random_state=0).fit(from_logs([[0, 0, 0], [0, 0, 0], [2, 2, 2], [2, 2, 2]]))
+
+
+# --- choice of k -----------------------------------------------------------------------------
+
+
+def test_select_k_recommends_the_planted_three(profile):
+    table = select_k(profile, [2, 6], seed=0)
+    assert table["k"].tolist() == [2, 3, 4, 5, 6]
+    assert list(table.columns) == ["k", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia",
+                                   "mean_rank", "recommended"]
+    assert table["recommended"].sum() == 1
+    assert table.loc[table["recommended"], "k"].item() == 3
+    # k = 3 is best on all three indices, so its mean rank is 1
+    assert table.loc[table["k"] == 3, "mean_rank"].item() == 1.0
+    assert chosen_k(table, "auto") == 3
+    assert chosen_k(table, 5) == 5
+
+
+def test_select_k_ties_go_to_the_smaller_k():
+    # identical data for every k is impossible; instead check the tie rule on a fitted table's ranks
+    profile = planted_profile(n=20, seed=1)
+    table = select_k(profile, [3, 3], seed=0)
+    assert table["recommended"].tolist() == [True]
+    assert table["mean_rank"].tolist() == [1.0]
+
+
+# --- SegmentModel ----------------------------------------------------------------------------
+
+
+def test_model_finds_the_planted_groups_ordered_by_value(profile, model):
+    labels = model.predict(profile)
+    # ids are sorted by mean monetary: planted group 0 (20,000) -> 1, group 1 (1,500) -> 2, group 2 (100) -> 3
+    assert np.array_equal(labels, profile["group"].to_numpy() + 1)
+    mean_value = profile.groupby(labels)["monetary"].mean()
+    assert mean_value.index.tolist() == [1, 2, 3]
+    assert mean_value.is_monotonic_decreasing
+    assert model.centers_log_.index.tolist() == [1, 2, 3]
+    assert list(model.centers_log_.columns) == FEATURES
+
+
+def test_same_seed_same_labels(profile):
+    a = SegmentModel(n_segments=4, random_state=7).fit(profile)
+    b = SegmentModel(n_segments=4, random_state=7).fit(profile)
+    assert np.array_equal(a.predict(profile), b.predict(profile))
+    pd.testing.assert_frame_equal(a.centers_log_, b.centers_log_)
+
+
+def test_predict_proba_rows_sum_to_one(profile, model):
+    proba = model.predict_proba(profile)
+    assert proba.columns.tolist() == [1, 2, 3]
+    assert proba.index.equals(profile.index)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert ((proba >= 0) & (proba <= 1)).all().all()
+    # the most likely segment is the assigned (nearest) one
+    assert np.array_equal(proba.idxmax(axis=1).to_numpy(), model.predict(profile))
+
+
+def test_tiny_model_centres(tiny_model):
+    assert tiny_model.segment_ids_.tolist() in ([1, 2], [2, 1])
+    np.testing.assert_allclose(tiny_model.centers_log_.loc[1], [2, 2, 2], atol=1e-12)
+    np.testing.assert_allclose(tiny_model.centers_log_.loc[2], [0, 0, 0], atol=1e-12)
+
+
+def test_fuzzy_membership_by_hand(tiny_model):
+    points = from_logs([[1, 1, 1], [0, 0, 2], [1, 1, 3], [0, 0, 0]])
+    proba = tiny_model.predict_proba(points)
+    expected = np.array(
+        [
+            # z (0,0,0): equally far (sqrt 3) from both centres -> 0.5 / 0.5
+            [0.5, 0.5],
+            # z (-1,-1,1): d1 = sqrt(4+4+0) = 2 sqrt 2, d2 = 2 -> u1 = 1 / (1 + (2 sqrt 2 / 2)^2) = 1/3, u2 = 2/3
+            [1 / 3, 2 / 3],
+            # z (0,0,2): d1 = sqrt(1+1+1) = sqrt 3, d2 = sqrt(1+1+9) = sqrt 11 -> u1 = 1 / (1 + 3/11) = 11/14
+            [11 / 14, 3 / 14],
+            # z (-1,-1,-1): on centre 2 -> membership 1
+            [0.0, 1.0],
+        ]
+    )
+    np.testing.assert_allclose(proba.to_numpy(), expected, atol=1e-9)
+    assert tiny_model.predict(points.iloc[1:]).tolist() == [2, 1, 2]
+
+
+def test_relabel(tiny_model):
+    points = from_logs([[0, 0, 2], [2, 2, 2]])
+    tiny_model.relabel({1: 7, 2: 3})
+    assert tiny_model.predict(points).tolist() == [3, 7]
+    assert tiny_model.centers_log_.index.tolist() == [3, 7]
+    np.testing.assert_allclose(tiny_model.centers_log_.loc[7], [2, 2, 2], atol=1e-12)
+    proba = tiny_model.predict_proba(points)
+    assert proba.columns.tolist() == [3, 7]
+    np.testing.assert_allclose(proba.iloc[0].to_numpy(), [2 / 3, 1 / 3], atol=1e-9)
+
+
+def test_log1p_clips_negatives():
+    np.testing.assert_allclose(log1p_nonneg(np.array([-5.0, 0.0, np.e - 1])), [0.0, 0.0, 1.0])
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def test_assign_segments_secondary_threshold(tiny_model):
+    customers = from_logs([[0, 0, 2], [1, 1, 3]])
+    customers.insert(0, "customer_id", ["007", "008"])
+    out = assign_segments(tiny_model, customers, hybrid_threshold=0.3)
+    assert out.columns.tolist() == ["customer_id", "segment", "prob_1", "prob_2", "membership", "secondary_segment"]
+    assert out["customer_id"].tolist() == ["007", "008"]
+    assert out["segment"].tolist() == [2, 1]
+    # by hand (see test_fuzzy_membership_by_hand): 007 -> (1/3, 2/3), 008 -> (11/14, 3/14)
+    assert out["prob_1"].tolist() == [0.333333, 0.785714]
+    assert out["prob_2"].tolist() == [0.666667, 0.214286]
+    assert out["membership"].tolist() == [0.666667, 0.785714]
+    # 1/3 >= 0.3 -> secondary 1; 3/14 = 0.214 < 0.3 -> none
+    assert out["secondary_segment"].iloc[0] == 1
+    assert pd.isna(out["secondary_segment"].iloc[1])
+
+    lower = assign_segments(tiny_model, customers, hybrid_threshold=0.2)
+    assert lower["secondary_segment"].tolist() == [1, 2]
+    higher = assign_segments(tiny_model, customers, hybrid_threshold=0.5)
+    assert higher["secondary_segment"].isna().all()
+
+
+def test_fit_segments_and_matching_previous_ids(profile):
+    cfg = {"seed": 0, "segmentation": {"k": "auto", "hybrid_threshold": 0.3}}
+    k_table = pd.DataFrame({"k": [2, 3], "recommended": [False, True]})
+    model, segments = fit_segments(profile, k_table, cfg)
+    assert model.n_segments == 3
+    assert segments["segment"].tolist() == (profile["group"] + 1).tolist()
+    assert segments["value_loyalty_quadrant"].tolist() == profile["value_loyalty_quadrant"].tolist()
+
+    # a previous cycle with the same segments under ids 30, 10, 20 -> the new model takes those ids
+    profiles = segment_profiles(profile, segments, model).rename(index={1: 30, 2: 10, 3: 20})
+    previous = {"cycle": "before", "profiles": profiles}
+    model2, segments2 = fit_segments(profile, k_table, cfg, previous=previous)
+    assert segments2["segment"].map({30: 1, 10: 2, 20: 3}).tolist() == segments["segment"].tolist()
+    assert model2.centers_log_.index.tolist() == [10, 20, 30]
+
+
+# --- profiles and personas -------------------------------------------------------------------
+
+
+def test_segment_profiles(profile, model):
+    segments = assign_segments(model, profile)
+    table = segment_profiles(profile, segments, model)
+    assert table.index.tolist() == [1, 2, 3]
+    assert table.columns[:4].tolist() == ["customers", "customer_share", "revenue", "revenue_share"]
+    assert table["customers"].tolist() == [60, 60, 60]
+    assert table["customer_share"].tolist() == [0.3333, 0.3333, 0.3333]
+    assert table["main_quadrant"].tolist() == ["profitable & loyal", "unprofitable & loyal",
+                                               "unprofitable & disloyal"]
+    np.testing.assert_allclose(table["revenue_share"].sum(), 1.0, atol=1e-3)
+    np.testing.assert_allclose(table[[f"center_{f}" for f in FEATURES]].to_numpy(),
+                               model.centers_log_.to_numpy(), atol=1e-4)
+
+
+def test_draft_personas_on_planted_groups(profile, model):
+    segments = assign_segments(model, profile)
+    personas = draft_personas(segment_profiles(profile, segments, model), profile)
+    names = [p["name"] for p in personas]
+    assert len(set(names)) == len(names) == 3
+    assert [p["segment"] for p in personas] == [1, 2, 3]
+    assert names == ["Active frequent high-value buyers", "Cooling regular mid-value buyers",
+                     "Lapsed occasional low-value buyers"]
+    for p in personas:
+        assert set(p) == {"segment", "name", "description", "data_answers", "soft_questions"}
+        assert p["soft_questions"] == SOFT_QUESTIONS
+    table = persona_table(personas)
+    assert table.index.tolist() == [1, 2, 3]
+    named = name_segments(segments, personas)
+    assert named.columns[:3].tolist() == ["customer_id", "segment", "segment_name"]
+    assert named.loc[0, "segment_name"] == "Active frequent high-value buyers"
+
+
+def hand_profiles(centres: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
+    rows = {
+        seg: {"customers": 10, "customer_share": 0.25, "revenue_share": 0.5, "median_recency_days": 12.0,
+              "median_frequency": 3.0, "median_monetary": 1234.0, "median_orders_per_quarter": 1.5,
+              "median_avg_order_value": 411.3, "main_quadrant": "profitable & loyal",
+              "center_recency_days": c[0], "center_frequency": c[1], "center_monetary": c[2]}
+        for seg, c in centres.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_draft_personas_by_hand_and_duplicate_names():
+    # all customers: log1p values (0,0,0) and (2,2,2) -> mean 1, SD 1 per feature, so z = centre - 1
+    everyone = from_logs([[0, 0, 0], [2, 2, 2]])
+    profiles = hand_profiles({
+        1: (0.2, 1.8, 1.9),  # z (-0.8, 0.8, 0.9): Active frequent high-value
+        2: (1.7, 0.3, 1.2),  # z (0.7, -0.7, 0.2): Lapsed occasional mid-value
+        3: (1.7, 0.3, 1.1),  # same words as 2: both get their id appended
+        4: (1.3, 1.4, 0.4),  # z (0.3, 0.4, -0.6): Cooling regular low-value
+    })
+    personas = draft_personas(profiles, everyone)
+    assert [p["name"] for p in personas] == [
+        "Active frequent high-value buyers",
+        "Lapsed occasional mid-value buyers (2)",
+        "Lapsed occasional mid-value buyers (3)",
+        "Cooling regular low-value buyers",
+    ]
+    assert personas[0]["description"] == (
+        "10 customers (25% of all) bringing 50% of net revenue. Typically last bought "
+        "12 days ago, 3 order(s) so far, 1,234 in net revenue."
+    )
+    assert personas[0]["data_answers"]["How often do they buy?"] == "1.50 orders per quarter (median)"
+    assert personas[0]["data_answers"]["How much of our revenue do they bring?"] == "50.0%"
+    assert personas[0]["data_answers"]["Are they profitable and loyal?"] == "mostly profitable & loyal"

@@ -35,6 +35,15 @@ class CycleContext:
     def cycle(self) -> str:
         return self.cfg["cycle"]
 
+    def summary(self) -> "pd.Series":
+        """The cycle at a glance: id, as-of date, previous cycle, scheme and seed."""
+        import pandas as pd
+
+        cfg = self.cfg
+        return pd.Series({"cycle": cfg["cycle"], "as of (inclusive)": cfg["asof"].isoformat(),
+                          "previous cycle": cfg["previous_cycle"] or "none (first cycle)",
+                          "scheme": cfg["segmentation"]["scheme"], "seed": cfg["seed"]}, name="cycle")
+
 
 def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> CycleContext:
     """Load the config and fix the folders of a cycle (the notebooks' first call).

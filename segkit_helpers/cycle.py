@@ -70,18 +70,25 @@ def prepare(config_path: str | Path, workdir: str | Path | None, overrides: dict
     return cfg, root
 
 
+#: Environment of the notebooks' kernels: no progress bars (they would clutter the
+#: reports) and inline figures even where the caller set a non-interactive backend
+#: such as MPLBACKEND=Agg (which would leave the reports without figures).
+KERNEL_ENV = {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
 @contextmanager
-def _quiet_kernels():
-    """Progress bars off inside the notebooks' kernels (they would clutter the reports)."""
-    old = os.environ.get("TQDM_DISABLE")
-    os.environ["TQDM_DISABLE"] = "1"
+def _kernel_environment():
+    """Set :data:`KERNEL_ENV` while notebooks run (kernels inherit it), then restore."""
+    old = {key: os.environ.get(key) for key in KERNEL_ENV}
+    os.environ.update(KERNEL_ENV)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = old
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _replace_dir(staged: Path, final: Path) -> None:
@@ -132,7 +139,7 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
     kernel = kernel_name()
     bar = tqdm(list(PAGES), desc=f"cycle {cycle}", unit="notebook", disable=not progress, file=sys.stderr)
     try:
-        with _quiet_kernels():
+        with _kernel_environment():
             for stem in bar:
                 bar.set_postfix_str(stem)
                 executed = stage_reports / f"{stem}.ipynb"

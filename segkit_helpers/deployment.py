@@ -45,7 +45,9 @@ def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFram
 
     ``profit_ratio`` = (segment profit / segment customers) / (total profit / all
     customers). The first service model whose ``min_profit_ratio`` the segment
-    reaches is chosen; a model without a ratio takes every segment left.
+    reaches is chosen; a model without a ratio takes every segment left. When the
+    overall profit per customer is not positive the ratio is undefined (NaN) and
+    every segment takes the catch-all model (the first without a ratio, else the last).
 
     Returns
     -------
@@ -53,7 +55,7 @@ def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFram
         One row per segment: ``profit_ratio``, ``service_model``, ``channel``, ``cadence``.
     """
     overall = profiles["profit"].sum() / profiles["customers"].sum()
-    ratio = (profiles["profit"] / profiles["customers"]) / overall if overall else profiles["profit"] * np.nan
+    ratio = (profiles["profit"] / profiles["customers"]) / overall if overall > 0 else profiles["profit"] * np.nan
     chosen = []
     for r in ratio:
         for model in playbook["service_models"]:
@@ -103,4 +105,4 @@ def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> str:
     """Write the CRM export (``export/segments.csv`` and ``.parquet``) and ``service_models.csv``."""
     write_export(export, ctx.artefact("export"))
     write_csv(service.reset_index(), ctx.artefact("service_models.csv"))
-    return f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to {ctx.out_dir}"
+    return f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to data/processed/{ctx.cycle}/"

@@ -256,7 +256,7 @@ def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> str:
 
     write_parquet(profile, ctx.artefact("customers.parquet"))
     write_csv(cleaning, ctx.artefact("cleaning.csv"))
-    return f"wrote customers.parquet ({len(profile):,} customers) and cleaning.csv to {ctx.out_dir}"
+    return f"wrote customers.parquet ({len(profile):,} customers) and cleaning.csv to data/processed/{ctx.cycle}/"
 
 
 def profile_from_config(config_path: str | Path, overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -109,7 +109,7 @@ def size_changes(previous: dict | None, profiles: pd.DataFrame) -> pd.DataFrame:
     if previous is None:
         return now.assign(status="first cycle")
     before = previous["profiles"][["customers", "customer_share", "revenue_share"]]
-    table = now.join(before, how="outer", rsuffix="_previous")
+    table = now.join(before.add_suffix("_previous"), how="outer")
     table["status"] = np.select(
         [table["customers"].isna(), table["customers_previous"].isna()], ["vanished", "new"], default="kept"
     )
@@ -166,4 +166,4 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
             "alerts": messages,
         }
     write_json(record, ctx.artefact("monitor.json"))
-    return f"wrote monitor.json to {ctx.out_dir}"
+    return f"wrote monitor.json to data/processed/{ctx.cycle}/"

@@ -124,4 +124,4 @@ def save_readiness(ctx, record: dict) -> str:
 
     write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
     write_json(record, ctx.artefact("readiness.json"))
-    return f"wrote readiness.json to {ctx.out_dir}"
+    return f"wrote readiness.json to data/processed/{ctx.cycle}/"

@@ -372,4 +372,4 @@ def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: 
     write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
     write_csv(k_table, ctx.artefact("k_selection.csv"))
     write_joblib(model, ctx.artefact("model.joblib"))
-    return f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to {ctx.out_dir}"
+    return f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/"

@@ -128,4 +128,4 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd
         "hypotheses": verdicts.reset_index().to_dict(orient="records"),
     }
     write_json(record, ctx.artefact("validation.json"))
-    return f"wrote validation.json to {ctx.out_dir}"
+    return f"wrote validation.json to data/processed/{ctx.cycle}/"

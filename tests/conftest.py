@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 os.environ.setdefault("TQDM_DISABLE", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 # Planted buyer types: (share, mean days between orders, mean order value).
 BUYER_TYPES = {"wholesaler": (0.2, 12, 900.0), "regular": (0.35, 45, 150.0), "occasional": (0.45, 160, 40.0)}

@@ -94,9 +94,10 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
         page = (reports / f"{stem}.html").read_text(encoding="utf-8")
         assert "from segkit_helpers" not in page and "open_cycle(" not in page, stem
         assert 'class="jp-CodeMirrorEditor' not in page and "Traceback" not in page, stem
+        assert ".staging-" not in page, stem
     hypothesis = (reports / "02_hypothesis.html").read_text(encoding="utf-8")
     assert name in hypothesis
-    assert len(re.findall(r'<img src="data:image/png;base64', hypothesis)) >= 3
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64', hypothesis)) >= 3
 
 
 def test_same_inputs_and_seed_give_byte_identical_segments(shop, two_cycles, tmp_path):

@@ -57,7 +57,7 @@ def test_notebooks_are_thin(path):
 @pytest.mark.slow
 def test_notebooks_run_top_to_bottom_under_nbval(tmp_path):
     """Every notebook, in order, with its default parameters (the shipped sample), under nbval."""
-    env = {**os.environ, "SEGKIT_WORKDIR": str(tmp_path), "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
+    env = {**os.environ, "SEGKIT_WORKDIR": str(tmp_path), "TQDM_DISABLE": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
          "-q", *map(str, NOTEBOOKS)],

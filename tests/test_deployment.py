@@ -1,0 +1,203 @@
+"""Unit tests of segkit_helpers.deployment: playbook, service models and the CRM export."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from segkit_helpers.deployment import (
+    EXPORT_COLUMNS,
+    assign_service_models,
+    build_export,
+    load_playbook,
+    quadrant_table,
+    resources_vs_value,
+    write_export,
+)
+from segkit_helpers.errors import ConfigError
+from segkit_helpers.features import QUADRANTS
+
+ACTIONS = {
+    "profitable & loyal": "Personal account manager; monthly check-in meeting; direct phone line; "
+                          "first access to new products.",
+    "unprofitable & disloyal": "Serve through the web shop only; one reactivation offer; stop paid contact "
+                               "if there is no response.",
+}
+
+
+@pytest.fixture(scope="module")
+def playbook() -> dict:
+    return load_playbook()
+
+
+def seg_profiles(customers, profit, index=None) -> pd.DataFrame:
+    index = pd.Index(index or range(1, len(customers) + 1), name="segment")
+    return pd.DataFrame({"customers": customers, "profit": profit}, index=index)
+
+
+# --- playbook --------------------------------------------------------------------------------
+
+
+def test_default_playbook_covers_the_four_quadrants(playbook):
+    assert set(playbook["quadrants"]) == set(QUADRANTS.values())
+    assert {q: v["priority"] for q, v in playbook["quadrants"].items()} == {
+        "profitable & loyal": 1, "profitable & disloyal": 2, "unprofitable & loyal": 3,
+        "unprofitable & disloyal": 4,
+    }
+    assert [m["name"] for m in playbook["service_models"]] == ["key account", "inside sales", "mass / digital"]
+    assert [m["min_profit_ratio"] for m in playbook["service_models"][:2]] == [2.0, 0.5]
+    assert math.isnan(playbook["service_models"][2]["min_profit_ratio"])  # the catch-all
+
+
+def test_quadrant_table(playbook):
+    table = quadrant_table(playbook)
+    assert table.index.name == "quadrant"
+    assert table.loc["profitable & loyal", "next_action"] == ACTIONS["profitable & loyal"]
+    assert table["priority"].to_dict()["unprofitable & loyal"] == 3
+
+
+def test_playbook_missing_a_quadrant(tmp_path):
+    path = tmp_path / "playbook.yml"
+    path.write_text(
+        "quadrants:\n"
+        "  profitable & loyal: {priority: 1, next_action: call}\n"
+        "  profitable & disloyal: {priority: 2, next_action: call}\n"
+        "  unprofitable & loyal: {priority: 3, next_action: call}\n"
+        "service_models:\n  - {name: all}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="no entry for quadrant 'unprofitable & disloyal'"):
+        load_playbook(path)
+
+
+def test_playbook_without_service_models(tmp_path):
+    quadrants = "".join(f"  {q}: {{priority: {i}, next_action: x}}\n" for i, q in enumerate(QUADRANTS.values(), 1))
+    path = tmp_path / "playbook.yml"
+    path.write_text("quadrants:\n" + quadrants + "service_models: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'service_models' is empty"):
+        load_playbook(path)
+
+
+def test_unreadable_playbook(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read playbook"):
+        load_playbook(tmp_path / "missing.yml")
+
+
+# --- service models --------------------------------------------------------------------------
+
+
+def test_service_models_by_profit_ratio(playbook):
+    profiles = seg_profiles([10, 20, 70], [1000.0, 400.0, 100.0])
+    out = assign_service_models(profiles, playbook)
+    # overall profit per customer = 1500 / 100 = 15
+    # segment 1: 1000 / 10 = 100 -> 100 / 15 = 6.667 >= 2   -> key account
+    # segment 2: 400 / 20 = 20   -> 20 / 15 = 1.333 >= 0.5  -> inside sales
+    # segment 3: 100 / 70 = 1.43 -> 1.43 / 15 = 0.095 < 0.5 -> mass / digital
+    assert out.index.tolist() == [1, 2, 3]
+    assert out["profit_ratio"].tolist() == [6.667, 1.333, 0.095]
+    assert out["service_model"].tolist() == ["key account", "inside sales", "mass / digital"]
+    assert out["channel"].tolist() == ["field sales rep", "phone and e-mail",
+                                       "web shop, newsletter, self-service portal"]
+    assert out["cadence"].tolist() == ["monthly meeting", "quarterly call", "automated campaigns"]
+
+
+def test_service_model_bars_are_inclusive(playbook):
+    # overall = (8 + 2 + 0.5 - 6.5) / 4 = 1 -> ratios 8, 2, 0.5, -6.5
+    out = assign_service_models(seg_profiles([1, 1, 1, 1], [8.0, 2.0, 0.5, -6.5]), playbook)
+    assert out["profit_ratio"].tolist() == [8.0, 2.0, 0.5, -6.5]
+    assert out["service_model"].tolist() == ["key account", "key account", "inside sales", "mass / digital"]
+
+
+def test_zero_overall_profit_sends_everyone_to_the_catch_all(playbook):
+    out = assign_service_models(seg_profiles([5, 5], [100.0, -100.0]), playbook)
+    assert out["profit_ratio"].isna().all()
+    assert out["service_model"].tolist() == ["mass / digital", "mass / digital"]
+
+
+def test_negative_overall_profit_gives_no_ratio(playbook):
+    # overall = (100 - 300) / 2 = -100: dividing by it would give the loss-making segment 2 a ratio of
+    # -300 / -100 = 3 (key account) and the profitable segment 1 a ratio of -1; with no positive overall
+    # profit per customer the ratio is undefined and every segment takes the catch-all model
+    out = assign_service_models(seg_profiles([1, 1], [100.0, -300.0]), playbook)
+    assert out["profit_ratio"].isna().all()
+    assert out["service_model"].tolist() == ["mass / digital", "mass / digital"]
+
+
+def test_no_catch_all_falls_back_to_the_last_model():
+    playbook = {"service_models": [{"name": "vip", "min_profit_ratio": 1.5}, {"name": "std", "min_profit_ratio": 1.0}]}
+    out = assign_service_models(seg_profiles([1, 1], [3.0, 1.0]), playbook)  # ratios 1.5, 0.5
+    assert out["service_model"].tolist() == ["vip", "std"]
+
+
+def test_model_without_ratio_takes_the_rest():
+    playbook = {"service_models": [{"name": "vip", "min_profit_ratio": 1.5, "channel": "rep"},
+                                   {"name": "rest", "min_profit_ratio": None}]}
+    out = assign_service_models(seg_profiles([1, 1], [3.0, 1.0]), playbook)  # overall 2 -> 1.5, 0.5
+    assert out["service_model"].tolist() == ["vip", "rest"]
+    assert out["channel"].tolist() == ["rep", ""]
+    assert out["cadence"].tolist() == ["", ""]
+
+
+def test_resources_vs_value(playbook):
+    profiles = seg_profiles([10, 20, 70], [1000.0, 400.0, 100.0]).assign(revenue_share=[0.6, 0.3, 0.1])
+    table = resources_vs_value(profiles, assign_service_models(profiles, playbook))
+    assert table.columns.tolist() == ["customers", "revenue_share", "profit_per_customer", "service_model",
+                                      "profit_ratio"]
+    assert table["profit_per_customer"].tolist() == [100.0, 20.0, 1.43]  # 100 / 70 = 1.4286 -> 1.43
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def export_inputs(playbook):
+    segments = pd.DataFrame(
+        {
+            "customer_id": pd.array(["00123", "00045", "00999", "01000", "00007", "00002"], dtype="string"),
+            "segment": [2, 1, 1, 2, 1, 2],
+            "prob_1": [0.1, 0.9, 0.8, 0.2, 0.7, 0.3],  # extra columns are not exported
+            "value_loyalty_quadrant": ["unprofitable & disloyal", "profitable & loyal", "profitable & disloyal",
+                                       "profitable & loyal", "unprofitable & loyal", "profitable & loyal"],
+        }
+    )
+    # overall 600 / 6 = 100: segment 1 ratio 200 / 100 = 2 -> key account, segment 2 ratio 0 -> mass
+    service = assign_service_models(seg_profiles([3, 3], [600.0, 0.0]), playbook)
+    personas = [{"segment": 1, "name": "Big buyers"}, {"segment": 2, "name": "Small buyers"}]
+    return segments, service, personas
+
+
+def test_build_export(playbook):
+    export = build_export(*export_inputs(playbook), playbook)
+    assert export.columns.tolist() == EXPORT_COLUMNS
+    # sorted by priority (from the quadrant), then segment, then customer id
+    assert export["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
+    assert export["priority"].tolist() == [1, 1, 1, 2, 3, 4]
+    assert export["priority"].dtype == "int64"
+    assert export["segment"].tolist() == [1, 2, 2, 1, 1, 2]
+    assert export["persona"].tolist() == ["Big buyers", "Small buyers", "Small buyers", "Big buyers",
+                                          "Big buyers", "Small buyers"]
+    assert export["service_model"].tolist() == ["key account", "mass / digital", "mass / digital",
+                                                "key account", "key account", "mass / digital"]
+    assert export["channel"].iloc[0] == "field sales rep"
+    assert export["cadence"].iloc[1] == "automated campaigns"
+    assert export["next_action"].iloc[0] == ACTIONS["profitable & loyal"]
+    assert export["next_action"].iloc[5] == ACTIONS["unprofitable & disloyal"]
+    assert export.index.tolist() == list(range(6))
+
+
+def test_write_export_round_trips_ids(tmp_path, playbook):
+    export = build_export(*export_inputs(playbook), playbook)
+    paths = write_export(export, tmp_path / "export")
+    assert [p.name for p in paths] == ["segments.csv", "segments.parquet"]
+    assert all(p.is_file() for p in paths)
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["segments.csv", "segments.parquet"]
+
+    csv = pd.read_csv(paths[0], dtype=str)
+    assert csv.columns.tolist() == EXPORT_COLUMNS
+    assert csv["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
+    assert csv["next_action"].iloc[0] == ACTIONS["profitable & loyal"]  # text with ';' survives quoting
+
+    parquet = pd.read_parquet(paths[1])
+    assert parquet["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
+    pd.testing.assert_frame_equal(parquet, export, check_dtype=False)

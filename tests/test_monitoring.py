@@ -1,0 +1,206 @@
+"""Unit tests of segkit_helpers.monitoring with hand-made centres, segments and profiles."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from segkit_helpers.monitoring import (
+    LOST,
+    NEW,
+    alerts,
+    load_previous,
+    match_segments,
+    migration_matrix,
+    previous_centers,
+    retention,
+    size_changes,
+)
+
+COLUMNS = ["recency_days", "frequency", "monetary"]
+
+
+def centres(rows: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS).rename_axis("segment")
+
+
+PREVIOUS = centres({1: (0, 0, 0), 2: (5, 5, 5), 3: (10, 10, 10)})
+
+
+# --- matching ids ----------------------------------------------------------------------------
+
+
+def test_match_swapped_order_maps_back():
+    # the same three segments, found in another order and slightly moved (distances 0.1, 0.1, 0.2)
+    current = centres({1: (10.1, 10, 10), 2: (0, 0.1, 0), 3: (5, 5, 5.2)})
+    assert match_segments(current, PREVIOUS) == {1: 3, 2: 1, 3: 2}
+
+
+def test_identical_centres_keep_their_ids():
+    assert match_segments(PREVIOUS, PREVIOUS) == {1: 1, 2: 2, 3: 3}
+
+
+def test_far_away_centre_gets_a_new_id():
+    # current 2 is sqrt(3 * 40^2) = 69.3 from previous 3, its cheapest partner: > 1, so not the same segment
+    current = centres({1: (0, 0, 0.1), 2: (50, 50, 50)})
+    # new ids start after the largest id used in either cycle: max(3, 2) + 1 = 4
+    assert match_segments(current, PREVIOUS) == {1: 1, 2: 4}
+
+
+def test_several_new_segments_and_more_current_than_previous():
+    current = centres({1: (5, 5, 5), 2: (40, 0, 0), 3: (0, 0, 0.5), 4: (0, 40, 0), 5: (10, 10, 9.5)})
+    # 1 -> 2 (distance 0), 3 -> 1 (0.5), 5 -> 3 (0.5); 2 and 4 are unmatched: ids max(3, 5) + 1 = 6, then 7
+    assert match_segments(current, PREVIOUS) == {1: 2, 3: 1, 5: 3, 2: 6, 4: 7}
+
+
+def test_max_distance_bound_is_inclusive():
+    current = centres({1: (0, 0, 1.0)})  # exactly 1.0 from previous 1
+    assert match_segments(current, PREVIOUS, max_distance=1.0) == {1: 1}
+    assert match_segments(current, PREVIOUS, max_distance=0.99) == {1: 4}
+
+
+def test_hungarian_minimises_the_total_distance():
+    # greedy nearest-first would pair current 1 with previous 1 (distance 0.4) and leave current 2
+    # with previous 2 at 1.5 (total 1.9); the optimum pairs 1 -> 2 (0.6) and 2 -> 1 (0.5): total 1.1
+    previous = centres({1: (0, 0, 0), 2: (1, 0, 0)})
+    current = centres({1: (0.4, 0, 0), 2: (-0.5, 0, 0)})
+    assert match_segments(current, previous) == {1: 2, 2: 1}
+
+
+def test_previous_centers_from_profiles():
+    profiles = pd.DataFrame(
+        {"customers": [10, 20], "center_recency_days": [1.0, 2.0], "center_frequency": [3.0, 4.0],
+         "center_monetary": [5.0, 6.0]},
+        index=pd.Index([1, 2], name="segment"),
+    )
+    got = previous_centers({"profiles": profiles})
+    assert got.columns.tolist() == COLUMNS
+    assert got.loc[2].tolist() == [2.0, 4.0, 6.0]
+    assert previous_centers(None) is None
+
+
+# --- migration -------------------------------------------------------------------------------
+
+
+def previous_cycle(profiles: pd.DataFrame | None = None) -> dict:
+    segments = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"], "segment": [1, 1, 2, 2, 3]})
+    return {"cycle": "before", "segments": segments, "profiles": profiles}
+
+
+CURRENT = pd.DataFrame({"customer_id": ["a", "b", "c", "f", "g"], "segment": [1, 2, 2, 1, 10]})
+
+
+def test_migration_matrix_by_hand():
+    matrix = migration_matrix(previous_cycle(), CURRENT)
+    # a 1->1, b 1->2, c 2->2, d 2->lost, e 3->lost, f new->1, g new->10
+    expected = pd.DataFrame(
+        [[1, 1, 0, 0],
+         [0, 1, 0, 1],
+         [0, 0, 0, 1],
+         [1, 0, 1, 0]],
+        index=pd.Index(["1", "2", "3", NEW], name="previous segment"),
+        columns=pd.Index(["1", "2", "10", LOST], name="current segment"),  # numeric order: 10 after 2
+    )
+    pd.testing.assert_frame_equal(matrix, expected, check_dtype=False, check_index_type=False,
+                                  check_column_type=False)
+    assert matrix.to_numpy().sum() == 7  # every customer of either cycle once
+
+
+def test_migration_first_cycle_is_none():
+    assert migration_matrix(None, CURRENT) is None
+
+
+def test_retention_by_hand():
+    matrix = migration_matrix(previous_cycle(), CURRENT)
+    # customers in both cycles: a (1->1), b (1->2), c (2->2); stayed: a, c -> 2 / 3
+    assert retention(matrix) == pytest.approx(2 / 3)
+
+
+def test_retention_without_returning_customers_is_nan():
+    previous = {"segments": pd.DataFrame({"customer_id": ["x"], "segment": [1]})}
+    current = pd.DataFrame({"customer_id": ["y"], "segment": [1]})
+    assert math.isnan(retention(migration_matrix(previous, current)))
+
+
+# --- size changes and alerts -----------------------------------------------------------------
+
+
+def profiles_table(rows: dict[int, tuple[int, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["customers", "customer_share", "revenue_share"]).rename_axis("segment")
+
+
+BEFORE = profiles_table({1: (40, 0.4, 0.7), 2: (30, 0.3, 0.2), 3: (30, 0.3, 0.1)})
+NOW = profiles_table({1: (60, 0.6, 0.8), 2: (30, 0.3, 0.15), 4: (10, 0.1, 0.05)})
+
+
+def test_size_changes_by_hand():
+    table = size_changes({"profiles": BEFORE}, NOW)
+    assert table.index.tolist() == [1, 2, 3, 4]
+    assert table["status"].tolist() == ["kept", "kept", "vanished", "new"]
+    # share change = now / before - 1: 0.6 / 0.4 - 1 = 0.5; 0.3 / 0.3 - 1 = 0
+    assert table.loc[1, "share_change"] == pytest.approx(0.5)
+    assert table.loc[2, "share_change"] == pytest.approx(0.0)
+    assert table.loc[[3, 4], "share_change"].isna().all()
+    assert table.loc[1, "customers_previous"] == 40
+    assert table.loc[4, "customer_share"] == 0.1
+
+
+def test_size_changes_first_cycle():
+    table = size_changes(None, NOW)
+    assert table["status"].tolist() == ["first cycle"] * 3
+    assert table.columns.tolist() == ["customers", "customer_share", "revenue_share", "status"]
+
+
+def test_alerts_by_hand():
+    changes = size_changes({"profiles": BEFORE}, NOW)
+    migration = migration_matrix(previous_cycle(), CURRENT)  # retention 2/3: no retention alert
+    assert alerts(changes, migration) == [
+        "segment 1's share of customers changed by +50% (40% → 60%)",
+        "segment 3 of the previous cycle has no match now",
+        "segment 4 is new this cycle",
+    ]
+    # a looser bar silences the share alert; new / vanished segments are always reported
+    assert alerts(changes, migration, max_share_change=0.6) == [
+        "segment 3 of the previous cycle has no match now",
+        "segment 4 is new this cycle",
+    ]
+
+
+def test_alert_for_shrinking_segment_and_low_retention():
+    before = profiles_table({1: (50, 0.5, 0.5), 2: (50, 0.5, 0.5)})
+    now = profiles_table({1: (80, 0.8, 0.5), 2: (20, 0.2, 0.5)})
+    previous = {"segments": pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": [1, 1, 2]}),
+                "profiles": before}
+    current = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": [2, 2, 2]})
+    # stayed: only c -> 1 / 3 < 0.5
+    messages = alerts(size_changes(previous, now), migration_matrix(previous, current))
+    assert messages == [
+        "segment 1's share of customers changed by +60% (50% → 80%)",
+        "segment 2's share of customers changed by -60% (50% → 20%)",
+        "only 33% of returning customers stayed in their segment",
+    ]
+
+
+def test_no_alerts_in_a_first_cycle():
+    assert alerts(size_changes(None, NOW), None) == []
+
+
+# --- loading the previous cycle --------------------------------------------------------------
+
+
+def test_load_previous(tmp_path):
+    assert load_previous(tmp_path, None) is None
+    with pytest.raises(FileNotFoundError, match="previous cycle 'c0' has no segments.parquet"):
+        load_previous(tmp_path, "c0")
+    folder = tmp_path / "data" / "processed" / "c0"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"customer_id": ["00123"], "segment": [1]}).to_parquet(folder / "segments.parquet", index=False)
+    BEFORE.reset_index().to_csv(folder / "profiles.csv", index=False)
+    previous = load_previous(tmp_path, "c0")
+    assert previous["cycle"] == "c0"
+    assert previous["segments"]["customer_id"].tolist() == ["00123"]
+    assert previous["profiles"].index.tolist() == [1, 2, 3]
+    assert previous["profiles"].index.name == "segment"

@@ -1,0 +1,198 @@
+"""Unit tests of segkit_helpers.plots: every figure is titled and labelled and shows its data."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from segkit_helpers import plots  # noqa: E402
+from segkit_helpers.segmentation import FEATURES, SegmentModel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def labelled(ax: Axes) -> None:
+    assert ax.get_title().strip()
+    assert ax.get_xlabel().strip()
+    assert ax.get_ylabel().strip()
+
+
+def has_caption(fig: Figure) -> None:
+    assert any(t.get_text().startswith("How to read: ") for t in fig.texts)
+
+
+@pytest.fixture(scope="module")
+def profile() -> pd.DataFrame:
+    """Three groups of 20 customers with all the profile columns the plots use."""
+    rng = np.random.default_rng(0)
+    parts = []
+    for g, (r, f, m) in enumerate([(5, 30, 20000.0), (60, 5, 1500.0), (300, 1, 100.0)]):
+        parts.append(pd.DataFrame({
+            "recency_days": np.round(rng.lognormal(np.log(r + 1), 0.2, 20)),
+            "frequency": np.maximum(1, np.round(rng.lognormal(np.log(f), 0.2, 20))),
+            "monetary": np.round(rng.lognormal(np.log(m), 0.2, 20), 2),
+            "value_loyalty_quadrant": ["profitable & loyal", "profitable & disloyal", "unprofitable & disloyal"][g],
+        }))
+    profile = pd.concat(parts, ignore_index=True)
+    profile.insert(0, "customer_id", [f"{i:04d}" for i in range(len(profile))])
+    return profile
+
+
+@pytest.fixture(scope="module")
+def model(profile) -> SegmentModel:
+    return SegmentModel(n_segments=3, random_state=0).fit(profile)
+
+
+def test_plot_distributions(profile):
+    fig = plots.plot_distributions(profile)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle().strip()
+    assert len(fig.axes) == 3
+    for ax, feature in zip(fig.axes, FEATURES):
+        labelled(ax)
+        assert ax.get_title() == feature
+        assert ax.get_xscale() == "log"
+        # the histogram bars count every customer once
+        assert sum(p.get_height() for p in ax.patches) == len(profile)
+    has_caption(fig)
+
+
+def test_plot_rfm_segments_bars_equal_shares():
+    summary = pd.DataFrame(
+        {"customer_share": [0.5, 0.3, 0.2], "revenue_share": [0.1, 0.6, 0.3]},
+        index=pd.Index(["Lost", "Champions", "At risk"], name="rfm_segment"),
+    )
+    ax = plots.plot_rfm_segments(summary)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    # horizontal bars: one container per measure, bar length = share, in the summary's row order
+    assert len(ax.containers) == 2
+    np.testing.assert_allclose([bar.get_width() for bar in ax.containers[0]], [0.5, 0.3, 0.2])
+    np.testing.assert_allclose([bar.get_width() for bar in ax.containers[1]], [0.1, 0.6, 0.3])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Lost", "Champions", "At risk"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["share of customers", "share of revenue"]
+    has_caption(ax.figure)
+
+
+def test_plot_rfm_segments_on_given_axes():
+    fig, ax = plt.subplots()
+    summary = pd.DataFrame({"customer_share": [1.0], "revenue_share": [1.0]},
+                           index=pd.Index(["Champions"], name="rfm_segment"))
+    assert plots.plot_rfm_segments(summary, ax=ax) is ax
+
+
+def test_plot_k_selection():
+    k_table = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.5, 0.8, 0.4],
+                            "calinski_harabasz": [100.0, 300.0, 200.0], "davies_bouldin": [0.9, 0.3, 0.7],
+                            "recommended": [False, True, False]})
+    fig = plots.plot_k_selection(k_table)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle().strip()
+    for ax, col in zip(fig.axes, ["silhouette", "calinski_harabasz", "davies_bouldin"]):
+        labelled(ax)
+        line, marker = ax.lines[0], ax.lines[1]
+        np.testing.assert_allclose(line.get_xdata(), [2, 3, 4])
+        np.testing.assert_allclose(line.get_ydata(), k_table[col])
+        assert list(marker.get_xdata()) == [3, 3]  # the recommended k
+    assert "recommended k = 3" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_plot_segment_profiles(profile, model):
+    profiles = model.centers_log_.add_prefix("center_")
+    personas = [{"segment": s, "name": f"persona {s}"} for s in profiles.index]
+    ax = plots.plot_segment_profiles(profiles, profile, personas)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1 · persona 1", "2 · persona 2", "3 · persona 3"]
+    # cells: centre minus the mean of all customers in SDs (log1p units); the top-value segment is
+    # above average on monetary and below on recency
+    cells = np.array([float(t.get_text()) for t in ax.texts]).reshape(3, 3)
+    assert cells[0, 2] > 0 > cells[0, 0]
+    has_caption(ax.figure)
+
+
+def test_plot_segment_map(profile, model):
+    segments = pd.Series(model.predict(profile))
+    ax = plots.plot_segment_map(model, profile, segments, seed=0, sample=45)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    assert len(ax.collections[0].get_offsets()) == 45  # the sampled customers
+    assert ax.get_legend().get_title().get_text() == "segment"
+
+
+def test_plot_quadrants_counts(profile):
+    ax = plots.plot_quadrants(profile)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    texts = [t.get_text() for t in ax.texts]
+    # rows profitable / unprofitable, columns loyal / disloyal; 20 customers in three of the cells
+    assert texts[0].startswith("20 customers")  # profitable & loyal
+    assert texts[1].startswith("20 customers")  # profitable & disloyal
+    assert texts[2].startswith("0 customers")  # unprofitable & loyal
+    assert texts[3].startswith("20 customers")  # unprofitable & disloyal
+    assert texts[2].endswith("0% of revenue")
+
+
+def test_plot_stability():
+    stability = pd.Series([0.9, 0.95, 1.0, 0.85], name="ari")
+    ax = plots.plot_stability(stability, bar=0.75)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    assert sum(p.get_height() for p in ax.patches) == 4
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bar 0.75", "mean 0.93"]
+
+
+def test_plot_feature_by_segment(profile, model):
+    segments = pd.Series(model.predict(profile))
+    ax = plots.plot_feature_by_segment(profile, segments, "monetary")
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    assert ax.get_title() == "monetary by segment"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    assert ax.get_yscale() == "log"
+
+
+def test_plot_migration_first_cycle():
+    ax = plots.plot_migration(None)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    assert "First cycle" in ax.texts[0].get_text()
+
+
+def test_plot_migration_counts():
+    matrix = pd.DataFrame([[5, 1, 0], [2, 7, 1], [3, 0, 0]],
+                          index=pd.Index(["1", "2", "new customer"], name="previous segment"),
+                          columns=pd.Index(["1", "2", "lost customer"], name="current segment"))
+    ax = plots.plot_migration(matrix)
+    labelled(ax)
+    assert [t.get_text() for t in ax.texts] == ["5", "1", "0", "2", "7", "1", "3", "0", "0"]
+
+
+def test_plot_resources_vs_value_bar_heights():
+    table = pd.DataFrame({"profit_per_customer": [120.0, 15.0, -3.0],
+                          "service_model": ["key account", "inside sales", "key account"]},
+                         index=pd.Index([1, 2, 3], name="segment"))
+    ax = plots.plot_resources_vs_value(table)
+    assert isinstance(ax, Axes)
+    labelled(ax)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["1", "2", "3"]
+    # one bar per segment, at its tick, as tall as its profit per customer
+    heights = {ticks[round(bar.get_x() + bar.get_width() / 2)]: bar.get_height()
+               for container in ax.containers for bar in container}
+    assert heights == {"1": 120.0, "2": 15.0, "3": -3.0}
+    assert len(ax.containers) == 2  # one colour per service model
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["key account", "inside sales"]
+    has_caption(ax.figure)

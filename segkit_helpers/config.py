@@ -51,7 +51,14 @@ SUPPORTED_SCHEMES = ["behavioural"]
 
 
 def _source_schema() -> dict:
-    return {"path": (str, None), "sheet": (str, None)}
+    return {
+        "path": (str, None),  # CSV, Parquet, Excel or DuckDB file
+        "sheet": (str, None),  # Excel sheet
+        "url": (str, None),  # SQLAlchemy URL, instead of a path
+        "query": (str, None),  # SQL for a url or a DuckDB file
+        "table": (str, None),  # table name for a url or a DuckDB file (instead of a query)
+        "date_format": (str, None),  # strptime format of text dates, e.g. "%d/%m/%Y %H:%M"
+    }
 
 
 #: Every config key: ``(type, default)`` leaves inside nested dicts.
@@ -73,15 +80,26 @@ SCHEMA: dict[str, Any] = {
         "max_missing_customer_share": (float, 0.5),
         "stop_on_no_go": (bool, True),
     },
+    "engine": {"threads": (int, None), "memory_limit": (str, None)},
     "cleaning": {
+        "returns": (str, "net"),
+        "cancelled_statuses": (list, []),
         "cancellation_prefix": (str, "C"),
         "drop_duplicates": (bool, True),
         "drop_non_positive_customers": (bool, True),
     },
-    "research": {"rfm_rules": (str, None)},
-    "value": {"margin_rate": (float, 0.25), "cost_per_order": (float, 5.0)},
+    "research": {"rfm_rules": (str, None), "product_lines": (str, None), "max_product_lines": (int, 8)},
+    "value": {"margin_rate": (float, 0.25), "cost_per_order": (float, 5.0), "cost_per_customer": (float, 0.0)},
     "loyalty": {"threshold": (float, 3.0)},
     "abc": {"a_share": (float, 0.8), "b_share": (float, 0.15)},
+    "xyz": {"x_max": (float, 0.5), "y_max": (float, 1.0)},
+    "clv": {
+        "enabled": (bool, True),
+        "horizon_months": (int, 12),
+        "discount_rate": (float, 0.10),
+        "penalizer": (float, 0.0),
+        "holdout_days": (int, 90),
+    },
     "segmentation": {
         "scheme": (str, "behavioural"),
         "k": ((int, str), "auto"),
@@ -136,11 +154,22 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
     for table, source in cfg["sources"].items():
         if source["path"]:
             source["path"] = str((path.parent / source["path"]).resolve())
-    if cfg["research"]["rfm_rules"]:
-        cfg["research"]["rfm_rules"] = str((path.parent / cfg["research"]["rfm_rules"]).resolve())
+        if source["url"]:
+            source["url"] = _resolve_sqlite_url(source["url"], path.parent)
+    for key in ("rfm_rules", "product_lines"):
+        if cfg["research"][key]:
+            cfg["research"][key] = str((path.parent / cfg["research"][key]).resolve())
     if cfg["deploy"]["playbook"]:
         cfg["deploy"]["playbook"] = str((path.parent / cfg["deploy"]["playbook"]).resolve())
     return cfg
+
+
+def _resolve_sqlite_url(url: str, folder: Path) -> str:
+    """``sqlite:///relative.db`` is resolved against the config's folder, like file paths."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((folder / url[len(prefix):]).resolve())
+    return url
 
 
 def parse_override(name: str, value: str) -> tuple[str, Any]:
@@ -240,10 +269,22 @@ def _check_values(cfg: dict) -> None:
         raise ConfigError(f"config key 'segmentation.k' must be 'auto' or an integer >= 2, got {k!r}")
     if not 0 < cfg["abc"]["a_share"] < cfg["abc"]["a_share"] + cfg["abc"]["b_share"] < 1:
         raise ConfigError("config keys 'abc.a_share' and 'abc.b_share' must be positive and sum to less than 1")
+    if not 0 < cfg["xyz"]["x_max"] < cfg["xyz"]["y_max"]:
+        raise ConfigError("config keys 'xyz.x_max' < 'xyz.y_max' must be positive thresholds of the coefficient of variation")
+    if cfg["clv"]["horizon_months"] < 1 or not 0 <= cfg["clv"]["discount_rate"] < 1:
+        raise ConfigError("config keys 'clv.horizon_months' (>= 1) and 'clv.discount_rate' (annual, 0 to 1) are out of range")
     if cfg["validation"]["bootstrap"] < 2:
         raise ConfigError("config key 'validation.bootstrap' must be at least 2")
-    if not cfg["sources"]["transactions"]["path"]:
-        raise ConfigError("config key 'sources.transactions.path' is required: the order lines to segment")
+    if cfg["cleaning"]["returns"] not in ("net", "drop"):
+        raise ConfigError(f"config key 'cleaning.returns' must be 'net' or 'drop', got {cfg['cleaning']['returns']!r}")
+    if not (cfg["sources"]["transactions"]["path"] or cfg["sources"]["transactions"]["url"]):
+        raise ConfigError("config key 'sources.transactions.path' (or '.url' with '.query') is required: "
+                          "the order lines to segment")
+    for table, source in cfg["sources"].items():
+        if source["path"] and source["url"]:
+            raise ConfigError(f"config keys 'sources.{table}.path' and '.url' exclude each other: keep one")
+        if source["url"] and not (source["query"] or source["table"]):
+            raise ConfigError(f"config key 'sources.{table}.url' needs '.query' (SQL) or '.table'")
     for table, mapping in cfg["columns"].items():
         if table in OPEN_TABLES:
             continue

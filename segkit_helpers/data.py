@@ -1,60 +1,139 @@
-"""Input tables: reading CSV/Parquet/Excel sources, mapping columns, checking and cleaning.
+"""Order lines in DuckDB: mapping source columns, typing and checking them, and cleaning.
 
-Every table is read with its source columns renamed to segkit's logical names
-(``columns.<table>`` in the config; an unmapped logical name is looked up under its
-own name). Problems are reported as :class:`~segkit_helpers.errors.InputError` naming
-the table, column, number of bad rows and an example.
+Order lines never pass through pandas whole: :class:`Lines` is a DuckDB view (or
+table) with segkit's logical column names, and every step is a SQL query on it;
+only per-customer results come back as DataFrames. Problems are reported as
+:class:`~segkit_helpers.errors.InputError` naming the table, column, number of bad
+rows and an example.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import itertools
+from dataclasses import dataclass
 
-import numpy as np
+import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
 
 from segkit_helpers.config import TABLE_COLUMNS
 from segkit_helpers.errors import InputError
+from segkit_helpers.sources import (
+    connect,
+    describe,
+    open_relation,
+    quote_ident,
+    quote_literal,
+    relation_columns,
+)
 
-READERS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xls": "excel"}
+_names = itertools.count()
+NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
+TEXT_COLUMNS = ["product", "category", "channel", "status"]
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 
 
-def _format(path: Path, table: str) -> str:
+@dataclass(frozen=True)
+class Lines:
+    """Order lines held in DuckDB.
+
+    Attributes
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection that holds them.
+    name : str
+        The view or table: one row per order line with logical columns
+        ``customer_id``, ``order_id`` (text), ``order_date``, ``order_day``
+        (timestamps), ``amount`` (and any mapped ``quantity``, ``unit_price``,
+        ``cost``, ``product``, ``category``, ``channel``, ``status``).
+    table : str
+        The logical table name, for messages.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    table: str = "transactions"
+
+    @property
+    def columns(self) -> list[str]:
+        """The logical columns present."""
+        return list(relation_columns(self.con, self.name))
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run ``query`` with ``{lines}`` standing for this table; return a DataFrame."""
+        return self.con.execute(query.format(lines=self.name)).df()
+
+    def scalar(self, query: str):
+        """Run ``query`` (``{lines}`` = this table) and return its single value."""
+        return self.con.execute(query.format(lines=self.name)).fetchone()[0]
+
+    def df(self) -> pd.DataFrame:
+        """All lines as a DataFrame, ordered by date, customer and order (small tables only)."""
+        keys = [c for c in ("order_date", "customer_id", "order_id") if c in self.columns]
+        return self.sql(f"SELECT * FROM {{lines}} ORDER BY {', '.join(keys)}")
+
+    def __len__(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM {lines}"))
+
+
+def as_lines(lines: "Lines | pd.DataFrame") -> Lines:
+    """Use a DataFrame of lines (logical column names, already typed) as :class:`Lines`."""
+    if isinstance(lines, Lines):
+        return lines
+    con = connect()
+    name = f"frame_{next(_names)}"
+    con.register(name, lines)
+    return Lines(con, name)
+
+
+# --- columns and mapping ---------------------------------------------------------------------
+
+
+def source_columns(source: dict | str, table: str, sheet: str | None = None) -> list[str]:
+    """The column names of a source (a ``sources.<table>`` entry or a file path).
+
+    Files are read lazily by DuckDB (CSV and Parquet headers only); a database query
+    is run with ``LIMIT 0``.
+    """
+    if not isinstance(source, dict):
+        source = {"path": str(source), "sheet": sheet}
+    if source.get("url"):
+        return _query_columns(source, table)
+    con = connect()
     try:
-        return READERS[path.suffix.lower()]
-    except KeyError:
-        raise InputError(
-            f"table '{table}': cannot read '{path.name}': unknown file type '{path.suffix}'. "
-            f"Use one of: {', '.join(sorted(READERS))}."
-        ) from None
+        return list(relation_columns(con, open_relation(con, source, table)))
+    finally:
+        con.close()
 
 
-def source_columns(path: str | Path, table: str, sheet: str | None = None) -> list[str]:
-    """The column names of a source file, read without loading its rows."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"table '{table}': file not found: {path}. Check 'sources.{table}.path' in the config.")
-    fmt = _format(path, table)
+def _query_columns(source: dict, table: str) -> list[str]:
+    import sqlalchemy
+
+    query = source.get("query") or f"SELECT * FROM {quote_ident(source['table'])}"
     try:
-        if fmt == "parquet":
-            return list(pq.read_schema(path).names)
-        if fmt == "csv":
-            return list(pd.read_csv(path, nrows=0).columns)
-        return list(pd.read_excel(path, sheet_name=sheet or 0, nrows=0).columns)
-    except Exception as exc:  # any reader failure means the file is unusable as this format
-        raise InputError(f"table '{table}': cannot read {path} as {fmt}: {exc}") from None
+        engine = sqlalchemy.create_engine(source["url"])
+        try:
+            with engine.connect() as conn:
+                result = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0"))
+                return list(result.keys())
+        finally:
+            engine.dispose()
+    except Exception as exc:  # driver, URL or SQL error: report it in one line
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"table '{table}': cannot read {describe(source, table)}: {first_line}") from None
 
 
 def column_mapping(cfg: dict, table: str, available: list[str]) -> dict[str, str]:
     """Logical name → source column for ``table``, checked against ``available``.
 
+    An unmapped logical name is looked up under its own name.
+
     Raises
     ------
     InputError
         A required logical column is neither mapped nor present, or a mapped source
-        column is missing from the file.
+        column is missing from the source.
     """
     mapped = dict(cfg["columns"].get(table, {}))
     spec = TABLE_COLUMNS[table]
@@ -88,196 +167,282 @@ def check_sources(cfg: dict) -> None:
     in seconds, not in the middle of a notebook.
     """
     for table, source in cfg["sources"].items():
-        if source["path"]:
-            available = source_columns(source["path"], table, source["sheet"])
-            column_mapping(cfg, table, available)
+        if source["path"] or source["url"]:
+            column_mapping(cfg, table, source_columns(source, table))
 
 
 def read_table(cfg: dict, table: str) -> pd.DataFrame:
-    """Read one configured input table with logical column names.
-
-    Parameters
-    ----------
-    cfg
-        A config from :func:`segkit_helpers.config.load_config`.
-    table
-        ``transactions``, ``customers``, ``survey`` or ``experiments``.
+    """Read a small configured table (e.g. ``customers``) with logical column names.
 
     Returns
     -------
     pandas.DataFrame
-        Only the mapped columns, renamed to their logical names. ``customer_id`` is
-        text (leading zeros kept), missing ids are ``NA``.
+        Only the mapped columns, renamed to their logical names, types as the source
+        has them; ``customer_id`` (and ``order_id``) as text, leading zeros kept.
     """
     source = cfg["sources"][table]
-    path = Path(source["path"])
-    mapping = column_mapping(cfg, table, source_columns(path, table, source["sheet"]))
-    usecols = list(dict.fromkeys(mapping.values()))
-    text_cols = {mapping["customer_id"]: "string"}
-    if "order_id" in mapping:
-        text_cols[mapping["order_id"]] = "string"
-    fmt = _format(path, table)
-    if fmt == "parquet":
-        df = pd.read_parquet(path, columns=usecols)
-    elif fmt == "csv":
-        df = pd.read_csv(path, usecols=usecols, dtype=text_cols)
-    else:
-        df = pd.read_excel(path, sheet_name=source["sheet"] or 0, usecols=usecols, dtype=text_cols)
-    out = pd.DataFrame({logical: df[src] for logical, src in mapping.items()})
-    out["customer_id"] = _as_id(out["customer_id"])
-    if "order_id" in out:
-        out["order_id"] = _as_id(out["order_id"])
-    return out
+    header = source_columns(source, table)
+    ids = [cfg["columns"].get(table, {}).get(k, k) for k in ("customer_id", "order_id")]
+    con = connect()
+    try:
+        view = open_relation(con, source, table, text_columns=[c for c in ids if c in header])
+        kinds = relation_columns(con, view)
+        mapping = column_mapping(cfg, table, list(kinds))
+        select = []
+        for logical, src in mapping.items():
+            expr = _id_expr(src, kinds[src]) if logical in ("customer_id", "order_id") else quote_ident(src)
+            select.append(f"{expr} AS {quote_ident(logical)}")
+        return con.execute(f"SELECT {', '.join(select)} FROM {view}").df()
+    finally:
+        con.close()
 
 
-def load_transactions(cfg: dict) -> pd.DataFrame:
-    """Read and type the order lines: :func:`read_table` then :func:`prepare_transactions`."""
-    return prepare_transactions(read_table(cfg, "transactions"))
+# --- typing and checking ---------------------------------------------------------------------
 
 
-def _as_id(values: pd.Series) -> pd.Series:
+def _is_numeric(kind: str) -> bool:
+    return kind.upper().startswith(NUMERIC_TYPES)
+
+
+def _raw_expr(col: str, kind: str) -> str:
+    """The source value with blank text read as missing."""
+    c = quote_ident(col)
+    return f"NULLIF(TRIM(CAST({c} AS VARCHAR)), '')" if "CHAR" in kind.upper() or kind.upper() == "VARCHAR" else c
+
+
+def _id_expr(col: str, kind: str) -> str:
     """Ids as text; integer-valued numbers lose no digits and get no '.0'."""
-    if pd.api.types.is_float_dtype(values):
-        values = values.astype("Int64")
-    out = values.astype("string").str.strip()
-    return out.mask(out == "", pd.NA)
+    c = quote_ident(col)
+    if kind.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL")):
+        return f"CAST(TRY_CAST({c} AS BIGINT) AS VARCHAR)"
+    return f"NULLIF(TRIM(CAST({c} AS VARCHAR)), '')"
 
 
-def prepare_transactions(lines: pd.DataFrame, table: str = "transactions") -> pd.DataFrame:
-    """Type and complete order lines: dates, numbers, ``amount`` and ``order_id``.
+def _date_expr(col: str, kind: str, date_format: str | None) -> str:
+    k = kind.upper()
+    if k.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({quote_ident(col)} AS TIMESTAMP)"
+    raw = _raw_expr(col, kind)
+    if date_format:
+        return f"TRY_STRPTIME({raw}, {quote_literal(date_format)})"
+    return f"TRY_CAST({raw} AS TIMESTAMP)"
 
-    Parameters
-    ----------
-    lines
-        Logical columns from :func:`read_table`.
+
+def _number_expr(col: str, kind: str) -> str:
+    if _is_numeric(kind):
+        return f"CAST({quote_ident(col)} AS DOUBLE)"
+    return f"TRY_CAST({_raw_expr(col, kind)} AS DOUBLE)"
+
+
+def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str) -> None:
+    """Raise for the first column with unparsable or missing values (count and example)."""
+    parts = []
+    for i, (_, raw, parsed, _) in enumerate(checks):
+        parts += [f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
+                  f"first(CAST({raw} AS VARCHAR)) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
+                  f"count(*) FILTER (WHERE {raw} IS NULL)"]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchone()
+    for i, (logical, _, _, what) in enumerate(checks):
+        bad, example, empty = row[3 * i: 3 * i + 3]
+        if bad:
+            raise InputError.bad_rows(table, logical, int(bad), example, f"are not {what}")
+        if empty:
+            raise InputError.bad_rows(table, logical, int(empty), None,
+                                      "have no date" if what == "dates" else "are empty")
+
+
+def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None) -> Lines:
+    """Create the typed view of order lines over a source view, after checking its values."""
+    kinds = relation_columns(con, view)
+    date_raw = _raw_expr(mapping["order_date"], kinds[mapping["order_date"]])
+    checks = [("order_date", date_raw, _date_expr(mapping["order_date"], kinds[mapping["order_date"]], date_format),
+               "dates")]
+    for col in NUMERIC_COLUMNS:
+        if col in mapping:
+            src = mapping[col]
+            checks.append((col, _raw_expr(src, kinds[src]), _number_expr(src, kinds[src]), "numbers"))
+    _check_parsed(con, view, checks, table)
+    parsed = {logical: expr for logical, _, expr, _ in checks}
+    select = [f"{_id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
+              f"{parsed['order_date']} AS order_date"]
+    if "order_id" in mapping:
+        select.append(f"{_id_expr(mapping['order_id'], kinds[mapping['order_id']])} AS order_id")
+    select += [f"{parsed[c]} AS {c}" for c in NUMERIC_COLUMNS if c in mapping]
+    if "amount" not in mapping:
+        select.append(f"{parsed['quantity']} * {parsed['unit_price']} AS amount")
+    select += [f"{_raw_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in TEXT_COLUMNS if c in mapping]
+    derived = ["date_trunc('day', order_date) AS order_day"]
+    if "order_id" not in mapping:  # an order is one customer's lines on one calendar day
+        derived.append("customer_id || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
+    name = f"lines_{next(_names)}"
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
+    return Lines(con, name, table)
+
+
+def load_transactions(cfg: dict) -> Lines:
+    """Open the configured order lines in DuckDB, mapped, typed and checked.
 
     Returns
     -------
-    pandas.DataFrame
-        Same rows plus ``order_day`` (calendar date of ``order_date``), ``amount``
-        (``quantity × unit_price`` unless given) and ``order_id`` (one customer's
-        lines on one calendar day when the source has none).
+    Lines
+        A view over the source (not loaded into memory): see :class:`Lines`.
+
+    Raises
+    ------
+    InputError
+        Unreadable source, missing column, dates or numbers that do not parse.
+    """
+    source = cfg["sources"]["transactions"]
+    engine = cfg.get("engine", {})
+    con = connect(engine.get("threads"), engine.get("memory_limit"))
+    view = open_relation(con, source, "transactions", all_varchar=True)
+    mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
+    return _typed_lines(con, view, mapping, "transactions", source.get("date_format"))
+
+
+def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
+    """Type and complete order lines given as a DataFrame with logical column names.
+
+    Adds ``order_day`` (calendar day of ``order_date``), ``amount`` (``quantity ×
+    unit_price`` unless given) and ``order_id`` (one customer's lines on one calendar
+    day when there is none). The DataFrame is not modified.
 
     Raises
     ------
     InputError
         Dates or numbers that cannot be parsed, with their count and an example.
     """
-    out = lines.copy()
-    out["order_date"] = _parse_dates(out["order_date"], table, "order_date")
-    for col in ("quantity", "unit_price", "amount", "cost"):
-        if col in out:
-            out[col] = _parse_numbers(out[col], table, col)
-    if "amount" not in out:
-        out["amount"] = out["quantity"] * out["unit_price"]
-    out["order_day"] = out["order_date"].dt.normalize()
-    if "order_id" not in out:
-        day = out["order_day"].dt.strftime("%Y-%m-%d")
-        out["order_id"] = (out["customer_id"] + "@" + day).astype("string")
-    return out
+    con = connect()
+    view = f"frame_{next(_names)}"
+    con.register(view, frame)
+    present = {c: c for c in frame.columns if c in TABLE_COLUMNS["transactions"]["required"]
+               + TABLE_COLUMNS["transactions"]["optional"]}
+    return _typed_lines(con, view, present, table)
 
 
-def _parse_dates(values: pd.Series, table: str, column: str) -> pd.Series:
-    parsed = pd.to_datetime(values, errors="coerce")
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        raise InputError.bad_rows(table, column, int(bad.sum()), values[bad].iloc[0], "are not dates")
-    if parsed.isna().any():
-        raise InputError.bad_rows(table, column, int(parsed.isna().sum()), None, "have no date")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[us]")
+# --- cleaning --------------------------------------------------------------------------------
 
 
-def _parse_numbers(values: pd.Series, table: str, column: str) -> pd.Series:
-    parsed = pd.to_numeric(values, errors="coerce").astype("float64")
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        raise InputError.bad_rows(table, column, int(bad.sum()), values[bad].iloc[0], "are not numbers")
-    if parsed.isna().any():
-        raise InputError.bad_rows(table, column, int(parsed.isna().sum()), None, "are empty")
-    return parsed
+def cancellation_sql(columns: list[str], prefix: str = "C", statuses: list[str] | None = None) -> str:
+    """SQL condition for a return or cancellation line.
 
-
-def is_cancellation(lines: pd.DataFrame, prefix: str = "C") -> pd.Series:
-    """Lines that are returns or cancellations: negative quantity/amount or an order id starting with ``prefix``."""
-    flag = lines["amount"] < 0
-    if "quantity" in lines:
-        flag |= lines["quantity"] < 0
+    A line is one when its amount or quantity is negative, its order id starts with
+    ``prefix`` (e.g. "C" in the Online Retail data), or its ``status`` is one of
+    ``statuses``.
+    """
+    terms = ["amount < 0"]
+    if "quantity" in columns:
+        terms.append("quantity < 0")
     if prefix:
-        flag |= lines["order_id"].str.startswith(prefix).fillna(False).astype(bool)
-    return flag
+        terms.append(f"coalesce(starts_with(order_id, {quote_literal(prefix)}), false)")
+    if statuses and "status" in columns:
+        terms.append(f"coalesce(status IN ({', '.join(map(quote_literal, statuses))}), false)")
+    return "(" + " OR ".join(terms) + ")"
 
 
-def clean_transactions(lines: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Apply the cleaning rules and count what each one did.
+def is_cancellation(frame: pd.DataFrame, prefix: str = "C", statuses: list[str] | None = None) -> pd.Series:
+    """:func:`cancellation_sql` evaluated on a DataFrame of lines (one bool per row, same order)."""
+    con = connect()
+    try:
+        con.register("frame", frame.reset_index(drop=True))
+        cond = cancellation_sql(list(frame.columns), prefix, statuses)
+        flags = con.execute(f"SELECT coalesce({cond}, false) AS flag FROM frame").df()["flag"]
+    finally:
+        con.close()
+    return pd.Series(flags.to_numpy(dtype=bool), index=frame.index)
+
+
+def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
+    """Apply the cleaning rules in DuckDB and count what each one did.
 
     Rules, in order (``cleaning.*`` in the config):
 
     1. drop lines without a customer id;
     2. drop lines dated after ``asof`` (``asof`` is inclusive);
-    3. drop exact duplicate lines (``drop_duplicates``);
+    3. drop exact duplicate lines — identical in every mapped column
+       (``drop_duplicates``);
     4. drop lines with a zero or negative unit price (adjustments, free samples);
-    5. keep returns and cancellations, netted into the customer's revenue (counted);
-    6. drop customers whose net revenue is not positive (``drop_non_positive_customers``).
+    5. returns and cancellations (:func:`cancellation_sql`): netted into the
+       customer's revenue and counted (``returns: net``), or removed together with
+       lines of zero quantity (``returns: drop``, the "usual" cleaning of the
+       Online Retail literature);
+    6. drop customers whose net revenue is not positive, in cents
+       (``drop_non_positive_customers``).
 
     Parameters
     ----------
     lines
-        Output of :func:`prepare_transactions`.
+        Typed order lines (:func:`load_transactions` or :func:`prepare_transactions`).
     cfg
         The cycle config.
 
     Returns
     -------
-    clean : pandas.DataFrame
-        The remaining lines.
+    clean : Lines
+        The remaining lines, materialised as a DuckDB table.
     report : pandas.DataFrame
         One row per rule: ``rule``, ``action`` (removed/netted), ``lines``,
         ``customers`` (distinct customers affected) and ``lines_left``.
     """
     rules = cfg["cleaning"]
-    asof = pd.Timestamp(cfg["asof"])
-    steps: list[tuple[str, str, pd.Series, int, int]] = []
-    current = lines
+    con, cols = lines.con, lines.columns
+    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    drop_returns = rules.get("returns", "net") == "drop"
+    cancel = cancellation_sql(cols, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
+    if drop_returns and "quantity" in cols:
+        cancel = f"({cancel} OR quantity <= 0)"
+    bad_price = "coalesce(unit_price <= 0, false)" if "unit_price" in cols else "false"
+    keys = ", ".join(quote_ident(c) for c in cols)
+    stage, clean = f"stage_{next(_names)}", f"clean_{next(_names)}"
 
-    def drop(rule: str, mask: pd.Series) -> None:
-        nonlocal current
-        steps.append((rule, "removed", current.loc[mask, "customer_id"], int(mask.sum()), len(current) - int(mask.sum())))
-        current = current.loc[~mask]
+    total, no_id, late, late_customers = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
+        f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
+        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchone()
+    copies = "count(*)" if rules["drop_duplicates"] else "1"
+    group = f"GROUP BY {keys}" if rules["drop_duplicates"] else ""
+    con.execute(f"CREATE TEMP TABLE {stage} AS SELECT {keys}, {copies} AS copies, {bad_price} AS bad_price, "
+                f"coalesce({cancel}, false) AS is_return FROM {lines.name} "
+                f"WHERE customer_id IS NOT NULL AND order_day <= {asof} {group}")
+    dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers = con.execute(
+        f"SELECT coalesce(sum(copies - 1), 0), count(DISTINCT customer_id) FILTER (WHERE copies > 1), "
+        f"count(*) FILTER (WHERE bad_price), count(DISTINCT customer_id) FILTER (WHERE bad_price), "
+        f"count(*) FILTER (WHERE NOT bad_price AND is_return), "
+        f"count(DISTINCT customer_id) FILTER (WHERE NOT bad_price AND is_return) FROM {stage}").fetchone()
 
-    drop("no customer id", current["customer_id"].isna())
-    drop(f"dated after asof ({cfg['asof']})", current["order_day"] > asof)
+    steps = [("no customer id", "removed", no_id, 0), (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
     if rules["drop_duplicates"]:
-        drop("exact duplicate line", current.duplicated(keep="first"))
-    if "unit_price" in current:
-        drop("unit price zero or negative", current["unit_price"] <= 0)
-    netted = is_cancellation(current, rules["cancellation_prefix"])
-    steps.append(("return or cancellation", "netted", current.loc[netted, "customer_id"], int(netted.sum()), len(current)))
+        steps.append(("exact duplicate line", "removed", int(dup_lines), dup_customers))
+    if "unit_price" in cols:
+        steps.append(("unit price zero or negative", "removed", price_lines, price_customers))
+    steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers))
+    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
+    positive = ""
     if rules["drop_non_positive_customers"]:
-        net = current.groupby("customer_id", observed=True)["amount"].transform("sum")
-        drop("customer's net revenue not positive", net.round(2) <= 0)  # cents: float sums of netted lines
-    report = pd.DataFrame(
-        [
-            {"rule": rule, "action": action, "lines": n, "customers": ids.nunique(), "lines_left": left}
-            for rule, action, ids, n, left in steps
-        ]
-    )
-    return current.reset_index(drop=True), report
+        positive = (f" AND customer_id IN (SELECT customer_id FROM {stage} WHERE {keep} "
+                    f"GROUP BY customer_id HAVING round(sum(amount), 2) > 0)")
+    con.execute(f"CREATE TEMP TABLE {clean} AS SELECT {keys} FROM {stage} WHERE {keep}{positive}")
+    remaining = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM {stage} WHERE {keep}").fetchone()
+    if rules["drop_non_positive_customers"]:
+        final = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM {clean}").fetchone()
+        steps.append(("customer's net revenue not positive", "removed", remaining[0] - final[0], remaining[1] - final[1]))
+    con.execute(f"DROP TABLE {stage}")
+    report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers"])
+    report["lines_left"] = total - report["lines"].where(report["action"] == "removed", 0).cumsum()
+    report[["lines", "customers", "lines_left"]] = report[["lines", "customers", "lines_left"]].astype("int64")
+    return Lines(con, clean, lines.table), report
 
 
-def sample_period(lines: pd.DataFrame) -> tuple[dt.date, dt.date]:
+def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:
     """First and last calendar day present in ``lines``."""
-    return lines["order_day"].min().date(), lines["order_day"].max().date()
+    first, last = lines.con.execute(f"SELECT min(order_day), max(order_day) FROM {lines.name}").fetchone()
+    return first.date(), last.date()
 
 
-def summarize_lines(lines: pd.DataFrame) -> pd.Series:
-    """Headline counts of a line table: lines, customers, orders, revenue."""
-    return pd.Series(
-        {
-            "lines": len(lines),
-            "customers": lines["customer_id"].nunique(),
-            "orders": lines["order_id"].nunique(),
-            "net revenue": float(np.round(lines["amount"].sum(), 2)),
-        }
-    )
+def summarize_lines(lines: Lines) -> pd.Series:
+    """Headline counts of a line table: lines, customers, orders, net revenue."""
+    n, customers, orders, revenue = lines.con.execute(
+        f"SELECT count(*), count(DISTINCT customer_id), count(DISTINCT order_id), coalesce(sum(amount), 0) "
+        f"FROM {lines.name}").fetchone()
+    return pd.Series({"lines": int(n), "customers": int(customers), "orders": int(orders),
+                      "net revenue": round(float(revenue), 2)})

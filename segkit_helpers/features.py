@@ -1,11 +1,14 @@
-"""The customer profile: RFM, scores, named RFM segments, persona metrics, value and loyalty.
+"""The customer profile: RFM, scores, named RFM segments, persona metrics, value, loyalty, ABC/XYZ.
+
+Order lines are aggregated in DuckDB (:func:`customer_metrics`, one SQL query);
+pandas works only on the resulting one-row-per-customer table.
 
 Definitions shared by every part of segkit (DESIGN.md):
 
 - ``asof`` is an inclusive calendar date.
 - An *order* is an ``order_id`` whose net value (sum of its lines' amounts) is
-  positive; returns and cancellations are not orders, but their value is netted
-  into ``monetary``.
+  positive, in cents; returns and cancellations are not orders, but their value is
+  netted into ``monetary``.
 - ``recency_days`` = asof − calendar date of the customer's last order, whole days.
 - ``frequency`` = number of orders.
 - ``monetary`` = net revenue: sum of the amounts of all the customer's lines up to
@@ -23,7 +26,8 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.config import RESOURCES_DIR
-from segkit_helpers.errors import ConfigError
+from segkit_helpers.data import Lines, as_lines
+from segkit_helpers.errors import ConfigError, InputError
 
 DAYS_PER_MONTH = 365.25 / 12
 QUADRANTS = {
@@ -32,33 +36,69 @@ QUADRANTS = {
     (False, True): "unprofitable & loyal",
     (False, False): "unprofitable & disloyal",
 }
+RFM_COLUMNS = ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary",
+               "avg_order_value", "tenure_days"]
+PERSONA_COLUMNS = ["orders_per_month", "orders_per_quarter", "active_months", "share_active_months",
+                   "repeat_rate", "mean_days_between_orders", "order_gap_cv", "basket_value_change",
+                   "monthly_spend_cv", "distinct_products"]
 
 
-def order_table(lines: pd.DataFrame) -> pd.DataFrame:
+def order_table(lines: Lines | pd.DataFrame) -> pd.DataFrame:
     """One row per (customer, order id): its calendar day and net value.
 
     Returns
     -------
     pandas.DataFrame
         ``customer_id``, ``order_id``, ``order_day`` (earliest line), ``net_value``
-        and ``is_order`` (net value > 0).
+        and ``is_order`` (net value > 0 in cents), sorted by customer and order.
     """
-    orders = (
-        lines.groupby(["customer_id", "order_id"], observed=True, sort=True)
-        .agg(order_day=("order_day", "min"), net_value=("amount", "sum"))
-        .reset_index()
-    )
-    orders["is_order"] = orders["net_value"].round(2) > 0  # in cents, so a fully returned order is not one
-    return orders
+    return as_lines(lines).sql(
+        "SELECT customer_id, order_id, min(order_day) AS order_day, sum(amount) AS net_value, "
+        "round(sum(amount), 2) > 0 AS is_order FROM {lines} GROUP BY customer_id, order_id "
+        "ORDER BY customer_id, order_id")
 
 
-def rfm_table(lines: pd.DataFrame, asof: dt.date) -> pd.DataFrame:
-    """Recency, frequency, monetary value and tenure per customer.
+def _metrics_sql(columns: list[str]) -> str:
+    """The one aggregation query behind :func:`customer_metrics` (``{lines}`` = the lines)."""
+    products = ("count(DISTINCT product) FILTER (WHERE amount > 0)" if "product" in columns else "NULL")
+    margin = ("sum(amount - cost * quantity)" if {"cost", "quantity"} <= set(columns) else "NULL")
+    return f"""
+    WITH orders AS (
+        SELECT customer_id, order_id, min(order_day) AS order_day, sum(amount) AS net
+        FROM {{lines}} GROUP BY customer_id, order_id),
+    real AS (
+        SELECT *, row_number() OVER w AS n, count(*) OVER (PARTITION BY customer_id) AS total,
+               date_diff('day', lag(order_day) OVER w, order_day) AS gap
+        FROM orders WHERE round(net, 2) > 0
+        WINDOW w AS (PARTITION BY customer_id ORDER BY order_day, order_id)),
+    per_customer AS (
+        SELECT customer_id, min(order_day) AS first_order, max(order_day) AS last_order,
+               count(*) AS frequency, count(DISTINCT date_trunc('month', order_day)) AS active_months,
+               avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap, count(gap) AS n_gaps,
+               avg(net) FILTER (WHERE n <= total // 2) AS early_value,
+               avg(net) FILTER (WHERE n > (total + 1) // 2) AS late_value,
+               avg(net) FILTER (WHERE n > 1) AS repeat_order_value
+        FROM real GROUP BY customer_id),
+    line_totals AS (
+        SELECT customer_id, sum(amount) AS monetary, {products} AS distinct_products,
+               {margin} AS margin_from_cost
+        FROM {{lines}} GROUP BY customer_id),
+    monthly AS (
+        SELECT customer_id, sum(amount) AS spend FROM {{lines}}
+        GROUP BY customer_id, date_trunc('month', order_day)),
+    month_totals AS (SELECT customer_id, sum(spend * spend) AS spend_sq FROM monthly GROUP BY customer_id)
+    SELECT * FROM per_customer JOIN line_totals USING (customer_id) JOIN month_totals USING (customer_id)
+    ORDER BY customer_id"""
+
+
+def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame:
+    """RFM and persona metrics per customer, aggregated in DuckDB.
 
     Parameters
     ----------
     lines
-        Clean order lines with ``customer_id``, ``order_id``, ``order_day``, ``amount``.
+        Clean order lines with ``customer_id``, ``order_id``, ``order_day``,
+        ``amount`` (optional ``product``, ``cost`` and ``quantity``).
     asof
         Inclusive analysis date.
 
@@ -66,27 +106,80 @@ def rfm_table(lines: pd.DataFrame, asof: dt.date) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per customer with at least one order, sorted by ``customer_id``:
-        ``first_order``, ``last_order`` (calendar dates of the first and last order),
+        the columns of :func:`rfm_table` and :func:`persona_metrics`, plus
+        ``repeat_order_value`` (mean net value of orders after the first, for the
+        Gamma–Gamma model) and ``margin_from_cost`` (when a ``cost`` column is mapped).
+    """
+    lines = as_lines(lines)
+    raw = lines.sql(_metrics_sql(lines.columns))
+    asof_ts = pd.Timestamp(asof)
+    out = raw[["customer_id", "first_order", "last_order"]].copy()
+    out["recency_days"] = (asof_ts - raw["last_order"]).dt.days.astype("int64")
+    out["frequency"] = raw["frequency"].astype("int64")
+    out["monetary"] = raw["monetary"].astype(float).round(2)
+    out["avg_order_value"] = (out["monetary"] / out["frequency"]).round(2)
+    out["tenure_days"] = (asof_ts - raw["first_order"]).dt.days.astype("int64")
+    months = np.maximum(out["tenure_days"] + 1, DAYS_PER_MONTH) / DAYS_PER_MONTH
+    out["orders_per_month"] = (out["frequency"] / months).round(4)
+    out["orders_per_quarter"] = (3 * out["orders_per_month"]).round(4)
+    out["active_months"] = raw["active_months"].astype("int64")
+    calendar_months = (asof_ts.year - raw["first_order"].dt.year) * 12 + asof_ts.month - raw["first_order"].dt.month + 1
+    out["share_active_months"] = (out["active_months"] / calendar_months).round(4)
+    out["repeat_rate"] = ((out["frequency"] - 1) / out["frequency"]).round(4)
+    out["mean_days_between_orders"] = raw["mean_gap"].astype(float).round(2)
+    regular = (raw["n_gaps"] >= 2) & (raw["mean_gap"] > 0)
+    out["order_gap_cv"] = (raw["sd_gap"] / raw["mean_gap"]).where(regular).astype(float).round(4)
+    out["basket_value_change"] = (raw["late_value"] / raw["early_value"] - 1).astype(float).round(4)
+    mean_month = out["monetary"] / calendar_months
+    sd_month = np.sqrt(np.maximum(raw["spend_sq"] / calendar_months - mean_month**2, 0))
+    out["monthly_spend_cv"] = (sd_month / mean_month).where(mean_month > 0).astype(float).round(4)
+    if raw["distinct_products"].notna().any():
+        out["distinct_products"] = raw["distinct_products"].fillna(0).astype("int64")
+    out["repeat_order_value"] = raw["repeat_order_value"].astype(float).round(2)
+    if raw["margin_from_cost"].notna().any():
+        out["margin_from_cost"] = raw["margin_from_cost"].astype(float).round(2)
+    return out.reset_index(drop=True)
+
+
+def rfm_table(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame:
+    """Recency, frequency, monetary value and tenure per customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with at least one order, sorted by ``customer_id``:
+        ``first_order``, ``last_order`` (calendar days of the first and last order),
         ``recency_days``, ``frequency``, ``monetary``, ``avg_order_value``
         (monetary / frequency) and ``tenure_days``. Customers whose lines are all
         returns have no order and no row.
     """
-    orders = order_table(lines)
-    real = orders[orders["is_order"]]
-    per_customer = real.groupby("customer_id", observed=True).agg(
-        first_order=("order_day", "min"), last_order=("order_day", "max"), frequency=("order_id", "nunique")
-    )
-    monetary = lines.groupby("customer_id", observed=True)["amount"].sum().rename("monetary")
-    rfm = per_customer.join(monetary, how="left").reset_index().sort_values("customer_id", ignore_index=True)
-    asof_ts = pd.Timestamp(asof)
-    rfm["recency_days"] = (asof_ts - rfm["last_order"]).dt.days.astype("int64")
-    rfm["tenure_days"] = (asof_ts - rfm["first_order"]).dt.days.astype("int64")
-    rfm["frequency"] = rfm["frequency"].astype("int64")
-    rfm["monetary"] = rfm["monetary"].round(2)
-    rfm["avg_order_value"] = (rfm["monetary"] / rfm["frequency"]).round(2)
-    columns = ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary",
-               "avg_order_value", "tenure_days"]
-    return rfm[columns]
+    return customer_metrics(lines, asof)[RFM_COLUMNS]
+
+
+def persona_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame:
+    """Persona metrics of seed 002, per customer (``customer_id`` plus the columns below).
+
+    - ``orders_per_month`` = frequency / active span in months, where the span is
+      max(tenure_days + 1, one month) / (365.25 / 12): the customer's own buying
+      span, at least one month so that a brand-new customer is not inflated;
+    - ``orders_per_quarter`` = 3 × ``orders_per_month``;
+    - ``active_months`` = calendar months with an order; ``share_active_months`` =
+      active_months / calendar months from the first order's month to asof's month;
+    - ``repeat_rate`` = (frequency − 1) / frequency: the share of the customer's
+      orders that were repeat purchases;
+    - ``mean_days_between_orders`` = mean gap between consecutive orders (≥ 2
+      orders); ``order_gap_cv`` = standard deviation / mean of those gaps, the
+      regularity of buying (≥ 3 orders; 0 = clockwork);
+    - ``basket_value_change`` = mean order value of the later half of the orders /
+      that of the earlier half − 1 (the middle order left out when their number is
+      odd; ≥ 2 orders): +0.25 means baskets grew by a quarter;
+    - ``monthly_spend_cv`` = coefficient of variation of net spend per calendar
+      month (zero months included) since the first order's month (population SD);
+    - ``distinct_products`` = distinct products on lines with a positive amount
+      (only when ``product`` is mapped).
+    """
+    metrics = customer_metrics(lines, asof)
+    return metrics[["customer_id"] + [c for c in PERSONA_COLUMNS if c in metrics]]
 
 
 def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
@@ -150,41 +243,28 @@ def name_rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame) -> pd.Series:
     return names
 
 
-def persona_metrics(lines: pd.DataFrame, rfm: pd.DataFrame) -> pd.DataFrame:
-    """Persona metrics of seed 002, per customer.
-
-    - ``orders_per_month`` = frequency / active months, where active months =
-      max(tenure_days + 1, one month) / (365.25 / 12): the customer's own buying
-      span, at least one month so that a brand-new customer is not inflated;
-    - ``orders_per_quarter`` = 3 × ``orders_per_month``;
-    - ``distinct_products`` = number of distinct products on lines with a positive
-      amount (only when the transactions map ``product``).
-    """
-    out = rfm[["customer_id"]].copy()
-    months = np.maximum(rfm["tenure_days"] + 1, DAYS_PER_MONTH) / DAYS_PER_MONTH
-    out["orders_per_month"] = (rfm["frequency"] / months).round(4)
-    out["orders_per_quarter"] = (3 * out["orders_per_month"]).round(4)
-    if "product" in lines:
-        bought = lines[lines["amount"] > 0]
-        counts = bought.groupby("customer_id", observed=True)["product"].nunique().rename("distinct_products")
-        out = out.merge(counts, on="customer_id", how="left")
-        out["distinct_products"] = out["distinct_products"].fillna(0).astype("int64")
-    return out
-
-
 def value_and_loyalty(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Profit, loyalty and the profitability × loyalty quadrant of seed 003.
 
-    - ``gross_margin`` = monetary × ``value.margin_rate``;
-    - ``cost_to_serve`` = frequency × ``value.cost_per_order``;
+    - ``gross_margin`` = Σ (amount − cost × quantity) when a ``cost`` column is
+      mapped (``margin_from_cost``), else monetary × ``value.margin_rate``;
+    - ``cost_to_serve`` = frequency × ``value.cost_per_order`` +
+      ``value.cost_per_customer``, unless the customers table gives ``cost_to_serve``;
     - ``profit`` = gross_margin − cost_to_serve; *profitable* means profit > 0;
     - ``loyalty_score`` = (r_score + f_score) / 2, on the 1–5 scale; *loyal* means
       loyalty_score ≥ ``loyalty.threshold``;
     - ``value_loyalty_quadrant``: one of the four names of :data:`QUADRANTS`.
     """
+    value = cfg["value"]
     out = profile[["customer_id"]].copy()
-    out["gross_margin"] = (profile["monetary"] * cfg["value"]["margin_rate"]).round(2)
-    out["cost_to_serve"] = (profile["frequency"] * cfg["value"]["cost_per_order"]).round(2)
+    if "margin_from_cost" in profile:
+        out["gross_margin"] = profile["margin_from_cost"].round(2)
+    else:
+        out["gross_margin"] = (profile["monetary"] * value["margin_rate"]).round(2)
+    cost = profile["frequency"] * value["cost_per_order"] + value.get("cost_per_customer", 0.0)
+    if "customer_cost_to_serve" in profile:
+        cost = profile["customer_cost_to_serve"].fillna(cost)
+    out["cost_to_serve"] = cost.round(2)
     out["profit"] = (out["gross_margin"] - out["cost_to_serve"]).round(2)
     out["loyalty_score"] = (profile["r_score"] + profile["f_score"]) / 2
     profitable = out["profit"] > 0
@@ -208,7 +288,77 @@ def abc_classes(monetary: pd.Series, a_share: float = 0.8, b_share: float = 0.15
     return pd.Series(cls, index=order.index).reindex(monetary.index)
 
 
-def build_profile(lines: pd.DataFrame, cfg: dict, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+def xyz_classes(cv: pd.Series, x_max: float = 0.5, y_max: float = 1.0) -> pd.Series:
+    """XYZ class by the coefficient of variation of monthly spend (``monthly_spend_cv``).
+
+    X: CV ≤ ``x_max`` (steady buyer), Y: CV ≤ ``y_max``, Z: above, or undefined
+    (no positive mean spend).
+    """
+    return pd.Series(np.where(cv <= x_max, "X", np.where(cv <= y_max, "Y", "Z")), index=cv.index)
+
+
+def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None:
+    """Product split ratio of seed 002: each customer's share of spend per product line.
+
+    Product lines come from the ``category`` column when mapped, else from the CSV
+    mapping ``research.product_lines`` (columns ``product``, ``line``; unmapped
+    products count as "other"). The ``research.max_product_lines`` lines with the
+    most spend keep their name, the rest are "other". Shares are of gross purchases
+    (lines with a positive amount), so they lie in [0, 1] and sum to 1.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``customer_id`` and one ``share_<line>`` column per line; ``None`` when no
+        product lines are configured.
+    """
+    lines = as_lines(lines)
+    if "category" in lines.columns:
+        line_expr, join = "coalesce(category, 'other')", ""
+    elif cfg["research"]["product_lines"] and "product" in lines.columns:
+        mapping = _read_product_lines(cfg["research"]["product_lines"])
+        lines.con.register("product_lines_map", mapping)
+        line_expr, join = "coalesce(m.line, 'other')", "LEFT JOIN product_lines_map m ON l.product = m.product"
+    else:
+        return None
+    spend = lines.sql(f"SELECT l.customer_id, {line_expr} AS line, sum(l.amount) AS spend FROM {{lines}} l {join} "
+                      f"WHERE l.amount > 0 GROUP BY ALL")
+    top = spend.groupby("line")["spend"].sum().sort_values(ascending=False, kind="stable")
+    keep = [name for name in top.index if name != "other"][: cfg["research"]["max_product_lines"]]
+    spend["line"] = spend["line"].where(spend["line"].isin(keep), "other")
+    table = spend.pivot_table(index="customer_id", columns="line", values="spend", aggfunc="sum", fill_value=0)
+    table = table.div(table.sum(axis=1), axis=0).round(4)
+    ordered = keep + (["other"] if "other" in table.columns else [])
+    table = table[ordered].rename(columns=lambda name: "share_" + _slug(name))
+    return table.reset_index()
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in str(name).strip().lower()).strip("_") or "unnamed"
+
+
+def _read_product_lines(path: str) -> pd.DataFrame:
+    mapping = pd.read_csv(path, dtype=str)
+    missing = {"product", "line"} - set(mapping.columns)
+    if missing:
+        raise InputError(f"product lines file {path}: needs columns 'product' and 'line' (missing {sorted(missing)})")
+    return mapping[["product", "line"]].drop_duplicates("product")
+
+
+def customer_costs(cfg: dict) -> pd.DataFrame | None:
+    """Cost to serve per customer from the customers table, when it maps ``cost_to_serve``."""
+    from segkit_helpers.data import read_table
+
+    source = cfg["sources"]["customers"]
+    if not (source["path"] or source["url"]):
+        return None
+    customers = read_table(cfg, "customers")
+    if "cost_to_serve" not in customers:
+        return None
+    return customers[["customer_id", "cost_to_serve"]].rename(columns={"cost_to_serve": "customer_cost_to_serve"})
+
+
+def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """The full customer profile of the research step (``customers.parquet``).
 
     Parameters
@@ -224,15 +374,23 @@ def build_profile(lines: pd.DataFrame, cfg: dict, rules: pd.DataFrame | None = N
     -------
     pandas.DataFrame
         One row per customer: the columns of :func:`rfm_table`, ``r_score``,
-        ``f_score``, ``m_score``, ``rfm_segment``, the persona metrics, the value and
-        loyalty columns and ``abc_class``.
+        ``f_score``, ``m_score``, ``rfm_segment``, the persona metrics and product
+        shares, the value and loyalty columns, ``abc_class`` and ``xyz_class``.
+        The CLV columns are added by :func:`segkit_helpers.clv.add_clv`.
     """
     rules = load_rfm_rules(cfg["research"]["rfm_rules"]) if rules is None else rules
-    profile = add_rfm_scores(rfm_table(lines, cfg["asof"]))
-    profile["rfm_segment"] = name_rfm_segments(profile, rules)
-    profile = profile.merge(persona_metrics(lines, profile), on="customer_id")
+    profile = add_rfm_scores(customer_metrics(lines, cfg["asof"]))
+    profile.insert(profile.columns.get_loc("m_score") + 1, "rfm_segment", name_rfm_segments(profile, rules))
+    costs = customer_costs(cfg) if "sources" in cfg else None
+    if costs is not None:
+        profile = profile.merge(costs, on="customer_id", how="left")
     profile = profile.merge(value_and_loyalty(profile, cfg), on="customer_id")
+    profile = profile.drop(columns=[c for c in ("customer_cost_to_serve",) if c in profile])
     profile["abc_class"] = abc_classes(profile["monetary"], cfg["abc"]["a_share"], cfg["abc"]["b_share"])
+    profile["xyz_class"] = xyz_classes(profile["monthly_spend_cv"], cfg["xyz"]["x_max"], cfg["xyz"]["y_max"])
+    split = product_split(lines, cfg)
+    if split is not None:
+        profile = profile.merge(split, on="customer_id", how="left")
     return profile
 
 
@@ -260,18 +418,22 @@ def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> str:
 
 
 def profile_from_config(config_path: str | Path, overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The research step without a notebook: read, prepare, clean, profile.
+    """The research step without a notebook: read, clean, profile (and CLV unless ``clv.enabled`` is false).
 
     Returns
     -------
     profile : pandas.DataFrame
-        As :func:`build_profile`.
+        As :func:`build_profile`, with the CLV columns when enabled.
     cleaning : pandas.DataFrame
         As the report of :func:`segkit_helpers.data.clean_transactions`.
     """
+    from segkit_helpers.clv import add_clv
     from segkit_helpers.config import load_config
     from segkit_helpers.data import clean_transactions, load_transactions
 
     cfg = load_config(config_path, overrides)
     lines, cleaning = clean_transactions(load_transactions(cfg), cfg)
-    return build_profile(lines, cfg), cleaning
+    profile = build_profile(lines, cfg)
+    if cfg["clv"]["enabled"]:
+        profile = add_clv(profile, cfg)
+    return profile, cleaning

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit_helpers.data import is_cancellation
+from segkit_helpers.data import Lines, cancellation_sql
+from segkit_helpers.sources import quote_ident
 
 #: Seed 001's five questions, keyed as in the ``readiness`` config section.
 QUESTIONS = {
@@ -29,13 +30,13 @@ def answers_table(answers: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=pd.Index(list(QUESTIONS), name="key"))
 
 
-def data_checks(lines: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    """Data sufficiency and quality checks on the raw order lines up to ``asof``.
+def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
+    """Data sufficiency and quality checks on the raw order lines up to ``asof`` (one DuckDB pass).
 
     Checks: customers with an id (≥ ``readiness.min_customers``), history length
     in days (≥ ``readiness.min_history_days``), share of lines without a customer
     (≤ ``readiness.max_missing_customer_share``); reported without a bar: share of
-    returns/cancellations and of exact duplicate lines.
+    returns/cancellations and of exact duplicate lines (identical in every mapped column).
 
     Returns
     -------
@@ -43,19 +44,24 @@ def data_checks(lines: pd.DataFrame, cfg: dict) -> pd.DataFrame:
         ``check``, ``value``, ``bar`` and ``passed`` (``None`` where informational).
     """
     rd = cfg["readiness"]
-    upto = lines[lines["order_day"] <= pd.Timestamp(cfg["asof"])]
-    n = max(len(upto), 1)
-    history = (upto["order_day"].max() - upto["order_day"].min()).days if len(upto) else 0
+    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    cancel = cancellation_sql(lines.columns, cfg["cleaning"]["cancellation_prefix"], cfg["cleaning"]["cancelled_statuses"])
+    keys = ", ".join(quote_ident(c) for c in lines.columns)
+    n, customers, first, last, missing, returns = lines.con.execute(
+        f"SELECT count(*), count(DISTINCT customer_id), min(order_day), max(order_day), "
+        f"count(*) FILTER (WHERE customer_id IS NULL), count(*) FILTER (WHERE coalesce({cancel}, false)) "
+        f"FROM {lines.name} WHERE order_day <= {asof}").fetchone()
+    distinct = lines.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {{lines}} WHERE order_day <= {asof})")
+    total = max(n, 1)
+    history = (last - first).days if n else 0
     rows = [
-        ("customers with an id", upto["customer_id"].nunique(), f">= {rd['min_customers']}",
-         upto["customer_id"].nunique() >= rd["min_customers"]),
+        ("customers with an id", customers, f">= {rd['min_customers']}", customers >= rd["min_customers"]),
         ("history length (days)", history, f">= {rd['min_history_days']}", history >= rd["min_history_days"]),
-        ("share of lines without customer", round(upto["customer_id"].isna().sum() / n, 4),
-         f"<= {rd['max_missing_customer_share']}", upto["customer_id"].isna().sum() / n <= rd["max_missing_customer_share"]),
-        ("share of return/cancellation lines",
-         round(is_cancellation(upto, cfg["cleaning"]["cancellation_prefix"]).sum() / n, 4), "", None),
-        ("share of exact duplicate lines", round(upto.duplicated().sum() / n, 4), "", None),
-        ("order lines up to asof", len(upto), "", None),
+        ("share of lines without customer", round(missing / total, 4), f"<= {rd['max_missing_customer_share']}",
+         missing / total <= rd["max_missing_customer_share"]),
+        ("share of return/cancellation lines", round(returns / total, 4), "", None),
+        ("share of exact duplicate lines", round((n - distinct) / total, 4), "", None),
+        ("order lines up to asof", n, "", None),
     ]
     return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})
 

@@ -49,20 +49,25 @@ def test_minimal_config_gets_every_default(tmp_path):
         "silhouette_sample": 5000,
         "hybrid_threshold": 0.3,
     }
-    assert cfg["value"] == {"margin_rate": 0.25, "cost_per_order": 5.0}
+    assert cfg["value"] == {"margin_rate": 0.25, "cost_per_order": 5.0, "cost_per_customer": 0.0}
+    assert cfg["xyz"] == {"x_max": 0.5, "y_max": 1.0}
+    assert cfg["clv"] == {"enabled": True, "horizon_months": 12, "discount_rate": 0.10, "penalizer": 0.0,
+                          "holdout_days": 90}
+    assert cfg["engine"] == {"threads": None, "memory_limit": None}
     assert cfg["loyalty"] == {"threshold": 3.0}
     assert cfg["abc"] == {"a_share": 0.8, "b_share": 0.15}
     assert cfg["validation"] == {"bootstrap": 20, "alpha": 0.05, "min_stability": 0.75}
-    assert cfg["cleaning"] == {"cancellation_prefix": "C", "drop_duplicates": True,
-                               "drop_non_positive_customers": True}
+    assert cfg["cleaning"] == {"returns": "net", "cancelled_statuses": [], "cancellation_prefix": "C",
+                               "drop_duplicates": True, "drop_non_positive_customers": True}
     assert cfg["readiness"]["min_customers"] == 200
     assert cfg["readiness"]["stop_on_no_go"] is True
-    assert cfg["research"] == {"rfm_rules": None}
+    assert cfg["research"] == {"rfm_rules": None, "product_lines": None, "max_product_lines": 8}
     assert cfg["deploy"] == {"playbook": None}
     # every table has an (empty) column mapping and an unset source
     assert cfg["columns"] == {"transactions": {}, "customers": {}, "survey": {}, "experiments": {}}
     for table in ("customers", "survey", "experiments"):
-        assert cfg["sources"][table] == {"path": None, "sheet": None}
+        assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
+                                         "date_format": None}
 
 
 def test_defaults_are_not_shared_between_loads(tmp_path):

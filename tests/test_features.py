@@ -21,6 +21,8 @@ from segkit_helpers.features import (
     rfm_segment_summary,
     rfm_table,
     value_and_loyalty,
+    product_split,
+    xyz_classes,
 )
 
 ASOF = dt.date(2024, 3, 31)
@@ -206,34 +208,91 @@ def test_custom_rules_covering_everything(tmp_path):
 # --- persona metrics -------------------------------------------------------------------------
 
 
+def persona_lines() -> pd.DataFrame:
+    """Three customers for the persona metrics (asof 2024-03-31)."""
+    rows = [
+        # customer, order, day, amount, product, category
+        ("y", "O1", "2024-01-01", 100.0, "p1", "toys"),
+        ("y", "O2", "2024-01-11", 100.0, "p2", "cards"),  # gap 10 days
+        ("y", "O3", "2024-01-31", 200.0, "p1", "toys"),  # gap 20
+        ("y", "O4", "2024-03-01", 300.0, "p3", "cards"),  # gap 30
+        ("y", "R1", "2024-03-05", -50.0, "p3", "cards"),  # a return: netted, not an order
+        ("x", "O5", "2024-03-20", 50.0, "p1", "toys"),
+        ("z", "O6", "2024-02-10", 60.0, "p4", "cards"),
+        ("z", "O7", "2024-02-20", 40.0, "p5", "toys"),  # gap 10
+    ]
+    lines = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_day", "amount", "product", "category"])
+    lines["order_day"] = pd.to_datetime(lines["order_day"])
+    return lines
+
+
 def test_persona_metrics_by_hand():
-    rfm = pd.DataFrame({"customer_id": ["x", "y", "z"], "frequency": [1, 4, 2], "tenure_days": [0, 60, 10]})
-    lines = pd.DataFrame(
-        {
-            "customer_id": ["x", "y", "y", "y", "y", "z"],
-            "product": ["p1", "p1", "p2", "p1", "p3", "p9"],
-            "amount": [5.0, 5.0, 5.0, 5.0, -5.0, 5.0],  # y returned p3: not counted as bought
-        }
-    )
-    out = persona_metrics(lines, rfm).set_index("customer_id")
-    # months = max(tenure + 1, 30.4375) / 30.4375
-    # x: max(1, 30.4375) -> 1 month -> 1 / 1 = 1 order per month, 3 per quarter
-    # y: 61 days -> 61 / 30.4375 months -> 4 * 30.4375 / 61 = 121.75 / 61 = 1.99590... -> 1.9959
-    # z: 11 days -> at least one month -> 2 / 1 = 2, 6 per quarter
+    out = persona_metrics(persona_lines(), ASOF).set_index("customer_id")
+    # y: tenure 2024-01-01 -> 03-31 = 90 days; months = 91 / 30.4375; 4 orders -> 4 * 30.4375 / 91 = 1.33791
+    assert out.loc["y", "orders_per_month"] == pytest.approx(1.3379)
+    assert out.loc["y", "orders_per_quarter"] == pytest.approx(4.0137)  # 3 * 1.3379
+    # x: one order, tenure 11 days -> at least one month -> 1 per month
     assert out.loc["x", "orders_per_month"] == pytest.approx(1.0)
-    assert out.loc["y", "orders_per_month"] == pytest.approx(1.9959, abs=1e-4)
-    assert out.loc["z", "orders_per_month"] == pytest.approx(2.0)
-    assert out.loc["x", "orders_per_quarter"] == pytest.approx(3.0)
-    assert out.loc["y", "orders_per_quarter"] == pytest.approx(5.9877, abs=1e-4)  # 3 * 1.995902
-    assert out.loc["z", "orders_per_quarter"] == pytest.approx(6.0)
-    # distinct products with a positive amount: x {p1}, y {p1, p2}, z {p9}
-    assert out["distinct_products"].to_dict() == {"x": 1, "y": 2, "z": 1}
+    # active months: y Jan and Mar of Jan..Mar (3) -> 2/3; x Mar of Mar -> 1; z Feb of Feb..Mar -> 1/2
+    assert out["active_months"].to_dict() == {"x": 1, "y": 2, "z": 1}
+    assert out["share_active_months"].to_dict() == pytest.approx({"x": 1.0, "y": 0.6667, "z": 0.5})
+    # repeat rate (frequency - 1) / frequency: y 3/4, x 0, z 1/2
+    assert out["repeat_rate"].to_dict() == pytest.approx({"x": 0.0, "y": 0.75, "z": 0.5})
+    # gaps: y 10, 20, 30 -> mean 20, population sd sqrt(200/3) = 8.16497 -> cv 0.40825; z one gap of 10
+    assert out.loc["y", "mean_days_between_orders"] == 20.0
+    assert out.loc["z", "mean_days_between_orders"] == 10.0
+    assert out.loc["y", "order_gap_cv"] == pytest.approx(0.4082)
+    assert pd.isna(out.loc["z", "order_gap_cv"]) and pd.isna(out.loc["x", "order_gap_cv"])  # fewer than 3 orders
+    # basket change: y later half (200, 300) mean 250 vs earlier (100, 100) mean 100 -> +1.5; z 40 / 60 - 1
+    assert out.loc["y", "basket_value_change"] == pytest.approx(1.5)
+    assert out.loc["z", "basket_value_change"] == pytest.approx(-0.3333)
+    assert pd.isna(out.loc["x", "basket_value_change"])
+    # monthly spend, zero months included: y Jan 400, Feb 0, Mar 250: mean 216.667,
+    # E[s^2] = 222500 / 3 = 74166.67, var = 74166.67 - 46944.44 = 27222.22, sd 164.99 -> cv 0.7615
+    # x: Mar 50 -> cv 0; z: Feb 100, Mar 0 -> mean 50, sd 50 -> cv 1
+    assert out["monthly_spend_cv"].to_dict() == pytest.approx({"x": 0.0, "y": 0.7615, "z": 1.0})
+    # distinct products on positive lines: y {p1, p2, p3}, x {p1}, z {p4, p5}
+    assert out["distinct_products"].to_dict() == {"x": 1, "y": 3, "z": 2}
 
 
 def test_persona_metrics_without_product():
-    rfm = pd.DataFrame({"customer_id": ["x"], "frequency": [1], "tenure_days": [0]})
-    lines = pd.DataFrame({"customer_id": ["x"], "amount": [1.0]})
-    assert list(persona_metrics(lines, rfm).columns) == ["customer_id", "orders_per_month", "orders_per_quarter"]
+    lines = pd.DataFrame({"customer_id": ["x"], "order_id": ["1"], "order_day": [pd.Timestamp("2024-03-01")],
+                          "amount": [1.0]})
+    assert "distinct_products" not in persona_metrics(lines, ASOF).columns
+
+
+def test_xyz_classes_by_hand():
+    cv = pd.Series([0.0, 0.5, 0.7615, 1.0, 1.2, float("nan")])
+    assert xyz_classes(cv).tolist() == ["X", "X", "Y", "Y", "Z", "Z"]
+    assert xyz_classes(cv, x_max=0.8, y_max=1.1).tolist() == ["X", "X", "X", "Y", "Z", "Z"]
+
+
+def test_product_split_from_category():
+    cfg = {"research": {"product_lines": None, "max_product_lines": 8}}
+    split = product_split(persona_lines(), cfg).set_index("customer_id")
+    # gross purchases: y toys 100 + 200, cards 100 + 300 -> 300/700, 400/700; x toys 50; z cards 60, toys 40
+    # lines ordered by total spend: cards 460, toys 390
+    assert list(split.columns) == ["share_cards", "share_toys"]
+    assert split.loc["y"].to_dict() == pytest.approx({"share_cards": 0.5714, "share_toys": 0.4286})
+    assert split.loc["x"].to_dict() == pytest.approx({"share_cards": 0.0, "share_toys": 1.0})
+    assert split.loc["z"].to_dict() == pytest.approx({"share_cards": 0.6, "share_toys": 0.4})
+
+
+def test_product_split_from_mapping_file_keeps_top_lines(tmp_path):
+    mapping = tmp_path / "lines.csv"
+    mapping.write_text("product,line\np1,Toys\np2,Cards\np3,Cards\np4,Garden\n")
+    cfg = {"research": {"product_lines": str(mapping), "max_product_lines": 1}}
+    split = product_split(persona_lines().drop(columns="category"), cfg).set_index("customer_id")
+    # spend by line: Cards 100 + 300 = 400, Toys 100 + 200 + 50 = 350, Garden 60, unmapped p5 40 -> other
+    # one line kept (Cards); Toys, Garden and p5 are "other"
+    assert list(split.columns) == ["share_cards", "share_other"]
+    assert split.loc["z"].to_dict() == pytest.approx({"share_cards": 0.0, "share_other": 1.0})
+    assert split.loc["y"].to_dict() == pytest.approx({"share_cards": 0.5714, "share_other": 0.4286})
+
+
+def test_no_product_lines_configured():
+    lines = persona_lines().drop(columns="category")
+    assert product_split(lines, {"research": {"product_lines": None, "max_product_lines": 8}}) is None
 
 
 # --- value and loyalty, ABC ------------------------------------------------------------------
@@ -293,8 +352,9 @@ def test_abc_single_customer_is_a():
 
 
 def test_build_profile_combines_everything():
-    cfg = {"asof": ASOF, "research": {"rfm_rules": None}, "value": {"margin_rate": 0.25, "cost_per_order": 5.0},
-           "loyalty": {"threshold": 3.0}, "abc": {"a_share": 0.8, "b_share": 0.15}}
+    cfg = {"asof": ASOF, "research": {"rfm_rules": None, "product_lines": None, "max_product_lines": 8},
+           "value": {"margin_rate": 0.25, "cost_per_order": 5.0},
+           "loyalty": {"threshold": 3.0}, "abc": {"a_share": 0.8, "b_share": 0.15}, "xyz": {"x_max": 0.5, "y_max": 1.0}}
     profile = build_profile(lines_table(), cfg).set_index("customer_id")
     assert profile.index.tolist() == ["A", "B", "C", "D", "E"]
     # (r, f) from test_add_rfm_scores_on_the_hand_table: A (3,4) Loyal, B (5,2) Potential loyalist,
@@ -306,7 +366,8 @@ def test_build_profile_combines_everything():
     assert profile.loc["A", "value_loyalty_quadrant"] == "profitable & loyal"
     # total 533.1; before: A 0, B 320 (0.600), D 400 (0.750), C 460.6 (0.864), E 520.6 (0.977)
     assert profile["abc_class"].to_dict() == {"A": "A", "B": "A", "D": "A", "C": "B", "E": "C"}
-    for column in ("orders_per_month", "distinct_products", "gross_margin", "m_score"):
+    for column in ("orders_per_month", "distinct_products", "gross_margin", "m_score", "xyz_class",
+                   "share_active_months", "repeat_order_value"):
         assert column in profile
 
 

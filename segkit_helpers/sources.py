@@ -1,0 +1,173 @@
+"""Input sources as DuckDB relations: CSV, Parquet, Excel, a DuckDB file, or a SQLAlchemy URL + query.
+
+Files are scanned by DuckDB where it reads them natively (CSV, Parquet, DuckDB
+databases), so order lines are never loaded whole into pandas. Excel sheets and
+SQLAlchemy queries are read by pandas (in chunks for queries) and handed to DuckDB:
+DuckDB's own Excel, SQLite and PostgreSQL readers are extensions downloaded at run
+time, which segkit must not depend on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from segkit_helpers.errors import InputError
+
+FILE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
+                ".xlsx": "excel", ".xls": "excel", ".duckdb": "duckdb", ".ddb": "duckdb"}
+QUERY_CHUNK_ROWS = 250_000
+_counter = itertools.count()
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier in double quotes (embedded quotes doubled)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """A SQL string literal in single quotes (embedded quotes doubled)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection (optionally with thread and memory limits)."""
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+    return con
+
+
+def file_format(path: Path, table: str) -> str:
+    """``csv``, ``parquet``, ``excel`` or ``duckdb`` from the file's extension."""
+    try:
+        return FILE_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"table '{table}': cannot read '{path.name}': unknown file type '{path.suffix}'. "
+            f"Use one of: {', '.join(sorted(FILE_FORMATS))}, or a database URL (sources.{table}.url)."
+        ) from None
+
+
+def describe(source: dict, table: str) -> str:
+    """Where a table comes from, for messages: a file path or a URL without password."""
+    if source.get("url"):
+        url = source["url"]
+        try:
+            import sqlalchemy
+
+            url = sqlalchemy.make_url(url).render_as_string(hide_password=True)
+        except Exception:  # an unparsable URL is reported by open_relation
+            pass
+        return url
+    return str(source.get("path"))
+
+
+def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_varchar: bool = False,
+                  text_columns: list[str] | None = None) -> str:
+    """Make a configured source queryable in ``con`` and return the name of its view.
+
+    Parameters
+    ----------
+    con
+        The DuckDB connection the cycle's queries run in.
+    source
+        ``sources.<table>`` of the config: ``path`` (with ``sheet`` for Excel and
+        ``table`` or ``query`` for a DuckDB file) or ``url`` with ``query`` or ``table``.
+    table
+        The logical table name, for messages.
+    all_varchar
+        Read every CSV column as text (typing and checking happen later, in SQL).
+    text_columns
+        CSV columns to read as text whatever they look like (ids with leading zeros).
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, unknown file type, failing query.
+    """
+    view = f"src_{table}_{next(_counter)}"
+    try:
+        if source.get("url"):
+            _from_sqlalchemy(con, source, view)
+        else:
+            path = Path(source["path"])
+            if not path.is_file():
+                raise InputError(f"table '{table}': file not found: {path}. Check 'sources.{table}.path' in the config.")
+            fmt = file_format(path, table)
+            if fmt == "parquet":
+                con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
+            elif fmt == "csv":
+                options = "all_varchar = true" if all_varchar else "types = {" + ", ".join(
+                    f"{quote_literal(c)}: 'VARCHAR'" for c in text_columns or []) + "}"
+                con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
+                            f"header = true, {options})")
+            elif fmt == "excel":
+                text = str if all_varchar else {c: str for c in text_columns or []}
+                frame = pd.read_excel(path, sheet_name=source.get("sheet") or 0, dtype=text)
+                con.register(f"{view}_df", frame)
+                con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_df")
+                con.unregister(f"{view}_df")
+            else:
+                _from_duckdb_file(con, path, source, view)
+        con.execute(f"SELECT * FROM {view} LIMIT 0")
+    except InputError:
+        raise
+    except Exception as exc:  # any reader/driver failure: the source is unusable as configured
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"table '{table}': cannot read {describe(source, table)}: {first_line}") from None
+    return view
+
+
+def _from_duckdb_file(con: duckdb.DuckDBPyConnection, path: Path, source: dict, view: str) -> None:
+    alias = f"{view}_db"
+    con.execute(f"ATTACH {quote_literal(str(path))} AS {alias} (READ_ONLY)")
+    if source.get("query"):
+        con.execute(f"USE {alias}")
+        try:
+            con.execute(f"CREATE TEMP VIEW {view} AS {source['query']}")
+        finally:
+            con.execute("USE memory")
+    elif source.get("table"):
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {alias}.{quote_ident(source['table'])}")
+    else:
+        raise InputError(f"DuckDB file {path}: set 'table' or 'query' in its sources entry")
+
+
+def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str) -> None:
+    """Stream a query's rows into a DuckDB table, chunk by chunk (memory stays bounded)."""
+    import sqlalchemy
+
+    query = source.get("query") or f"SELECT * FROM {quote_ident(source['table'])}"
+    engine = sqlalchemy.create_engine(source["url"])
+    try:
+        with engine.connect() as conn:
+            chunks = pd.read_sql_query(sqlalchemy.text(query), conn, chunksize=QUERY_CHUNK_ROWS)
+            created = False
+            for chunk in chunks:
+                chunk = chunk.astype({c: object for c in chunk.columns if chunk[c].isna().all()})
+                con.register(f"{view}_chunk", chunk)
+                if not created:
+                    con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_chunk")
+                    created = True
+                else:
+                    con.execute(f"INSERT INTO {view} BY NAME SELECT * FROM {view}_chunk")
+                con.unregister(f"{view}_chunk")
+            if not created:  # no rows: keep the columns
+                empty = pd.read_sql_query(sqlalchemy.text(f"SELECT * FROM ({query}) AS q WHERE 1 = 0"), conn)
+                con.register(f"{view}_chunk", empty.astype(object))
+                con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_chunk")
+                con.unregister(f"{view}_chunk")
+    finally:
+        engine.dispose()
+
+
+def relation_columns(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
+    """Column name → DuckDB type of a view."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
+    return {str(name): str(kind) for name, kind, *_ in rows}

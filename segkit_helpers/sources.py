@@ -128,11 +128,8 @@ def _from_duckdb_file(con: duckdb.DuckDBPyConnection, path: Path, source: dict, 
     alias = f"{view}_db"
     con.execute(f"ATTACH {quote_literal(str(path))} AS {alias} (READ_ONLY)")
     if source.get("query"):
-        con.execute(f"USE {alias}")
-        try:
-            con.execute(f"CREATE TEMP VIEW {view} AS {source['query']}")
-        finally:
-            con.execute("USE memory")
+        con.execute(f"USE {alias}")  # the query names the file's tables unqualified; stays in use (views bind late)
+        con.execute(f"CREATE TEMP VIEW {view} AS {source['query']}")
     elif source.get("table"):
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {alias}.{quote_ident(source['table'])}")
     else:

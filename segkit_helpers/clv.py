@@ -80,8 +80,12 @@ def add_clv(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
       monthly at the annual ``clv.discount_rate`` (lifetimes' discounted cash-flow
       sum of expected orders × order value, times the margin rate);
     - ``total_value`` = ``profit`` (realised) + ``clv`` (expected), seed 004's value.
+
+    With ``clv.enabled: false`` the profile is returned unchanged.
     """
     params = cfg["clv"]
+    if not params.get("enabled", True):
+        return profile
     summary = lifetimes_inputs(profile)
     bgf = fit_bgnbd(summary, params["penalizer"])
     ggf = fit_gamma_gamma(summary, params["penalizer"])
@@ -109,7 +113,7 @@ def _margin_rate(profile: pd.DataFrame, cfg: dict) -> float:
     return cfg["value"]["margin_rate"]
 
 
-def holdout_check(orders: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+def holdout_check(lines, cfg: dict) -> pd.DataFrame | None:
     """Calibration / holdout check of the BG/NBD model (Fader, Hardie & Lee 2005, fig. 3).
 
     The model is fitted on orders up to asof − ``clv.holdout_days`` (customers whose
@@ -122,15 +126,22 @@ def holdout_check(orders: pd.DataFrame, cfg: dict) -> pd.DataFrame:
 
     Parameters
     ----------
-    orders
-        Real orders: ``customer_id``, ``order_day`` (one row per order).
+    lines
+        Clean order lines (:class:`segkit_helpers.data.Lines` or a DataFrame).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or None
         One row per calibration repeat-order count (0, 1, … 7+): ``customers``,
-        ``actual`` and ``predicted`` mean holdout orders.
+        ``actual`` and ``predicted`` mean holdout orders; ``None`` when
+        ``clv.enabled`` is false.
     """
+    from segkit_helpers.features import order_table
+
+    if not cfg["clv"].get("enabled", True):
+        return None
+    orders = order_table(lines)
+    orders = orders.loc[orders["is_order"], ["customer_id", "order_day"]]
     asof = pd.Timestamp(cfg["asof"])
     cutoff = asof - pd.Timedelta(days=cfg["clv"]["holdout_days"])
     calibration = orders[orders["order_day"] <= cutoff]

@@ -408,6 +408,14 @@ def rfm_segment_summary(profile: pd.DataFrame) -> pd.DataFrame:
     return summary.sort_values("revenue", ascending=False)
 
 
+def persona_metrics_summary(profile: pd.DataFrame) -> pd.DataFrame:
+    """Medians of the persona, value and loyalty metrics per named RFM segment (and for all customers)."""
+    columns = [c for c in PERSONA_COLUMNS + ["avg_order_value", "profit", "p_alive", "clv"] if c in profile]
+    table = profile.groupby("rfm_segment", observed=True)[columns].median()
+    table.loc["all customers"] = profile[columns].median()
+    return table.round(3)
+
+
 def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> str:
     """Write ``customers.parquet`` and the cleaning table ``cleaning.csv``."""
     from segkit_helpers.artefacts import write_csv, write_parquet

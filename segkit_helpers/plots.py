@@ -188,3 +188,58 @@ def plot_resources_vs_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     caption(ax.figure, "taller bars can carry costlier service (key account); segments near or below zero "
                        "should be served by the mass / digital model.")
     return ax
+
+
+def plot_rf_heatmap(profile: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Recency score × frequency score grid coloured by median monetary value, annotated with customer counts."""
+    ax = _ax(ax, (7, 5))
+    grid = profile.pivot_table(index="r_score", columns="f_score", values="monetary", aggfunc="median")
+    counts = profile.pivot_table(index="r_score", columns="f_score", values="customer_id", aggfunc="size")
+    grid, counts = grid.sort_index(ascending=False), counts.reindex_like(grid.sort_index(ascending=False))
+    labels = counts.map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
+    sns.heatmap(grid, annot=labels, fmt="", cmap="YlOrBr", ax=ax, cbar_kws={"label": "median net revenue"})
+    ax.set(title="Recency × frequency, coloured by monetary value", xlabel="frequency score (5 = most orders)",
+           ylabel="recency score (5 = most recent)")
+    caption(ax.figure, "each cell holds the customers with those two scores (the number is how many); darker "
+                       "cells spend more. Top right: recent, frequent, valuable.")
+    return ax
+
+
+def plot_pareto(profile: pd.DataFrame, a_share: float = 0.8, b_share: float = 0.15, ax: Axes | None = None) -> Axes:
+    """Pareto curve: cumulative share of revenue against share of customers, ABC bounds marked."""
+    ax = _ax(ax, (7, 4.5))
+    revenue = profile["monetary"].sort_values(ascending=False).to_numpy()
+    x = np.arange(1, len(revenue) + 1) / len(revenue)
+    y = np.cumsum(revenue) / revenue.sum()
+    ax.plot(x, y, color="#4C72B0")
+    for share, label in [(a_share, "A"), (a_share + b_share, "B")]:
+        ax.axhline(share, color="#C44E52", linestyle="--", linewidth=0.8)
+        ax.text(1.0, share, f" end of {label}", va="center", fontsize=8, color="#C44E52")
+    counts = profile["abc_class"].value_counts()
+    ax.set(title="Pareto (ABC) curve of revenue", xlabel="share of customers, largest first",
+           ylabel="cumulative share of net revenue", xlim=(0, 1), ylim=(0, 1.02))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.text(0.55, 0.1, "  ".join(f"{c}: {counts.get(c, 0):,}" for c in "ABC") + " customers", fontsize=9)
+    caption(ax.figure, "the steeper the start, the more revenue rests on few customers; class A is everyone "
+                       "left of where the curve crosses the first dashed line.")
+    return ax
+
+
+def plot_holdout(table: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
+    """Calibration / holdout check: mean actual and predicted holdout orders per calibration frequency."""
+    ax = _ax(ax, (7, 4))
+    if table is None:
+        ax.text(0.5, 0.5, "CLV is switched off (clv.enabled: false)", ha="center", va="center")
+        ax.set(title="CLV model check", xlabel="repeat orders in the calibration period",
+               ylabel="mean orders in the holdout", xticks=[], yticks=[])
+        caption(ax.figure, "with CLV on, this compares predicted and actual orders in a holdout period.")
+        return ax
+    long = table[["actual", "predicted"]].reset_index().melt(id_vars=table.index.name, var_name="",
+                                                              value_name="orders")
+    sns.barplot(long, x=table.index.name, y="orders", hue="", ax=ax, palette=["#8DA0CB", "#FC8D62"])
+    ax.set(title="CLV model check: predicted vs actual orders in the holdout period",
+           xlabel="repeat orders in the calibration period", ylabel="mean orders in the holdout")
+    caption(ax.figure, "bars of equal height mean the BG/NBD model predicts future orders well; a gap that grows "
+                       "to the right means it under- or over-states the best customers.")
+    return ax

@@ -81,10 +81,12 @@ def test_holdout_check_compares_predicted_and_actual():
         for k in range(c % 6 + 1):
             rows.append((f"c{c}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=(c * 3 + k * 29) % 300)))
     orders = pd.DataFrame(rows, columns=["customer_id", "order_day"]).drop_duplicates()
+    lines = orders.assign(order_id=[f"o{i}" for i in range(len(orders))], amount=10.0)
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.01}}
-    table = holdout_check(orders, cfg)
+    table = holdout_check(lines, cfg)
     assert list(table.columns) == ["customers", "actual", "predicted"]
     # every calibration customer is counted once: first order before the cut-off (2024-10-02)
     first = orders.groupby("customer_id")["order_day"].min()
     assert table["customers"].sum() == (first <= pd.Timestamp("2024-10-02")).sum()
     assert (table["predicted"] >= 0).all()
+    assert holdout_check(lines, {**cfg, "clv": {**cfg["clv"], "enabled": False}}) is None

@@ -379,7 +379,7 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     Returns
     -------
     clean : Lines
-        The remaining lines, materialised as a DuckDB table.
+        The remaining lines: a view over a DuckDB table of the staged lines.
     report : pandas.DataFrame
         One row per rule: ``rule``, ``action`` (removed/netted), ``lines``,
         ``customers`` (distinct customers affected) and ``lines_left``.
@@ -393,6 +393,7 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         cancel = f"({cancel} OR quantity <= 0)"
     bad_price = "coalesce(unit_price <= 0, false)" if "unit_price" in cols else "false"
     keys = ", ".join(quote_ident(c) for c in cols)
+    source_keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
     stage, clean = f"stage_{next(_names)}", f"clean_{next(_names)}"
 
     total, no_id, late, late_customers = con.execute(
@@ -400,15 +401,23 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
         f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchone()
     copies = "count(*)" if rules["drop_duplicates"] else "1"
-    group = f"GROUP BY {keys}" if rules["drop_duplicates"] else ""
-    con.execute(f"CREATE TEMP TABLE {stage} AS SELECT {keys}, {copies} AS copies, {bad_price} AS bad_price, "
-                f"coalesce({cancel}, false) AS is_return FROM {lines.name} "
-                f"WHERE customer_id IS NOT NULL AND order_day <= {asof} {group}")
-    dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers = con.execute(
-        f"SELECT coalesce(sum(copies - 1), 0), count(DISTINCT customer_id) FILTER (WHERE copies > 1), "
-        f"count(*) FILTER (WHERE bad_price), count(DISTINCT customer_id) FILTER (WHERE bad_price), "
-        f"count(*) FILTER (WHERE NOT bad_price AND is_return), "
-        f"count(DISTINCT customer_id) FILTER (WHERE NOT bad_price AND is_return) FROM {stage}").fetchone()
+    group = f"GROUP BY {source_keys}" if rules["drop_duplicates"] else ""
+    con.execute(f"CREATE TEMP TABLE {stage} AS SELECT *, date_trunc('day', order_date) AS order_day, "
+                f"{bad_price} AS bad_price, coalesce({cancel}, false) AS is_return FROM ("
+                f"SELECT {source_keys}, {copies} AS copies FROM {lines.name} "
+                f"WHERE customer_id IS NOT NULL AND order_day <= {asof} {group})")
+    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
+    per_customer = f"per_customer_{next(_names)}"  # rule counts per customer: one cheap GROUP BY
+    con.execute(f"CREATE TEMP TABLE {per_customer} AS SELECT customer_id, sum(copies - 1) AS dup, "
+                f"count(*) FILTER (WHERE bad_price) AS price, count(*) FILTER (WHERE NOT bad_price AND is_return) AS ret, "
+                f"count(*) FILTER (WHERE {keep}) AS kept, round(sum(amount) FILTER (WHERE {keep}), 2) AS net "
+                f"FROM {stage} GROUP BY customer_id")
+    (dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers,
+     poor_lines, poor_customers) = con.execute(
+        f"SELECT coalesce(sum(dup), 0), count(*) FILTER (WHERE dup > 0), coalesce(sum(price), 0), "
+        f"count(*) FILTER (WHERE price > 0), coalesce(sum(ret), 0), count(*) FILTER (WHERE ret > 0), "
+        f"coalesce(sum(kept) FILTER (WHERE net <= 0), 0), count(*) FILTER (WHERE kept > 0 AND net <= 0) "
+        f"FROM {per_customer}").fetchone()
 
     steps = [("no customer id", "removed", no_id, 0), (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
     if rules["drop_duplicates"]:
@@ -416,17 +425,13 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     if "unit_price" in cols:
         steps.append(("unit price zero or negative", "removed", price_lines, price_customers))
     steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers))
-    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
     positive = ""
     if rules["drop_non_positive_customers"]:
-        positive = (f" AND customer_id IN (SELECT customer_id FROM {stage} WHERE {keep} "
-                    f"GROUP BY customer_id HAVING round(sum(amount), 2) > 0)")
-    con.execute(f"CREATE TEMP TABLE {clean} AS SELECT {keys} FROM {stage} WHERE {keep}{positive}")
-    remaining = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM {stage} WHERE {keep}").fetchone()
-    if rules["drop_non_positive_customers"]:
-        final = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM {clean}").fetchone()
-        steps.append(("customer's net revenue not positive", "removed", remaining[0] - final[0], remaining[1] - final[1]))
-    con.execute(f"DROP TABLE {stage}")
+        steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers))
+        if poor_customers:
+            positive = f" SEMI JOIN (SELECT customer_id FROM {per_customer} WHERE net > 0) USING (customer_id)"
+    # a view over the staged table: no copy of the lines (the stage table lives as long as the connection)
+    con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {keys} FROM {stage}{positive} WHERE {keep}")
     report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers"])
     report["lines_left"] = total - report["lines"].where(report["action"] == "removed", 0).cumsum()
     report[["lines", "customers", "lines_left"]] = report[["lines", "customers", "lines_left"]].astype("int64")

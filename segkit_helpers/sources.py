@@ -10,6 +10,7 @@ time, which segkit must not depend on.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -38,8 +39,10 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
+    if memory_limit:  # beyond the limit DuckDB spills to disk instead of failing
         con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+        spill = Path(tempfile.gettempdir()) / "segkit-duckdb"
+        con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
     return con
 
 

@@ -35,14 +35,15 @@ class CycleContext:
     def cycle(self) -> str:
         return self.cfg["cycle"]
 
-    def summary(self) -> "pd.Series":
-        """The cycle at a glance: id, as-of date, previous cycle, scheme and seed."""
+    def summary(self) -> "pd.DataFrame":
+        """The cycle at a glance: id, as-of date, previous cycle, scheme and random seed."""
         import pandas as pd
 
         cfg = self.cfg
-        return pd.Series({"cycle": cfg["cycle"], "as of (inclusive)": cfg["asof"].isoformat(),
-                          "previous cycle": cfg["previous_cycle"] or "none (first cycle)",
-                          "scheme": cfg["segmentation"]["scheme"], "seed": cfg["seed"]}, name="cycle")
+        facts = {"cycle": cfg["cycle"], "as of (inclusive)": cfg["asof"].isoformat(),
+                 "previous cycle": cfg["previous_cycle"] or "none (first cycle)",
+                 "scheme": cfg["segmentation"]["scheme"], "random seed": cfg["seed"]}
+        return pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=pd.Index(list(facts), name="setting"))
 
 
 def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> CycleContext:

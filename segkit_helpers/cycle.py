@@ -148,6 +148,7 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
                         NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
                         parameters=notebook_parameters(cfg, stem, staged_config, root, stage_data),
                         kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
                     )
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None

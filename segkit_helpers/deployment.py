@@ -101,8 +101,8 @@ def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.Data
     return table.join(service[["service_model", "profit_ratio"]])
 
 
-def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> str:
+def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> None:
     """Write the CRM export (``export/segments.csv`` and ``.parquet``) and ``service_models.csv``."""
     write_export(export, ctx.artefact("export"))
     write_csv(service.reset_index(), ctx.artefact("service_models.csv"))
-    return f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to data/processed/{ctx.cycle}/"
+    print(f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to data/processed/{ctx.cycle}/")

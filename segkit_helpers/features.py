@@ -425,13 +425,13 @@ def persona_metrics_summary(profile: pd.DataFrame) -> pd.DataFrame:
     return table.round(3)
 
 
-def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> str:
+def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> None:
     """Write ``customers.parquet`` and the cleaning table ``cleaning.csv``."""
     from segkit_helpers.artefacts import write_csv, write_parquet
 
     write_parquet(profile, ctx.artefact("customers.parquet"))
     write_csv(cleaning, ctx.artefact("cleaning.csv"))
-    return f"wrote customers.parquet ({len(profile):,} customers) and cleaning.csv to data/processed/{ctx.cycle}/"
+    print(f"wrote customers.parquet ({len(profile):,} customers) and cleaning.csv to data/processed/{ctx.cycle}/")
 
 
 def profile_from_config(config_path: str | Path, overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

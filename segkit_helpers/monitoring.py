@@ -128,9 +128,10 @@ def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_chan
         elif row["status"] == "vanished":
             messages.append(f"segment {seg} of the previous cycle has no match now")
         elif abs(row["share_change"]) > max_share_change:
+            direction = "grew" if row["share_change"] > 0 else "shrank"
             messages.append(
-                f"segment {seg}'s share of customers changed by {row['share_change']:+.0%} "
-                f"({row['customer_share_previous']:.0%} → {row['customer_share']:.0%})"
+                f"segment {seg} {direction} from {row['customer_share_previous']:.0%} to "
+                f"{row['customer_share']:.0%} of customers ({row['share_change']:+.0%} relative)"
             )
     stay = retention(migration)
     if stay < 0.5:
@@ -147,7 +148,7 @@ def retention(migration: pd.DataFrame) -> float:
 
 
 def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
-                 messages: list[str]) -> str:
+                 messages: list[str]) -> None:
     """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
     from segkit_helpers.artefacts import write_json
 
@@ -166,4 +167,4 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
             "alerts": messages,
         }
     write_json(record, ctx.artefact("monitor.json"))
-    return f"wrote monitor.json to data/processed/{ctx.cycle}/"
+    print(f"wrote monitor.json to data/processed/{ctx.cycle}/")

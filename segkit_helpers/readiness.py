@@ -123,11 +123,11 @@ def stop_if_not_ready(record: dict, cfg: dict) -> str:
     return f"Verdict: {record['verdict']}" + (f" ({'; '.join(record['reasons'])})" if record["reasons"] else "")
 
 
-def save_readiness(ctx, record: dict) -> str:
-    """Write ``readiness.json`` and the resolved config of the cycle; return the verdict line."""
+def save_readiness(ctx, record: dict) -> None:
+    """Write ``readiness.json`` and the resolved config of the cycle (``config.yml``)."""
     from segkit_helpers.artefacts import write_json, write_text
     from segkit_helpers.config import dump_config
 
     write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
     write_json(record, ctx.artefact("readiness.json"))
-    return f"wrote readiness.json to data/processed/{ctx.cycle}/"
+    print(f"wrote readiness.json to data/processed/{ctx.cycle}/")

@@ -8,6 +8,7 @@ import jinja2
 import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from segkit_helpers import __version__
 from segkit_helpers.artefacts import read_json, write_text
@@ -25,8 +26,13 @@ PAGES = {
 
 
 def render_notebook_html(notebook: str | Path, html: str | Path) -> Path:
-    """Render an executed notebook to a code-free HTML page (inputs and prompts hidden)."""
+    """Render an executed notebook to a code-free HTML page.
+
+    Code, prompts and cells tagged ``notebook-only`` (advice for people editing the
+    notebook, such as how to set parameters) are left out.
+    """
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
     return write_text(body, html)
 

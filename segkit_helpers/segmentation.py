@@ -363,7 +363,7 @@ def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
 
 
 def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: pd.DataFrame,
-                    personas: list[dict], k_table: pd.DataFrame) -> str:
+                    personas: list[dict], k_table: pd.DataFrame) -> None:
     """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv`` and ``model.joblib``."""
     from segkit_helpers.artefacts import write_csv, write_joblib, write_parquet, write_yaml
 
@@ -372,4 +372,4 @@ def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: 
     write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
     write_csv(k_table, ctx.artefact("k_selection.csv"))
     write_joblib(model, ctx.artefact("model.joblib"))
-    return f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/"
+    print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")

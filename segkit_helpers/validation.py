@@ -77,7 +77,8 @@ def kruskal_tests(profile: pd.DataFrame, segments: pd.Series, features: list[str
     Returns
     -------
     pandas.DataFrame
-        One row per feature: ``H``, ``p_value``, ``epsilon_squared`` and ``effect``.
+        One row per feature: ``H``, ``p_value``, ``significance`` (the p-value as
+        read aloud), ``epsilon_squared`` and ``effect``.
     """
     rows = []
     labels = np.asarray(segments)
@@ -86,6 +87,7 @@ def kruskal_tests(profile: pd.DataFrame, segments: pd.Series, features: list[str
         h, p = stats.kruskal(*groups)
         eps2 = epsilon_squared(h, len(labels))
         rows.append({"feature": feature, "H": round(float(h), 3), "p_value": float(p),
+                     "significance": "p < 0.001" if p < 0.001 else f"p = {p:.3f}",
                      "epsilon_squared": round(eps2, 4), "effect": effect_label(eps2)})
     return pd.DataFrame(rows).set_index("feature")
 
@@ -114,7 +116,7 @@ def hypothesis_verdicts(stability: pd.Series, tests: pd.DataFrame, silhouettes: 
 
 
 def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd.DataFrame,
-                    verdicts: pd.DataFrame) -> str:
+                    verdicts: pd.DataFrame) -> None:
     """Write ``validation.json``."""
     from segkit_helpers.artefacts import write_json
 
@@ -128,4 +130,4 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd
         "hypotheses": verdicts.reset_index().to_dict(orient="records"),
     }
     write_json(record, ctx.artefact("validation.json"))
-    return f"wrote validation.json to data/processed/{ctx.cycle}/"
+    print(f"wrote validation.json to data/processed/{ctx.cycle}/")

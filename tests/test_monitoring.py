@@ -158,7 +158,7 @@ def test_alerts_by_hand():
     changes = size_changes({"profiles": BEFORE}, NOW)
     migration = migration_matrix(previous_cycle(), CURRENT)  # retention 2/3: no retention alert
     assert alerts(changes, migration) == [
-        "segment 1's share of customers changed by +50% (40% → 60%)",
+        "segment 1 grew from 40% to 60% of customers (+50% relative)",
         "segment 3 of the previous cycle has no match now",
         "segment 4 is new this cycle",
     ]
@@ -178,8 +178,8 @@ def test_alert_for_shrinking_segment_and_low_retention():
     # stayed: only c -> 1 / 3 < 0.5
     messages = alerts(size_changes(previous, now), migration_matrix(previous, current))
     assert messages == [
-        "segment 1's share of customers changed by +60% (50% → 80%)",
-        "segment 2's share of customers changed by -60% (50% → 20%)",
+        "segment 1 grew from 50% to 80% of customers (+60% relative)",
+        "segment 2 shrank from 50% to 20% of customers (-60% relative)",
         "only 33% of returning customers stayed in their segment",
     ]
 

@@ -67,7 +67,8 @@ def test_kruskal_tests_by_hand():
     segments = pd.Series([7, 8, 9, 7, 8, 9, 7, 8, 9])
     table = kruskal_tests(profile, segments, ["separated", "mixed"])
     assert table.index.tolist() == ["separated", "mixed"]
-    assert table.columns.tolist() == ["H", "p_value", "epsilon_squared", "effect"]
+    assert table.columns.tolist() == ["H", "p_value", "significance", "epsilon_squared", "effect"]
+    assert table.loc["separated", "significance"] == "p = 0.027"  # exp(-3.6) = 0.0273
     # separated: N = 9, rank sums R = 6, 15, 24 with n = 3 each
     #   H = 12 / (N (N + 1)) * sum(R^2 / n) - 3 (N + 1) = 12/90 * (12 + 75 + 192) - 30 = 37.2 - 30 = 7.2
     #   p = P(chi2 with 2 df > 7.2) = exp(-7.2 / 2) = exp(-3.6) = 0.0273237...

@@ -24,10 +24,14 @@ mean, independently of how often they order. Time unit: weeks.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 
 import numpy as np
 import pandas as pd
+
+from segkit_helpers.errors import InputError
 
 DAYS_PER_WEEK = 7.0
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -51,23 +55,65 @@ def lifetimes_inputs(profile: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0):
-    """Fit the BG/NBD model (lifetimes ``BetaGeoFitter``) to a frequency/recency/T summary."""
+PENALIZER_STEPS = (0.001, 0.01, 0.1)
+
+
+def _fit(model_class, penalizer: float, columns: tuple, usable) -> object:
+    """Fit a lifetimes model; if it does not converge or predicts nonsense, retry with larger penalizers.
+
+    lifetimes' own advice on a ConvergenceError is a larger L2 penalizer; a fit
+    whose parameters drift to the boundary can also converge yet give NaN
+    predictions, which ``usable(model)`` catches. The penalizer that worked stays on
+    the fitted model as ``penalizer_coef``. lifetimes prints the optimiser's report on
+    failure; it is kept out of the notebooks.
+    """
+    from lifetimes.utils import ConvergenceError
+
+    for coef in (penalizer, *[p for p in PENALIZER_STEPS if p > penalizer]):
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                model = model_class(penalizer_coef=coef).fit(*columns)
+                if usable(model):
+                    return model
+        except ConvergenceError:
+            continue
+    raise InputError(f"the {model_class.__name__} CLV model could not be fitted (no convergence even with "
+                     f"penalizer {PENALIZER_STEPS[-1]}): the history is too short or too regular for it. "
+                     "Set clv.enabled: false to skip CLV.")
+
+
+def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0, horizon_weeks: float = 52.0):
+    """Fit the BG/NBD model (lifetimes ``BetaGeoFitter``) to a frequency/recency/T summary.
+
+    A fit is kept only if its predictions over ``horizon_weeks`` are finite for every customer.
+    """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifetimes' import and optimiser warn under pandas 3 / numpy 2
+        warnings.simplefilter("ignore")  # lifetimes' import warns under pandas 3
         from lifetimes import BetaGeoFitter
 
-        return BetaGeoFitter(penalizer_coef=penalizer).fit(summary["frequency"], summary["recency"], summary["T"])
+    def usable(model) -> bool:
+        with np.errstate(all="ignore"):
+            expected = model.conditional_expected_number_of_purchases_up_to_time(
+                horizon_weeks, summary["frequency"], summary["recency"], summary["T"])
+            alive = model.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+        return bool(np.isfinite(expected).all() and np.isfinite(alive).all())
+
+    return _fit(BetaGeoFitter, penalizer, (summary["frequency"], summary["recency"], summary["T"]), usable)
 
 
 def fit_gamma_gamma(summary: pd.DataFrame, penalizer: float = 0.0):
-    """Fit the Gamma–Gamma model on customers with repeat orders of positive mean value."""
-    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    """Fit the Gamma–Gamma model on customers with repeat orders of positive mean value.
+
+    The fit is usable only when q > 1 (else the mean order value is infinite).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from lifetimes import GammaGammaFitter
 
-        return GammaGammaFitter(penalizer_coef=penalizer).fit(repeat["frequency"], repeat["monetary_value"])
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    return _fit(GammaGammaFitter, penalizer, (repeat["frequency"], repeat["monetary_value"]),
+                lambda model: bool(model.params_["q"] > 1))
 
 
 def add_clv(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
@@ -87,10 +133,10 @@ def add_clv(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     if not params.get("enabled", True):
         return profile
     summary = lifetimes_inputs(profile)
-    bgf = fit_bgnbd(summary, params["penalizer"])
+    horizon_weeks = params["horizon_months"] * WEEKS_PER_MONTH
+    bgf = fit_bgnbd(summary, params["penalizer"], horizon_weeks)
     ggf = fit_gamma_gamma(summary, params["penalizer"])
     out = profile.copy()
-    horizon_weeks = params["horizon_months"] * WEEKS_PER_MONTH
     out["p_alive"] = bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"]).round(4)
     out["expected_orders"] = bgf.conditional_expected_number_of_purchases_up_to_time(
         horizon_weeks, summary["frequency"], summary["recency"], summary["T"]).round(4)
@@ -134,7 +180,8 @@ def holdout_check(lines, cfg: dict) -> pd.DataFrame | None:
     pandas.DataFrame or None
         One row per calibration repeat-order count (0, 1, … 7+): ``customers``,
         ``actual`` and ``predicted`` mean holdout orders; ``None`` when
-        ``clv.enabled`` is false.
+        ``clv.enabled`` is false or the history before the holdout is too short to
+        fit the model (a message says so).
     """
     from segkit_helpers.features import order_table
 
@@ -151,8 +198,12 @@ def holdout_check(lines, cfg: dict) -> pd.DataFrame | None:
                             "T": (cutoff - first).dt.days / DAYS_PER_WEEK})
     later = orders[(orders["order_day"] > cutoff) & (orders["order_day"] <= asof)]
     summary["actual"] = later.groupby("customer_id").size().reindex(summary.index, fill_value=0)
-    bgf = fit_bgnbd(summary, cfg["clv"]["penalizer"])
     weeks = cfg["clv"]["holdout_days"] / DAYS_PER_WEEK
+    try:
+        bgf = fit_bgnbd(summary, cfg["clv"]["penalizer"], weeks)
+    except InputError as exc:  # a diagnostic: report it, do not stop the cycle
+        print(f"No holdout check: on the history before {cutoff.date()} {exc}")
+        return None
     summary["predicted"] = bgf.conditional_expected_number_of_purchases_up_to_time(
         weeks, summary["frequency"], summary["recency"], summary["T"])
     summary["bucket"] = summary["frequency"].clip(upper=7).astype(int)

@@ -230,7 +230,8 @@ def plot_holdout(table: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
     """Calibration / holdout check: mean actual and predicted holdout orders per calibration frequency."""
     ax = _ax(ax, (7, 4))
     if table is None:
-        ax.text(0.5, 0.5, "CLV is switched off (clv.enabled: false)", ha="center", va="center")
+        ax.text(0.5, 0.5, "No holdout check: CLV is switched off,\nor the history before the holdout is too short",
+                ha="center", va="center")
         ax.set(title="CLV model check", xlabel="repeat orders in the calibration period",
                ylabel="mean orders in the holdout", xticks=[], yticks=[])
         caption(ax.figure, "with CLV on, this compares predicted and actual orders in a holdout period.")

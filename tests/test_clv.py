@@ -8,6 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
+from segkit_helpers.errors import InputError
 from segkit_helpers.clv import add_clv, fit_bgnbd, fit_gamma_gamma, holdout_check, lifetimes_inputs
 
 with warnings.catch_warnings():
@@ -90,3 +91,10 @@ def test_holdout_check_compares_predicted_and_actual():
     assert table["customers"].sum() == (first <= pd.Timestamp("2024-10-02")).sum()
     assert (table["predicted"] >= 0).all()
     assert holdout_check(lines, {**cfg, "clv": {**cfg["clv"], "enabled": False}}) is None
+
+
+def test_an_unfittable_history_is_a_clear_error():
+    # every customer bought exactly twice, a week apart, long ago: no model of dropping out fits
+    summary = pd.DataFrame({"frequency": [1] * 30, "recency": [1.0] * 30, "T": [52.0] * 30})
+    with pytest.raises(InputError, match="clv.enabled: false"):
+        fit_bgnbd(summary)

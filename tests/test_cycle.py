@@ -47,11 +47,17 @@ def test_every_artefact_and_page_is_written(two_cycles):
 def test_customer_profile_follows_the_contract(two_cycles):
     profile = pd.read_parquet(two_cycles / "data/processed/c2/customers.parquet")
     for col in ["customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary", "avg_order_value",
-                "tenure_days", "r_score", "f_score", "m_score", "rfm_segment", "abc_class", "value_loyalty_quadrant"]:
+                "tenure_days", "r_score", "f_score", "m_score", "rfm_segment", "abc_class", "value_loyalty_quadrant",
+                "orders_per_quarter", "orders_per_month", "share_active_months", "repeat_rate", "order_gap_cv",
+                "basket_value_change", "distinct_products", "gross_margin", "cost_to_serve", "profit", "xyz_class",
+                "p_alive", "expected_orders", "clv", "total_value"]:
         assert col in profile, col
     assert profile["customer_id"].is_unique
     assert profile[["r_score", "f_score", "m_score"]].isin(range(1, 6)).all().all()
     assert (profile["monetary"] > 0).all() and (profile["frequency"] >= 1).all()
+    assert profile["p_alive"].between(0, 1).all() and (profile["clv"] >= 0).all()
+    cleaning = pd.read_csv(two_cycles / "data/processed/c2/cleaning.csv")
+    assert cleaning["rule"].iloc[0] == "no customer id" and cleaning["lines"].iloc[0] > 0
 
 
 def test_segments_have_probabilities_and_names(two_cycles):

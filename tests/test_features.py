@@ -388,3 +388,29 @@ def test_rfm_segment_summary_shares():
         "customer_share": 0.75, "revenue_share": 0.9,
     }
     assert summary.loc["Lost", "revenue_share"] == 0.1
+
+
+def test_cost_to_serve_from_the_customers_table(tmp_path):
+    from segkit_helpers.config import load_config
+    from segkit_helpers.features import profile_from_config
+
+    pd.DataFrame({"cust": ["A", "B", "C", "D", "E", "F"], "order": ["O1", "O2", "O3", "O4", "O5", "O6"],
+                  "day": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"],
+                  "amount": [100.0, 200.0, 50.0, 20.0, 10.0, 5.0]}).to_csv(tmp_path / "lines.csv", index=False)
+    # the customers table sets A's cost to serve to 60; B has an empty cell -> the configured rule applies
+    pd.DataFrame({"cust": ["A", "B"], "serve": [60.0, None]}).to_csv(tmp_path / "customers.csv", index=False)
+    (tmp_path / "cycle.yml").write_text(
+        "cycle: c\nasof: 2024-03-31\n"
+        "sources: {transactions: {path: lines.csv}, customers: {path: customers.csv}}\n"
+        "columns: {transactions: {customer_id: cust, order_id: order, order_date: day, amount: amount},\n"
+        "          customers: {customer_id: cust, cost_to_serve: serve}}\n"
+        "value: {margin_rate: 0.5, cost_per_order: 4, cost_per_customer: 1}\n"
+        "clv: {enabled: false}\n")
+    profile, _ = profile_from_config(tmp_path / "cycle.yml")
+    profile = profile.set_index("customer_id")
+    # A: margin 0.5 * 100 = 50, cost from the table 60 -> profit -10
+    assert profile.loc["A", "cost_to_serve"] == 60.0 and profile.loc["A", "profit"] == -10.0
+    # B: no value in the table -> 1 order * 4 + 1 = 5; margin 100 -> profit 95
+    assert profile.loc["B", "cost_to_serve"] == 5.0 and profile.loc["B", "profit"] == 95.0
+    assert "p_alive" not in profile  # clv.enabled: false skips the CLV fit
+    assert load_config(tmp_path / "cycle.yml")["value"]["cost_per_customer"] == 1.0

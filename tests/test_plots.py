@@ -196,3 +196,38 @@ def test_plot_resources_vs_value_bar_heights():
     assert len(ax.containers) == 2  # one colour per service model
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["key account", "inside sales"]
     has_caption(ax.figure)
+
+
+def test_plot_rf_heatmap_counts_customers_per_cell():
+    profile = pd.DataFrame({"customer_id": list("abcd"), "r_score": [5, 5, 1, 1], "f_score": [5, 5, 1, 2],
+                            "monetary": [100.0, 300.0, 10.0, 20.0]})
+    ax = plots.plot_rf_heatmap(profile)
+    labelled(ax)
+    has_caption(ax.figure)
+    # cells (r5, f5) has 2 customers, (r1, f1) and (r1, f2) one each; the other cells are empty
+    assert sorted(t.get_text() for t in ax.texts if t.get_text()) == ["1", "1", "2"]
+    # rows top to bottom: recency score 5 first
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "1"]
+
+
+def test_plot_pareto_curve_ends_at_one():
+    profile = pd.DataFrame({"monetary": [50.0, 30.0, 10.0, 6.0, 4.0], "abc_class": ["A", "A", "B", "B", "C"]})
+    ax = plots.plot_pareto(profile)
+    labelled(ax)
+    has_caption(ax.figure)
+    x, y = ax.lines[0].get_data()
+    # largest first: cumulative 0.5, 0.8, 0.9, 0.96, 1.0 over 0.2, 0.4, ... 1.0 of customers
+    assert list(np.round(y, 2)) == [0.5, 0.8, 0.9, 0.96, 1.0]
+    assert list(np.round(x, 2)) == [0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_plot_holdout_bars_and_disabled_panel():
+    table = pd.DataFrame({"customers": [10, 5], "actual": [0.5, 1.5], "predicted": [0.4, 1.2]},
+                         index=pd.Index(["0", "1"], name="repeat orders in calibration"))
+    ax = plots.plot_holdout(table)
+    labelled(ax)
+    has_caption(ax.figure)
+    heights = sorted(round(p.get_height(), 2) for p in ax.patches if p.get_height() > 0)
+    assert heights == [0.4, 0.5, 1.2, 1.5]
+    empty = plots.plot_holdout(None)
+    assert "No holdout check" in " ".join(t.get_text() for t in empty.texts)

@@ -103,7 +103,10 @@ SCHEMA: dict[str, Any] = {
     "segmentation": {
         "scheme": (str, "behavioural"),
         "k": ((int, str), "auto"),
-        "k_range": (list, [3, 8]),
+        "k_range": (list, [2, 8]),
+        "min_k": (int, 3),
+        "stability_resamples": (int, 10),
+        "stability_sample": (int, 5000),
         "silhouette_sample": (int, 5000),
         "hybrid_threshold": (float, 0.3),
     },

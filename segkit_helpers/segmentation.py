@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
@@ -44,35 +45,106 @@ def make_pipeline(k: int, seed: int) -> Pipeline:
     )
 
 
-def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_sample: int = 5000) -> pd.DataFrame:
-    """Fit k-means for every k in ``k_range`` and score each solution by three internal indices.
+def scale_features(features: pd.DataFrame) -> np.ndarray:
+    """The model's feature space: ``log1p`` then z-scores (as in :func:`make_pipeline`)."""
+    return StandardScaler().fit_transform(log1p_nonneg(features.to_numpy(dtype=float)))
 
-    Indices (scikit-learn): mean silhouette (Rousseeuw 1987; on a seeded sample of
-    ``silhouette_sample`` customers, higher is better), Calinski–Harabasz (1974, higher
-    is better) and Davies–Bouldin (1979, lower is better).
 
-    Rule: each index ranks the candidate k's (1 = best); the recommended k has the
-    best mean rank, ties going to the smaller k (fewer segments are easier to act on).
+def bootstrap_pair_stability(scaled: np.ndarray, k: int, seed: int, resamples: int = 10,
+                             sample: int = 5000) -> np.ndarray:
+    """Global stability of k-means with ``k`` clusters: ARI between solutions on bootstrap pairs.
+
+    For each of ``resamples`` rounds, k-means (3 seeded starts) is fitted on two
+    independent bootstrap samples and both solutions assign the same evaluation
+    customers; their adjusted Rand index measures how reproducible the partition is
+    (the global stability of Dolnicar, Grün & Leisch 2018, ch. 7, ``bootFlexclust``).
+    With more than ``sample`` customers, bootstrap and evaluation samples have
+    ``sample`` customers (seeded), which keeps the cost flat in the data size.
+
+    Returns
+    -------
+    numpy.ndarray
+        One ARI per round.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(scaled)
+    m = min(n, sample)
+    scores = np.empty(resamples)
+    for b in range(resamples):
+        evaluate = scaled[rng.choice(n, size=m, replace=False)] if m < n else scaled
+        labels = []
+        for _ in range(2):
+            boot = scaled[rng.integers(0, n, size=m)]
+            model = KMeans(n_clusters=k, n_init=3, random_state=int(rng.integers(2**31 - 1))).fit(boot)
+            labels.append(model.predict(evaluate))
+        scores[b] = adjusted_rand_score(*labels)
+    return scores
+
+
+def hopkins_statistic(scaled: np.ndarray, seed: int, sample: int = 500) -> float:
+    """Hopkins statistic of cluster tendency (Hopkins & Skellam 1954; Lawson & Jurs 1990).
+
+    ``H = Σu / (Σu + Σw)``, where ``u`` are the distances from ``m`` points drawn
+    uniformly in the data's bounding box to their nearest customer and ``w`` the
+    distances from ``m`` sampled customers to their nearest other customer
+    (``m`` = min(``sample``, n / 10)). About 0.5 for data without structure, towards
+    1 for clustered data; above 0.75 is read as natural clusters.
+
+    Written here because no maintained library provides it (pyclustertend is
+    unmaintained); nearest neighbours come from scikit-learn.
+    """
+    rng = np.random.default_rng([seed, 0x486F706B])  # a stream of its own, unlike any data made with `seed`
+    n, d = scaled.shape
+    m = max(1, min(sample, n // 10))
+    nn = NearestNeighbors(n_neighbors=2).fit(scaled)
+    uniform = rng.uniform(scaled.min(axis=0), scaled.max(axis=0), size=(m, d))
+    u = nn.kneighbors(uniform, n_neighbors=1)[0][:, 0]
+    w = nn.kneighbors(scaled[rng.choice(n, size=m, replace=False)], n_neighbors=2)[0][:, 1]
+    return float(u.sum() / (u.sum() + w.sum()))
+
+
+NATURAL_HOPKINS = 0.75
+
+
+def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_sample: int = 5000,
+             min_k: int = 2, resamples: int = 10, stability_sample: int = 5000) -> pd.DataFrame:
+    """Score every k in ``k_range`` by three internal indices and by bootstrap stability.
+
+    Internal indices (scikit-learn, on the k-means solution of all customers): mean
+    silhouette (Rousseeuw 1987; on a seeded sample of ``silhouette_sample``
+    customers, higher is better), Calinski–Harabasz (1974, higher is better) and
+    Davies–Bouldin (1979, lower is better); ``mean_rank`` is their average rank.
+    ``stability`` is the mean ARI of :func:`bootstrap_pair_stability`.
+
+    Rule: internal indices on customer data usually favour the smallest k, which no
+    business can use, so the recommended k is the **most stable** k among those of at
+    least ``min_k`` (the business-usable ones). Stabilities within 0.01 of the best
+    count as equal; among those the best ``mean_rank`` of the internal indices wins,
+    then the smaller k (merging two true groups can be as stable as finding them, so
+    the internal indices break the tie). If no k reaches ``min_k``, the smallest is taken.
 
     Returns
     -------
     pandas.DataFrame
         One row per k: ``k``, ``silhouette``, ``calinski_harabasz``,
-        ``davies_bouldin``, ``inertia``, ``mean_rank`` and ``recommended`` (bool).
+        ``davies_bouldin``, ``inertia``, ``mean_rank``, ``stability``,
+        ``stability_sd`` and ``recommended`` (bool).
     """
+    scaled = scale_features(features)
     rows = []
     for k in tqdm(range(k_range[0], k_range[1] + 1), desc="choosing k", leave=False):
-        pipe = make_pipeline(k, seed).fit(features)
-        scaled = pipe[:-1].transform(features)
-        labels = pipe[-1].labels_
-        sample = min(silhouette_sample, len(features))
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(scaled)
+        stability = bootstrap_pair_stability(scaled, k, seed + k, resamples, stability_sample)
         rows.append(
             {
                 "k": k,
-                "silhouette": silhouette_score(scaled, labels, sample_size=sample, random_state=seed),
-                "calinski_harabasz": calinski_harabasz_score(scaled, labels),
-                "davies_bouldin": davies_bouldin_score(scaled, labels),
-                "inertia": pipe[-1].inertia_,
+                "silhouette": silhouette_score(scaled, model.labels_, sample_size=min(silhouette_sample, len(scaled)),
+                                               random_state=seed),
+                "calinski_harabasz": calinski_harabasz_score(scaled, model.labels_),
+                "davies_bouldin": davies_bouldin_score(scaled, model.labels_),
+                "inertia": model.inertia_,
+                "stability": float(stability.mean()),
+                "stability_sd": float(stability.std()),
             }
         )
     table = pd.DataFrame(rows)
@@ -84,10 +156,53 @@ def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_s
         ],
         axis=1,
     )
-    table["mean_rank"] = ranks.mean(axis=1)
-    best = table.sort_values(["mean_rank", "k"]).index[0]
-    table["recommended"] = table.index == best
+    table.insert(5, "mean_rank", ranks.mean(axis=1))
+    usable = table[table["k"] >= min_k]
+    if usable.empty:
+        usable = table.iloc[:1]
+    best = usable["stability"].max()
+    tied = usable[usable["stability"] >= best - 0.01]
+    chosen = tied.sort_values(["mean_rank", "k"]).iloc[0]["k"]
+    table["recommended"] = table["k"] == chosen
     return table
+
+
+NATURAL_SILHOUETTE = 0.5
+
+
+def cluster_tendency(features: pd.DataFrame, k_table: pd.DataFrame, seed: int) -> dict:
+    """Are the segments natural groups or a constructed division of a continuum?
+
+    Two conditions, both needed: the Hopkins statistic (:func:`hopkins_statistic`)
+    is at least 0.75 — the data are far from uniform — and the best mean silhouette
+    over the candidate k is at least 0.5, "a reasonable structure" in Kaufman &
+    Rousseeuw (1990). Hopkins alone cannot tell one skewed blob from several groups:
+    a single Gaussian cloud already scores about 0.85.
+
+    Returns
+    -------
+    dict
+        ``hopkins``, ``best_silhouette`` and ``natural`` (bool).
+    """
+    h = hopkins_statistic(scale_features(features), seed)
+    best = float(k_table["silhouette"].max())
+    return {"hopkins": round(h, 3), "best_silhouette": round(best, 3),
+            "natural": h >= NATURAL_HOPKINS and best >= NATURAL_SILHOUETTE}
+
+
+def explain_k(k_table: pd.DataFrame, tendency: dict, k: int) -> str:
+    """One sentence, for a sales director, on why this number of segments."""
+    row = k_table.set_index("k").loc[k] if k in set(k_table["k"]) else None
+    kind = ("the customers fall into natural groups" if tendency["natural"]
+            else "the customers form a continuum rather than natural groups, so the segments are a practical "
+                 "division of it")
+    kind += f" (Hopkins {tendency['hopkins']:.2f}, best silhouette {tendency['best_silhouette']:.2f})"
+    if row is None:
+        return f"We use {k} segments, as set in the configuration; {kind}."
+    low, high = k_table["k"].min(), k_table["k"].max()
+    return (f"We recommend {k} segments: of the options from {low} to {high}, this number gives the most repeatable "
+            f"grouping — refitted on resampled customers, the same segments come back with an agreement of "
+            f"{row['stability']:.0%} (adjusted Rand index) — and {kind}.")
 
 
 def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:
@@ -362,14 +477,24 @@ def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
     return out
 
 
+def k_choice(k_table: pd.DataFrame, features: pd.DataFrame, cfg: dict) -> dict:
+    """The number of segments used, the cluster tendency and the one-sentence explanation."""
+    k = chosen_k(k_table, cfg["segmentation"]["k"])
+    tendency = cluster_tendency(features, k_table, cfg["seed"])
+    return {"k": k, "set_by": "config" if cfg["segmentation"]["k"] != "auto" else "recommendation",
+            **tendency, "explanation": explain_k(k_table, tendency, k)}
+
+
 def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: pd.DataFrame,
-                    personas: list[dict], k_table: pd.DataFrame) -> None:
-    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv`` and ``model.joblib``."""
-    from segkit_helpers.artefacts import write_csv, write_joblib, write_parquet, write_yaml
+                    personas: list[dict], k_table: pd.DataFrame, choice: dict) -> None:
+    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``
+    and ``model.joblib``."""
+    from segkit_helpers.artefacts import write_csv, write_joblib, write_json, write_parquet, write_yaml
 
     write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
     write_csv(profiles.reset_index(), ctx.artefact("profiles.csv"))
     write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
     write_csv(k_table, ctx.artefact("k_selection.csv"))
+    write_json(choice, ctx.artefact("k_choice.json"))
     write_joblib(model, ctx.artefact("model.joblib"))
     print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")

@@ -45,7 +45,10 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["segmentation"] == {
         "scheme": "behavioural",
         "k": "auto",
-        "k_range": [3, 8],
+        "k_range": [2, 8],
+        "min_k": 3,
+        "stability_resamples": 10,
+        "stability_sample": 5000,
         "silhouette_sample": 5000,
         "hybrid_threshold": 0.3,
     }
@@ -74,7 +77,7 @@ def test_defaults_are_not_shared_between_loads(tmp_path):
     path = write_config(tmp_path, MINIMAL)
     first = load_config(path)
     first["segmentation"]["k_range"].append(99)
-    assert load_config(path)["segmentation"]["k_range"] == [3, 8]
+    assert load_config(path)["segmentation"]["k_range"] == [2, 8]
 
 
 def test_relative_source_path_resolves_against_config_folder(tmp_path, monkeypatch):
@@ -135,7 +138,7 @@ def test_dotted_overrides_are_applied(tmp_path):
     path = write_config(tmp_path, MINIMAL + "segmentation:\n  k: 6\n")
     cfg = load_config(path, {"segmentation.k": 4, "seed": 7, "value.margin_rate": 0.3})
     assert cfg["segmentation"]["k"] == 4
-    assert cfg["segmentation"]["k_range"] == [3, 8]  # untouched sibling
+    assert cfg["segmentation"]["k_range"] == [2, 8]  # untouched sibling
     assert cfg["seed"] == 7
     assert cfg["value"]["margin_rate"] == 0.3
     assert cfg["value"]["cost_per_order"] == 5.0

@@ -96,11 +96,13 @@ def test_plot_rfm_segments_on_given_axes():
 def test_plot_k_selection():
     k_table = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.5, 0.8, 0.4],
                             "calinski_harabasz": [100.0, 300.0, 200.0], "davies_bouldin": [0.9, 0.3, 0.7],
+                            "stability": [0.9, 0.95, 0.6], "stability_sd": [0.05, 0.02, 0.1],
                             "recommended": [False, True, False]})
     fig = plots.plot_k_selection(k_table)
     assert isinstance(fig, Figure)
     assert fig.get_suptitle().strip()
-    for ax, col in zip(fig.axes, ["silhouette", "calinski_harabasz", "davies_bouldin"]):
+    assert len(fig.axes) == 4
+    for ax, col in zip(fig.axes, ["stability", "silhouette", "calinski_harabasz", "davies_bouldin"]):
         labelled(ax)
         line, marker = ax.lines[0], ax.lines[1]
         np.testing.assert_allclose(line.get_xdata(), [2, 3, 4])

@@ -20,6 +20,11 @@ from segkit_helpers.segmentation import (
     persona_table,
     segment_profiles,
     select_k,
+    bootstrap_pair_stability,
+    cluster_tendency,
+    explain_k,
+    hopkins_statistic,
+    scale_features,
 )
 
 # Three planted groups: (recency days, orders, net revenue) around which customers are drawn.
@@ -85,13 +90,46 @@ def test_select_k_recommends_the_planted_three(profile):
     table = select_k(profile[FEATURES], [2, 6], seed=0)
     assert table["k"].tolist() == [2, 3, 4, 5, 6]
     assert list(table.columns) == ["k", "silhouette", "calinski_harabasz", "davies_bouldin", "inertia",
-                                   "mean_rank", "recommended"]
+                                   "mean_rank", "stability", "stability_sd", "recommended"]
+    # k = 2 (two planted groups merged) and k = 3 both come back identically on every resample:
+    # the tie goes to the better internal indices, k = 3
+    assert table.loc[table["k"] == 3, "stability"].item() == pytest.approx(1.0)
     assert table["recommended"].sum() == 1
     assert table.loc[table["recommended"], "k"].item() == 3
     # k = 3 is best on all three indices, so its mean rank is 1
     assert table.loc[table["k"] == 3, "mean_rank"].item() == 1.0
     assert chosen_k(table, "auto") == 3
     assert chosen_k(table, 5) == 5
+
+
+def test_select_k_respects_min_k(profile):
+    table = select_k(profile[FEATURES], [2, 6], seed=0, min_k=4)
+    assert table.loc[table["recommended"], "k"].item() >= 4
+
+
+def test_cluster_tendency_and_explanation(profile):
+    table = select_k(profile[FEATURES], [2, 4], seed=0)
+    tendency = cluster_tendency(profile[FEATURES], table, seed=0)
+    assert tendency["natural"] is True and tendency["hopkins"] > 0.75  # three well separated planted groups
+    sentence = explain_k(table, tendency, 3)
+    assert sentence.startswith("We recommend 3 segments") and "natural groups" in sentence
+    assert explain_k(table, tendency, 9).startswith("We use 9 segments, as set in the configuration")
+
+
+def test_hopkins_statistic_of_random_and_clustered_data():
+    rng = np.random.default_rng(0)
+    uniform = rng.uniform(size=(2000, 3))
+    # Hopkins & Skellam: about 0.5 for points spread at random
+    assert hopkins_statistic(uniform, seed=0) == pytest.approx(0.5, abs=0.05)
+    blobs = np.vstack([rng.normal(c, 0.05, size=(500, 3)) for c in (0, 3, 6)])
+    assert hopkins_statistic(blobs, seed=0) > 0.9
+
+
+def test_bootstrap_pair_stability_is_seeded(profile):
+    scaled = scale_features(profile[FEATURES])
+    first = bootstrap_pair_stability(scaled, 3, seed=1, resamples=4)
+    np.testing.assert_array_equal(first, bootstrap_pair_stability(scaled, 3, seed=1, resamples=4))
+    assert first.shape == (4,) and (first <= 1).all()
 
 
 def test_select_k_single_candidate():

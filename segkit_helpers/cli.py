@@ -5,6 +5,8 @@
     (its two cycles, in order).
 ``segkit profile CONFIG.yml --out FILE.parquet``
     The research step alone: inputs → customer profile table, no notebook.
+``segkit score MODEL.joblib INPUT --out FILE``
+    Assign new customers (a profile table) to the segments of a saved model.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("config", metavar="CONFIG.yml")
     profile.add_argument("--out", required=True, metavar="FILE.parquet")
     profile.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    score = sub.add_parser("score", help="assign new customers to the segments of a saved model")
+    score.add_argument("model", metavar="MODEL.joblib", help="model.joblib of a cycle (personas.yml beside it names "
+                                                             "the segments)")
+    score.add_argument("input", metavar="INPUT", help="customer table (Parquet or CSV) with customer_id, "
+                                                      "recency_days, frequency, monetary")
+    score.add_argument("--out", required=True, metavar="FILE", help="output table (.parquet or .csv)")
     return parser
 
 
@@ -59,11 +67,38 @@ def _profile(args: argparse.Namespace) -> None:
     print(f"profile: {len(profile):,} customers → {args.out}")
 
 
+def _score(args: argparse.Namespace) -> None:
+    import joblib
+    import pandas as pd
+    import yaml
+
+    from segkit_helpers.artefacts import write_csv, write_parquet
+    from segkit_helpers.errors import InputError
+    from segkit_helpers.segmentation import score_customers
+
+    model_path, input_path, out = Path(args.model), Path(args.input), Path(args.out)
+    for path, what in ((model_path, "model"), (input_path, "input")):
+        if not path.is_file():
+            raise InputError(f"{what} file not found: {path}")
+    model = joblib.load(model_path)
+    reader = pd.read_parquet if input_path.suffix.lower() in (".parquet", ".pq") else \
+        (lambda p: pd.read_csv(p, dtype={"customer_id": str}))
+    try:
+        customers = reader(input_path)
+    except Exception as exc:  # unreadable input: one line, not a traceback
+        raise InputError(f"table 'customers to score': cannot read {input_path}: {exc}") from None
+    personas_file = model_path.with_name("personas.yml")
+    personas = yaml.safe_load(personas_file.read_text(encoding="utf-8"))["personas"] if personas_file.is_file() else None
+    scored = score_customers(model, customers, personas)
+    (write_csv if out.suffix.lower() == ".csv" else write_parquet)(scored, out)
+    print(f"scored {len(scored):,} customers → {out}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``segkit`` and ``python -m segkit_helpers``; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        {"cycle": _cycle, "profile": _profile}[args.command](args)
+        {"cycle": _cycle, "profile": _profile, "score": _score}[args.command](args)
     except SegkitError as exc:
         print(f"segkit: error: {exc}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy.optimize import linear_sum_assignment
 
 from segkit_helpers.config import processed_dir
@@ -31,10 +32,13 @@ def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
             f"previous cycle '{previous_cycle}' has no {missing[0].name} in {folder}. "
             "Run that cycle first (same --workdir) or remove 'previous_cycle' from the config."
         )
+    personas = folder / "personas.yml"
     return {
         "cycle": previous_cycle,
         "segments": pd.read_parquet(needed[0]),
         "profiles": pd.read_csv(needed[1], index_col="segment"),
+        "personas": (yaml.safe_load(personas.read_text(encoding="utf-8")) or {}).get("personas", [])
+        if personas.is_file() else [],
     }
 
 

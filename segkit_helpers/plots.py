@@ -248,3 +248,15 @@ def plot_holdout(table: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
     caption(ax.figure, "bars of equal height mean the BG/NBD model predicts future orders well; a gap that grows "
                        "to the right means it under- or over-states the best customers.")
     return ax
+
+
+def plot_membership(segments: pd.DataFrame, hybrid_threshold: float = 0.3, ax: Axes | None = None) -> Axes:
+    """Histogram of each customer's membership probability in their own segment."""
+    ax = _ax(ax, (7, 3.5))
+    sns.histplot(segments["membership"], bins=20, binrange=(0, 1), ax=ax, color="#8172B2")
+    hybrids = segments["secondary_segment"].notna().mean()
+    ax.set(title=f"How clearly customers belong to their segment ({hybrids:.0%} are hybrids)",
+           xlabel="membership probability of the assigned segment", ylabel="customers")
+    caption(ax.figure, "near 1 = a clear member; lower values are customers between segments. Customers whose "
+                       f"second segment reaches {hybrid_threshold:.0%} get a hybrid label such as 'A · B'.")
+    return ax

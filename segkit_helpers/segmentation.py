@@ -379,31 +379,53 @@ SOFT_QUESTIONS = [
 ]
 
 
-def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame) -> list[dict]:
+def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.DataFrame | None = None,
+                   previous: dict | None = None) -> list[dict]:
     """A persona draft per segment, from its distinctive features (seed 002 steps 4–5).
 
     The name combines three words, one per RFM feature, chosen by how far the segment
     centre lies from the overall mean in SD units (±0.5 SD is distinctive); duplicates
-    get the segment id appended. The description states size and value; the data
-    answers come from the segment's medians; the soft questions are for business
-    experts to answer.
+    get the segment id appended. A segment matched to the previous cycle keeps the
+    name it had there — which the team may have edited in that cycle's
+    ``personas.yml`` — so names stick across cycles. The description states size and
+    value; the data answers come from the segment's medians; the soft questions are
+    for business experts to answer.
+
+    Parameters
+    ----------
+    stability
+        :func:`segkit_helpers.validation.segment_stability`, shown on each card.
+    previous
+        The previous cycle (:func:`segkit_helpers.monitoring.load_previous`).
 
     Returns
     -------
     list of dict
-        ``segment``, ``name``, ``description``, ``data_answers`` (question → answer),
-        ``soft_questions``, in segment id order.
+        ``segment``, ``name``, ``name_source`` (generated / previous cycle),
+        ``description``, ``customers``, ``customer_share``, ``revenue_share``,
+        ``stability`` and ``target_alone`` (when given), ``data_answers``
+        (question → answer) and ``soft_questions``, in segment id order.
     """
     z = _feature_z(profiles, profile)
     names = {seg: " ".join(_word(f, z.loc[seg, f]) for f in FEATURES) + " buyers" for seg in profiles.index}
     counts = pd.Series(names).value_counts()
+    kept = {p["segment"]: p["name"] for p in (previous or {}).get("personas", [])}
     personas = []
     for seg, row in profiles.iterrows():
         name = names[seg] if counts[names[seg]] == 1 else f"{names[seg]} ({seg})"
+        card_stability = {}
+        if stability is not None and seg in stability.index:
+            card_stability = {"stability": float(stability.loc[seg, "jaccard"]),
+                              "target_alone": bool(stability.loc[seg, "stable"])}
         personas.append(
             {
                 "segment": int(seg),
-                "name": name,
+                "name": kept.get(int(seg), name),
+                "name_source": "previous cycle" if int(seg) in kept else "generated",
+                "customers": int(row.customers),
+                "customer_share": round(float(row.customer_share), 4),
+                "revenue_share": round(float(row.revenue_share), 4),
+                **card_stability,
                 "description": (
                     f"{int(row.customers):,} customers ({row.customer_share:.0%} of all) bringing "
                     f"{row.revenue_share:.0%} of net revenue. Typically last bought "
@@ -429,9 +451,15 @@ def persona_names(personas: list[dict]) -> dict[int, str]:
 
 
 def persona_table(personas: list[dict]) -> pd.DataFrame:
-    """Persona drafts as a table: name, description and the data answers, one row per segment."""
-    rows = [{"segment": p["segment"], "name": p["name"], "description": p["description"], **p["data_answers"]}
-            for p in personas]
+    """Persona cards as a table: name, size, value, stability, description and the data answers."""
+    rows = []
+    for p in personas:
+        row = {"segment": p["segment"], "name": p["name"], "customers": p["customers"],
+               "share of customers": f"{p['customer_share']:.0%}", "share of revenue": f"{p['revenue_share']:.0%}"}
+        if "stability" in p:
+            row["stability (Jaccard)"] = round(p["stability"], 2)
+            row["target alone?"] = "yes" if p["target_alone"] else "no: unstable, combine or watch"
+        rows.append({**row, "description": p["description"], **p["data_answers"]})
     return pd.DataFrame(rows).set_index("segment")
 
 
@@ -471,9 +499,13 @@ def fit_segments(profile: pd.DataFrame, k_table: pd.DataFrame, cfg: dict,
 
 
 def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
-    """Add ``segment_name`` (the persona name) after ``segment``."""
+    """Add ``segment_name`` (the persona name) after ``segment``, and ``hybrid_label``
+    ("primary · secondary" persona names) for customers with a secondary segment."""
     out = segments.copy()
-    out.insert(2, "segment_name", out["segment"].map(persona_names(personas)).astype("string"))
+    names = persona_names(personas)
+    out.insert(2, "segment_name", out["segment"].map(names).astype("string"))
+    secondary = out["secondary_segment"].map(names).astype("string")
+    out["hybrid_label"] = (out["segment_name"] + " · " + secondary).where(secondary.notna())
     return out
 
 
@@ -498,3 +530,36 @@ def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: 
     write_json(choice, ctx.artefact("k_choice.json"))
     write_joblib(model, ctx.artefact("model.joblib"))
     print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")
+
+
+def score_customers(model: SegmentModel, customers: pd.DataFrame, personas: list[dict] | None = None,
+                    hybrid_threshold: float = 0.3, table: str = "customers to score") -> pd.DataFrame:
+    """Assign new customers (a profile table with the model's feature columns) to segments.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`assign_segments`, plus ``segment_name`` when ``personas`` are given.
+
+    Raises
+    ------
+    InputError
+        A feature column is missing, or holds values that are not numbers.
+    """
+    from segkit_helpers.errors import InputError
+
+    check_is_fitted(model)
+    features = model.features or FEATURES
+    for column in ["customer_id", *features]:
+        if column not in customers:
+            raise InputError(f"table '{table}': column '{column}' is missing; the model needs "
+                             f"customer_id and {', '.join(features)} (as in customers.parquet)")
+    data = customers.copy()
+    for column in features:
+        values = pd.to_numeric(data[column], errors="coerce")
+        bad = values.isna()
+        if bad.any():
+            raise InputError.bad_rows(table, column, int(bad.sum()), data.loc[bad, column].iloc[0], "are not numbers")
+        data[column] = values
+    scored = assign_segments(model, data.reset_index(drop=True), hybrid_threshold)
+    return name_segments(scored, personas) if personas else scored

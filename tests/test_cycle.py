@@ -127,3 +127,22 @@ def test_failed_cycle_names_the_notebook_and_keeps_previous_outputs(shop, two_cy
     assert (workdir / "data/processed/c1/segments.parquet").read_bytes() == before
     assert (workdir / "reports/c1/index.html").read_bytes() == index_before
     assert not [p for p in (workdir / "data/processed").iterdir() if p.name.startswith(".")]
+
+
+def test_score_assigns_new_customers_with_the_saved_model(two_cycles, tmp_path, capsys):
+    folder = two_cycles / "data/processed/c2"
+    profile = pd.read_parquet(folder / "customers.parquet")
+    new = profile[["customer_id", "recency_days", "frequency", "monetary"]].head(5)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    assert main(["score", str(folder / "model.joblib"), str(tmp_path / "new.csv"), "--out",
+                 str(tmp_path / "scored.parquet")]) == 0
+    scored = pd.read_parquet(tmp_path / "scored.parquet")
+    segments = pd.read_parquet(folder / "segments.parquet").set_index("customer_id")
+    # the same customers get the same segments and names as in the cycle
+    assert scored["segment"].tolist() == segments.loc[new["customer_id"], "segment"].tolist()
+    assert scored["segment_name"].tolist() == segments.loc[new["customer_id"], "segment_name"].tolist()
+    assert (scored.filter(like="prob_").sum(axis=1) - 1).abs().max() < 1e-5
+    new.drop(columns="monetary").to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["score", str(folder / "model.joblib"), str(tmp_path / "bad.csv"), "--out",
+                 str(tmp_path / "x.parquet")]) == 1
+    assert "column 'monetary' is missing" in capsys.readouterr().err

@@ -233,3 +233,12 @@ def test_plot_holdout_bars_and_disabled_panel():
     assert heights == [0.4, 0.5, 1.2, 1.5]
     empty = plots.plot_holdout(None)
     assert "No holdout check" in " ".join(t.get_text() for t in empty.texts)
+
+
+def test_plot_membership_counts_every_customer():
+    segments = pd.DataFrame({"membership": [0.95, 0.9, 0.55, 0.4], "secondary_segment": [None, None, 2, 1]})
+    ax = plots.plot_membership(segments)
+    labelled(ax)
+    has_caption(ax.figure)
+    assert sum(p.get_height() for p in ax.patches) == 4
+    assert "50% are hybrids" in ax.get_title()

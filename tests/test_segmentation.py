@@ -276,7 +276,9 @@ def test_draft_personas_on_planted_groups(profile, model):
     assert names == ["Active frequent high-value buyers", "Cooling regular mid-value buyers",
                      "Lapsed occasional low-value buyers"]
     for p in personas:
-        assert set(p) == {"segment", "name", "description", "data_answers", "soft_questions"}
+        assert set(p) == {"segment", "name", "name_source", "customers", "customer_share", "revenue_share",
+                          "description", "data_answers", "soft_questions"}
+        assert p["name_source"] == "generated"
         assert p["soft_questions"] == SOFT_QUESTIONS
     table = persona_table(personas)
     assert table.index.tolist() == [1, 2, 3]
@@ -319,3 +321,29 @@ def test_draft_personas_by_hand_and_duplicate_names():
     assert personas[0]["data_answers"]["How often do they buy?"] == "1.50 orders per quarter (median)"
     assert personas[0]["data_answers"]["How much of our revenue do they bring?"] == "50.0%"
     assert personas[0]["data_answers"]["Are they profitable and loyal?"] == "mostly profitable & loyal"
+
+
+def test_persona_names_stick_across_cycles_and_cards_carry_stability():
+    profile = planted_profile()
+    model = SegmentModel(n_segments=3, random_state=0).fit(profile)
+    segments = assign_segments(model, profile)
+    segments["value_loyalty_quadrant"] = "profitable & loyal"
+    full = profile.assign(orders_per_quarter=1.0, avg_order_value=10.0, profit=1.0,
+                          value_loyalty_quadrant="profitable & loyal")
+    profiles = segment_profiles(full, segments, model)
+    stability = pd.DataFrame({"jaccard": [0.95, 0.5, 0.8], "jaccard_min": [0.9, 0.2, 0.7],
+                              "stable": [True, False, True]}, index=pd.Index([1, 2, 3], name="segment"))
+    # the team renamed segment 2 in the previous cycle's personas.yml
+    previous = {"personas": [{"segment": 2, "name": "Weekend crafters"}]}
+    personas = draft_personas(profiles, full, stability, previous)
+    by_id = {p["segment"]: p for p in personas}
+    assert by_id[2]["name"] == "Weekend crafters" and by_id[2]["name_source"] == "previous cycle"
+    assert by_id[1]["name_source"] == "generated"
+    assert by_id[2]["stability"] == 0.5 and by_id[2]["target_alone"] is False
+    table = persona_table(personas)
+    assert table.loc[2, "target alone?"].startswith("no")
+    named = name_segments(segments, personas)
+    hybrid = named[named["secondary_segment"].notna()]
+    assert (hybrid["hybrid_label"] == hybrid["segment_name"] + " · "
+            + hybrid["secondary_segment"].map({p["segment"]: p["name"] for p in personas})).all()
+    assert named.loc[named["secondary_segment"].isna(), "hybrid_label"].isna().all()

@@ -10,6 +10,8 @@ import pytest
 
 from segkit_helpers.segmentation import FEATURES, SegmentModel
 from segkit_helpers.validation import (
+    best_jaccard,
+    segment_stability,
     bootstrap_stability,
     effect_label,
     epsilon_squared,
@@ -171,3 +173,27 @@ def test_hypothesis_verdicts_all_failing_and_all_passing():
     tests_bad = tests.assign(p_value=[0.05, 0.001])  # p = alpha is not significant
     bad = hypothesis_verdicts(pd.Series([0.7, 0.79]), tests_bad, pd.Series([0.6, 0.2]), CFG)
     assert (bad["verdict"] == "not supported").all()
+
+
+def test_best_jaccard_by_hand():
+    reference = np.array([1, 1, 1, 2, 2, 3])
+    labels = np.array([0, 0, 5, 5, 5, 5])
+    # segment 1 = {0,1,2}: with cluster 0 = {0,1}: 2/3; with cluster 5 = {2,3,4,5}: 1/6 -> 2/3
+    # segment 2 = {3,4}: with cluster 5: 2/4 = 0.5; segment 3 = {5}: with cluster 5: 1/4
+    result = best_jaccard(reference, labels)
+    assert result.to_dict() == pytest.approx({1: 2 / 3, 2: 0.5, 3: 0.25})
+
+
+def test_segment_stability_flags_a_segment_that_does_not_come_back():
+    rng = np.random.default_rng(0)
+    # two tight, far apart groups plus one diffuse group between them
+    groups = [(0.0, 0.1, 150), (6.0, 0.1, 150), (3.0, 1.5, 150)]
+    logs = np.vstack([rng.normal(c, sd, size=(n, 3)) for c, sd, n in groups])
+    profile = pd.DataFrame(np.expm1(np.abs(logs)), columns=FEATURES)
+    model = SegmentModel(n_segments=3, random_state=0).fit(profile)
+    table = segment_stability(model, profile, n_boot=8, seed=0)
+    assert list(table.columns) == ["jaccard", "jaccard_min", "stable"]
+    assert table["jaccard"].between(0, 1).all()
+    assert table["stable"].tolist() == (table["jaccard"] >= 0.6).tolist()
+    again = segment_stability(model, profile, n_boot=8, seed=0)
+    pd.testing.assert_frame_equal(table, again)

@@ -88,10 +88,30 @@ def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[d
     return out[EXPORT_COLUMNS].sort_values(["priority", "segment", "customer_id"], ignore_index=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are the
+    CSV-injection vectors listed by OWASP ("CSV Injection"); the apostrophe makes
+    Excel, LibreOffice and Google Sheets show them as text. Numbers are untouched.
+    """
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            text = out[column]
+            risky = text.astype("string").str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            out[column] = text.where(~risky, "'" + text.astype("string"))
+    return out
+
+
 def write_export(export: pd.DataFrame, folder: str | Path) -> list[Path]:
-    """Write ``segments.csv`` and ``segments.parquet`` into ``folder`` (atomically)."""
+    """Write ``segments.csv`` (formulas neutralised, for spreadsheets) and ``segments.parquet`` (exact values)."""
     folder = Path(folder)
-    return [write_csv(export, folder / "segments.csv"), write_parquet(export, folder / "segments.parquet")]
+    return [write_csv(neutralise_formulas(export), folder / "segments.csv"),
+            write_parquet(export, folder / "segments.parquet")]
 
 
 def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:

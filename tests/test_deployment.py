@@ -201,3 +201,20 @@ def test_write_export_round_trips_ids(tmp_path, playbook):
     parquet = pd.read_parquet(paths[1])
     assert parquet["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
     pd.testing.assert_frame_equal(parquet, export, check_dtype=False)
+
+
+def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
+    from segkit_helpers.deployment import neutralise_formulas, write_export
+
+    export = pd.DataFrame({"customer_id": ["00123", "=1+2"], "persona": ["@SUM(A1)", "Loyal"],
+                           "next_action": ["-call", "+1 555"], "priority": [1, -2]})
+    safe = neutralise_formulas(export)
+    assert safe["customer_id"].tolist() == ["00123", "'=1+2"]
+    assert safe["persona"].tolist() == ["'@SUM(A1)", "Loyal"]
+    assert safe["next_action"].tolist() == ["'-call", "'+1 555"]
+    assert safe["priority"].tolist() == [1, -2]  # numbers untouched
+    write_export(export, tmp_path)
+    csv = pd.read_csv(tmp_path / "segments.csv", dtype=str)
+    assert csv["persona"].tolist() == ["'@SUM(A1)", "Loyal"]
+    parquet = pd.read_parquet(tmp_path / "segments.parquet")
+    assert parquet["customer_id"].tolist() == ["00123", "=1+2"]  # exact values kept for systems

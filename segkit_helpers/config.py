@@ -114,6 +114,8 @@ SCHEMA: dict[str, Any] = {
         "bootstrap": (int, 20),
         "alpha": (float, 0.05),
         "min_stability": (float, 0.75),
+        "min_segment_stability": (float, 0.6),
+        "min_separation": (float, 0.25),
     },
     "deploy": {"playbook": (str, None)},
 }

@@ -42,6 +42,9 @@ def _segments_summary(out_dir: Path) -> list[dict]:
     service = pd.read_csv(out_dir / "service_models.csv", index_col="segment")
     names = pd.read_parquet(out_dir / "segments.parquet").drop_duplicates("segment").set_index("segment")["segment_name"]
     table = profiles.join(service[["service_model"]]).join(names.rename("name"))
+    checks = read_json(out_dir / "validation.json").get("segments", [])
+    if checks:
+        table = table.join(pd.DataFrame(checks).set_index("segment")[["verdict"]])
     return [{"segment": int(seg), **row} for seg, row in table.to_dict("index").items()]
 
 

@@ -162,8 +162,34 @@ def hypothesis_verdicts(stability: pd.Series, tests: pd.DataFrame, silhouettes: 
     return table.drop(columns="supported").set_index("id")
 
 
+def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: list[dict], cfg: dict) -> pd.DataFrame:
+    """Per segment: size, stability (bootstrap Jaccard, from the persona cards), separation
+    (mean silhouette) and the verdict.
+
+    A segment is "do not target alone" when its stability is below
+    ``validation.min_segment_stability`` or its separation below
+    ``validation.min_separation``; it may still be served together with a neighbour.
+    """
+    bars = cfg["validation"]
+    cards = {p["segment"]: p for p in personas}
+    rows = []
+    for seg, size in segments["segment"].value_counts().sort_index().items():
+        card = cards.get(int(seg), {})
+        stability = card.get("stability", float("nan"))
+        separation = float(silhouettes.get(seg, float("nan")))
+        weak = []
+        if stability < bars["min_segment_stability"]:
+            weak.append(f"unstable (Jaccard {stability:.2f} < {bars['min_segment_stability']})")
+        if separation < bars["min_separation"]:
+            weak.append(f"blends with neighbours (silhouette {separation:.2f} < {bars['min_separation']})")
+        rows.append({"segment": int(seg), "name": card.get("name", ""), "customers": int(size),
+                     "stability": round(stability, 3), "separation": round(separation, 3),
+                     "verdict": "do not target alone: " + "; ".join(weak) if weak else "target"})
+    return pd.DataFrame(rows).set_index("segment")
+
+
 def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd.DataFrame,
-                    verdicts: pd.DataFrame) -> None:
+                    verdicts: pd.DataFrame, segment_table: pd.DataFrame) -> None:
     """Write ``validation.json``."""
     from segkit_helpers.artefacts import write_json
 
@@ -175,6 +201,7 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd
         "separation": {str(k): round(float(v), 4) for k, v in silhouettes.items()},
         "tests": tests.reset_index().to_dict(orient="records"),
         "hypotheses": verdicts.reset_index().to_dict(orient="records"),
+        "segments": segment_table.reset_index().replace({np.nan: None}).to_dict(orient="records"),
     }
     write_json(record, ctx.artefact("validation.json"))
     print(f"wrote validation.json to data/processed/{ctx.cycle}/")

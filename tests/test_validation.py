@@ -11,6 +11,7 @@ import pytest
 from segkit_helpers.segmentation import FEATURES, SegmentModel
 from segkit_helpers.validation import (
     best_jaccard,
+    segment_verdicts,
     segment_stability,
     bootstrap_stability,
     effect_label,
@@ -197,3 +198,16 @@ def test_segment_stability_flags_a_segment_that_does_not_come_back():
     assert table["stable"].tolist() == (table["jaccard"] >= 0.6).tolist()
     again = segment_stability(model, profile, n_boot=8, seed=0)
     pd.testing.assert_frame_equal(table, again)
+
+
+def test_segment_verdicts_by_hand():
+    segments = pd.DataFrame({"segment": [1, 1, 1, 2, 2, 3]})
+    silhouettes = pd.Series({1: 0.5, 2: 0.2, 3: 0.4})
+    personas = [{"segment": 1, "name": "A", "stability": 0.9}, {"segment": 2, "name": "B", "stability": 0.8},
+                {"segment": 3, "name": "C", "stability": 0.4}]
+    cfg = {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}}
+    table = segment_verdicts(segments, silhouettes, personas, cfg)
+    assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1}
+    assert table.loc[1, "verdict"] == "target"
+    assert table.loc[2, "verdict"] == "do not target alone: blends with neighbours (silhouette 0.20 < 0.25)"
+    assert table.loc[3, "verdict"] == "do not target alone: unstable (Jaccard 0.40 < 0.6)"

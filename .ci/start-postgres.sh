@@ -15,7 +15,8 @@ if [ -z "$version" ]; then
   version=$(ls /usr/lib/postgresql | sort -n | tail -1); cluster=main
   pg_createcluster "$version" "$cluster" >&2
 fi
-pg_ctlcluster "$version" "$cluster" start >&2 2>/dev/null || pg_ctlcluster "$version" "$cluster" status >/dev/null
+cd /  # the postgres user may not read the caller's folder
+pg_ctlcluster "$version" "$cluster" status >/dev/null 2>&1 || pg_ctlcluster "$version" "$cluster" start >&2
 port=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $3}')
 psql_admin() { su postgres -c "psql -p $port -v ON_ERROR_STOP=1 -qAt -c \"$1\"" ; }
 for _ in $(seq 1 30); do psql_admin "select 1" >/dev/null 2>&1 && break; sleep 1; done

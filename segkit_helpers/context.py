@@ -46,8 +46,20 @@ class CycleContext:
         return pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=pd.Index(list(facts), name="setting"))
 
 
+def _readable_tables() -> None:
+    """pandas display settings for reports: thousands separators, full text cells, no truncation."""
+    import pandas as pd
+
+    pd.set_option("display.float_format", "{:,.2f}".format)
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_columns", 40)
+
+
 def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> CycleContext:
     """Load the config and fix the folders of a cycle (the notebooks' first call).
+
+    Also sets pandas' display options for readable report tables (thousands
+    separators, whole text cells).
 
     Parameters
     ----------
@@ -58,6 +70,7 @@ def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> C
     out_dir
         Empty = ``<workdir>/data/processed/<cycle>``.
     """
+    _readable_tables()
     cfg = load_config(config_path or default_config_path())
     root = resolve_workdir(workdir)
     out = Path(out_dir).resolve() if out_dir else processed_dir(root, cfg["cycle"])

@@ -445,9 +445,9 @@ def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:
 
 
 def summarize_lines(lines: Lines) -> pd.Series:
-    """Headline counts of a line table: lines, customers, orders, net revenue."""
+    """Headline counts of a line table: lines, customers, orders (integers) and net revenue."""
     n, customers, orders, revenue = lines.con.execute(
         f"SELECT count(*), count(DISTINCT customer_id), count(DISTINCT order_id), coalesce(sum(amount), 0) "
         f"FROM {lines.name}").fetchone()
     return pd.Series({"lines": int(n), "customers": int(customers), "orders": int(orders),
-                      "net revenue": round(float(revenue), 2)})
+                      "net revenue": round(float(revenue), 2)}, name="value", dtype=object)

@@ -114,6 +114,12 @@ def write_export(export: pd.DataFrame, folder: str | Path) -> list[Path]:
             write_parquet(export, folder / "segments.parquet")]
 
 
+def export_summary(export: pd.DataFrame) -> pd.DataFrame:
+    """Customers per service model and profitability × loyalty quadrant in the export."""
+    return export.pivot_table(index="service_model", columns="value_loyalty_quadrant", values="customer_id",
+                              aggfunc="size", fill_value=0)
+
+
 def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
     """Per segment: customers, revenue share, profit per customer and the service model (seed 000)."""
     table = profiles[["customers", "revenue_share"]].copy()

@@ -417,12 +417,30 @@ def rfm_segment_summary(profile: pd.DataFrame) -> pd.DataFrame:
     return summary.sort_values("revenue", ascending=False)
 
 
+def value_assumptions(cfg: dict) -> pd.DataFrame:
+    """The value and CLV settings behind profit and CLV, stated for the reader of a report."""
+    value, clv = cfg["value"], cfg["clv"]
+    rows = {
+        "gross margin (no cost column)": f"{value['margin_rate']:.0%} of net revenue",
+        "cost to serve per order": f"{value['cost_per_order']:,.2f}",
+        "cost to serve per customer": f"{value['cost_per_customer']:,.2f}",
+        "loyal when (r_score + f_score) / 2 reaches": f"{cfg['loyalty']['threshold']}",
+        "CLV horizon": f"{clv['horizon_months']} months" if clv["enabled"] else "CLV switched off",
+        "CLV discount rate": f"{clv['discount_rate']:.0%} a year",
+        "CLV model check holdout": f"last {clv['holdout_days']} days before asof",
+    }
+    return pd.DataFrame({"setting": list(rows.values())}, index=pd.Index(list(rows), name="assumption"))
+
+
 def persona_metrics_summary(profile: pd.DataFrame) -> pd.DataFrame:
-    """Medians of the persona, value and loyalty metrics per named RFM segment (and for all customers)."""
+    """Medians of the persona, value and loyalty metrics per named RFM segment, by revenue, and for all
+    customers; "—" where a metric is undefined (gaps need 2 or 3 orders)."""
     columns = [c for c in PERSONA_COLUMNS + ["avg_order_value", "profit", "p_alive", "clv"] if c in profile]
     table = profile.groupby("rfm_segment", observed=True)[columns].median()
+    order = profile.groupby("rfm_segment", observed=True)["monetary"].sum().sort_values(ascending=False).index
+    table = table.reindex(order)
     table.loc["all customers"] = profile[columns].median()
-    return table.round(3)
+    return table.round(3).astype(object).where(table.notna(), "—")
 
 
 def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> None:

@@ -143,6 +143,15 @@ def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_chan
     return messages
 
 
+def describe_alerts(previous: dict | None, messages: list[str]) -> None:
+    """Print the comparison and its alerts in plain lines (for the report)."""
+    if previous is None:
+        print("First cycle: nothing to compare with yet.")
+        return
+    print(f"Compared with cycle {previous['cycle']}.")
+    print("\n".join(f"• {m}" for m in messages) if messages else "No alerts.")
+
+
 def retention(migration: pd.DataFrame) -> float:
     """Share of customers present in both cycles who stayed in the same segment id."""
     both = migration.drop(index=NEW, errors="ignore").drop(columns=LOST, errors="ignore")

@@ -182,27 +182,49 @@ def cluster_tendency(features: pd.DataFrame, k_table: pd.DataFrame, seed: int) -
     Returns
     -------
     dict
-        ``hopkins``, ``best_silhouette`` and ``natural`` (bool).
+        ``hopkins``, ``best_silhouette`` (and its ``best_silhouette_k``) and ``natural`` (bool).
     """
     h = hopkins_statistic(scale_features(features), seed)
-    best = float(k_table["silhouette"].max())
-    return {"hopkins": round(h, 3), "best_silhouette": round(best, 3),
+    best_row = k_table.loc[k_table["silhouette"].idxmax()]
+    best = float(best_row["silhouette"])
+    return {"hopkins": round(h, 3), "best_silhouette": round(best, 3), "best_silhouette_k": int(best_row["k"]),
             "natural": h >= NATURAL_HOPKINS and best >= NATURAL_SILHOUETTE}
 
 
-def explain_k(k_table: pd.DataFrame, tendency: dict, k: int) -> str:
-    """One sentence, for a sales director, on why this number of segments."""
-    row = k_table.set_index("k").loc[k] if k in set(k_table["k"]) else None
-    kind = ("the customers fall into natural groups" if tendency["natural"]
-            else "the customers form a continuum rather than natural groups, so the segments are a practical "
-                 "division of it")
-    kind += f" (Hopkins {tendency['hopkins']:.2f}, best silhouette {tendency['best_silhouette']:.2f})"
-    if row is None:
-        return f"We use {k} segments, as set in the configuration; {kind}."
-    low, high = k_table["k"].min(), k_table["k"].max()
-    return (f"We recommend {k} segments: of the options from {low} to {high}, this number gives the most repeatable "
-            f"grouping — refitted on resampled customers, the same segments come back with an agreement of "
-            f"{row['stability']:.0%} (adjusted Rand index) — and {kind}.")
+def explain_k(k_table: pd.DataFrame, tendency: dict, k: int, set_by_config: bool = False, min_k: int = 2) -> str:
+    """One sentence, for a sales director, on why this number of segments.
+
+    It states the agreement between two independent refits at this k (the stability
+    curve), names a coarser k that would be more repeatable but is below ``min_k``,
+    says when the configuration overrides the recommendation, and reads the cluster
+    tendency (:func:`cluster_tendency`).
+    """
+    table = k_table.set_index("k")
+    recommended = int(k_table.loc[k_table["recommended"], "k"].iloc[0])
+    agree = lambda n: f"{table.loc[n, 'stability']:.0%}"  # noqa: E731
+    if set_by_config or k not in table.index:
+        sentence = f"We use {k} segments, as set in the configuration"
+        if k in table.index:
+            sentence += f" (two independent refits agree {agree(k)})"
+        if recommended != k:
+            sentence += f"; the most repeatable business-usable number would be {recommended} ({agree(recommended)})"
+    else:
+        usable = table.index[table.index >= min_k]
+        sentence = (f"We recommend {k} segments: of the business-usable options ({usable.min()} to {usable.max()} "
+                    f"segments) this is the most repeatable — two refits on resampled customers agree {agree(k)} "
+                    f"(adjusted Rand index)")
+        coarser = table[table.index < min_k]
+        if len(coarser) and coarser["stability"].max() > table.loc[k, "stability"]:
+            sentence += (f"; {int(coarser['stability'].idxmax())} segments would be more repeatable still, but too "
+                         f"coarse to act on")
+    best = f"the best split, into {tendency['best_silhouette_k']} segments, has a silhouette of {tendency['best_silhouette']:.2f}"
+    if tendency["natural"]:
+        structure = f"the customers fall into natural groups (Hopkins {tendency['hopkins']:.2f}; {best})"
+    else:
+        structure = (f"the customers are far from random (Hopkins {tendency['hopkins']:.2f}) but form no clear groups "
+                     f"({best}; 0.5 would be a clear structure), so the segments are a practical division of a "
+                     f"continuum, with soft borders")
+    return f"{sentence}. {structure[0].upper()}{structure[1:]}."
 
 
 def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:
@@ -513,8 +535,9 @@ def k_choice(k_table: pd.DataFrame, features: pd.DataFrame, cfg: dict) -> dict:
     """The number of segments used, the cluster tendency and the one-sentence explanation."""
     k = chosen_k(k_table, cfg["segmentation"]["k"])
     tendency = cluster_tendency(features, k_table, cfg["seed"])
-    return {"k": k, "set_by": "config" if cfg["segmentation"]["k"] != "auto" else "recommendation",
-            **tendency, "explanation": explain_k(k_table, tendency, k)}
+    by_config = cfg["segmentation"]["k"] != "auto"
+    return {"k": k, "set_by": "config" if by_config else "recommendation", **tendency,
+            "explanation": explain_k(k_table, tendency, k, by_config, cfg["segmentation"]["min_k"])}
 
 
 def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: pd.DataFrame,

@@ -347,3 +347,16 @@ def test_persona_names_stick_across_cycles_and_cards_carry_stability():
     assert (hybrid["hybrid_label"] == hybrid["segment_name"] + " · "
             + hybrid["secondary_segment"].map({p["segment"]: p["name"] for p in personas})).all()
     assert named.loc[named["secondary_segment"].isna(), "hybrid_label"].isna().all()
+
+
+def test_explanation_when_the_config_overrides_the_recommendation():
+    table = pd.DataFrame({"k": [2, 3, 4, 5], "silhouette": [0.4, 0.3, 0.3, 0.2], "stability": [0.97, 0.88, 0.86, 0.7],
+                          "recommended": [False, True, False, False]})
+    tendency = {"hopkins": 0.9, "best_silhouette": 0.4, "best_silhouette_k": 2, "natural": False}
+    auto = explain_k(table, tendency, 3, min_k=3)
+    assert auto.startswith("We recommend 3 segments: of the business-usable options (3 to 5 segments)")
+    assert "agree 88%" in auto and "2 segments would be more repeatable still" in auto
+    assert "practical division of a continuum" in auto
+    forced = explain_k(table, tendency, 5, set_by_config=True, min_k=3)
+    assert forced.startswith("We use 5 segments, as set in the configuration (two independent refits agree 70%)")
+    assert "the most repeatable business-usable number would be 3 (88%)" in forced

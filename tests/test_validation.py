@@ -162,7 +162,7 @@ def test_hypothesis_verdicts():
     assert verdicts.index.tolist() == ["H1", "H2", "H3"]
     assert verdicts.columns.tolist() == ["hypothesis", "evidence", "verdict"]
     assert verdicts["verdict"].tolist() == ["supported", "not supported", "supported"]
-    assert verdicts.loc["H1", "evidence"] == "mean ARI = 0.85 (bar 0.75)"
+    assert verdicts.loc["H1", "evidence"] == "refits on resampled customers agree with the chosen segments: mean ARI = 0.85 (bar 0.75)"
     assert verdicts.loc["H2", "evidence"] == "1 of 3 features differ (p < 0.05, ε² ≥ 0.04)"
     assert verdicts.loc["H3", "evidence"] == "lowest segment silhouette = 0.25 (bar 0.25)"
 

@@ -139,6 +139,67 @@ def kruskal_tests(profile: pd.DataFrame, segments: pd.Series, features: list[str
     return pd.DataFrame(rows).set_index("feature")
 
 
+def chi_square_tests(profile: pd.DataFrame, segments: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """Chi-square test of independence (scipy) between segment and each categorical column, with Cramér's V.
+
+    Cramér's V = sqrt(χ² / (n · (min(rows, columns) − 1))) (Cramér 1946), 0 = no
+    association, 1 = the segment determines the category; from
+    :func:`scipy.stats.contingency.association`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column: ``chi2``, ``dof``, ``p_value``, ``significance`` and ``cramers_v``.
+    """
+    rows = []
+    labels = np.asarray(segments)
+    for column in columns:
+        table = pd.crosstab(labels, profile[column].to_numpy())
+        if min(table.shape) < 2:
+            continue
+        chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)  # no Yates: same χ² as Cramér's V
+        rows.append({"column": column, "chi2": round(float(chi2), 3), "dof": int(dof), "p_value": float(p),
+                     "significance": "p < 0.001" if p < 0.001 else f"p = {p:.3f}",
+                     "cramers_v": round(float(stats.contingency.association(table, method="cramer")), 4)})
+    return pd.DataFrame(rows).set_index("column") if rows else pd.DataFrame(
+        columns=["chi2", "dof", "p_value", "significance", "cramers_v"]).rename_axis("column")
+
+
+def pairwise_tests(profile: pd.DataFrame, segments: pd.Series, features: list[str], alpha: float = 0.05) -> pd.DataFrame:
+    """Post-hoc pairwise Mann–Whitney U tests between segments, Holm-corrected, with rank-biserial effect sizes.
+
+    For every feature and every pair of segments: the two-sided Mann–Whitney U test
+    (scipy); the p-values of all pairs and features together are adjusted by Holm's
+    (1979) step-down method (statsmodels ``multipletests``); the effect size is the
+    rank-biserial correlation r = 1 − 2U / (n₁ n₂) (Kerby 2014), from −1 to 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (feature, segment a, segment b): ``U``, ``p_value``, ``p_holm``,
+        ``differs`` (p_holm < ``alpha``) and ``rank_biserial``.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    labels = np.asarray(segments)
+    ids = np.unique(labels)
+    rows = []
+    for feature in features:
+        values = profile[feature].to_numpy()
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                x, y = values[labels == a], values[labels == b]
+                u, p = stats.mannwhitneyu(x, y, alternative="two-sided")
+                rows.append({"feature": feature, "segment_a": int(a), "segment_b": int(b), "U": float(u),
+                             "p_value": float(p), "rank_biserial": round(1 - 2 * float(u) / (len(x) * len(y)), 4)})
+    table = pd.DataFrame(rows)
+    if len(table):
+        reject, p_holm, _, _ = multipletests(table["p_value"], alpha=alpha, method="holm")
+        table.insert(5, "p_holm", p_holm)
+        table.insert(6, "differs", reject)
+    return table
+
+
 def hypothesis_verdicts(stability: pd.Series, tests: pd.DataFrame, silhouettes: pd.Series, cfg: dict) -> pd.DataFrame:
     """Verdicts of the standing hypotheses of every cycle.
 
@@ -191,7 +252,8 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
 
 
 def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd.DataFrame,
-                    verdicts: pd.DataFrame, segment_table: pd.DataFrame) -> None:
+                    verdicts: pd.DataFrame, segment_table: pd.DataFrame,
+                    categorical: pd.DataFrame | None = None, pairwise: pd.DataFrame | None = None) -> None:
     """Write ``validation.json``."""
     from segkit_helpers.artefacts import write_json
 
@@ -204,6 +266,8 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd
         "tests": tests.reset_index().to_dict(orient="records"),
         "hypotheses": verdicts.reset_index().to_dict(orient="records"),
         "segments": segment_table.reset_index().replace({np.nan: None}).to_dict(orient="records"),
+        "categorical_tests": [] if categorical is None else categorical.reset_index().to_dict(orient="records"),
+        "pairwise_tests": [] if pairwise is None else pairwise.to_dict(orient="records"),
     }
     write_json(record, ctx.artefact("validation.json"))
     print(f"wrote validation.json to data/processed/{ctx.cycle}/")

@@ -11,6 +11,8 @@ import pytest
 from segkit_helpers.segmentation import FEATURES, SegmentModel
 from segkit_helpers.validation import (
     best_jaccard,
+    chi_square_tests,
+    pairwise_tests,
     segment_verdicts,
     segment_stability,
     bootstrap_stability,
@@ -211,3 +213,30 @@ def test_segment_verdicts_by_hand():
     assert table.loc[1, "verdict"] == "target"
     assert table.loc[2, "verdict"] == "do not target alone: blends with neighbours (silhouette 0.20 < 0.25)"
     assert table.loc[3, "verdict"] == "do not target alone: unstable (Jaccard 0.40 < 0.6)"
+
+
+def test_chi_square_and_cramers_v_by_hand():
+    segments = pd.Series([1, 1, 1, 1, 2, 2, 2, 2])
+    profile = pd.DataFrame({"abc_class": ["A", "A", "A", "B", "B", "B", "B", "A"], "same": ["x"] * 8})
+    table = chi_square_tests(profile, segments, ["abc_class", "same"])
+    # counts: segment 1 A3 B1, segment 2 A1 B3; expected 2 each: chi2 = 4 * 1/2 = 2, 1 df
+    # p = P(chi2_1 > 2) = erfc(1) = 0.1573; V = sqrt(2 / (8 * 1)) = 0.5; "same" has one category: skipped
+    assert table.index.tolist() == ["abc_class"]
+    row = table.loc["abc_class"]
+    assert row["chi2"] == pytest.approx(2.0) and row["dof"] == 1
+    assert row["p_value"] == pytest.approx(math.erfc(1.0))
+    assert row["cramers_v"] == pytest.approx(0.5)
+
+
+def test_pairwise_mann_whitney_with_holm_by_hand():
+    profile = pd.DataFrame({"monetary": [1, 2, 3, 4, 5, 6, 7, 8, 9]})
+    segments = pd.Series([1, 1, 1, 2, 2, 2, 3, 3, 3])
+    table = pairwise_tests(profile, segments, ["monetary"])
+    # every pair fully separated: U = 0, exact two-sided p = 2 / C(6, 3) = 0.1; rank-biserial 1 - 0 = 1
+    # Holm over 3 equal p-values: 3 * 0.1 = 0.3 for all
+    assert table[["segment_a", "segment_b"]].values.tolist() == [[1, 2], [1, 3], [2, 3]]
+    assert table["U"].tolist() == [0.0, 0.0, 0.0]
+    assert table["p_value"].tolist() == pytest.approx([0.1, 0.1, 0.1])
+    assert table["p_holm"].tolist() == pytest.approx([0.3, 0.3, 0.3])
+    assert table["rank_biserial"].tolist() == [1.0, 1.0, 1.0]
+    assert not table["differs"].any()

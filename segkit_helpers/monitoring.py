@@ -33,8 +33,11 @@ def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
             "Run that cycle first (same --workdir) or remove 'previous_cycle' from the config."
         )
     personas = folder / "personas.yml"
+    config = folder / "config.yml"
+    asof = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("asof") if config.is_file() else None
     return {
         "cycle": previous_cycle,
+        "asof": pd.Timestamp(asof) if asof else None,
         "segments": pd.read_parquet(needed[0]),
         "profiles": pd.read_csv(needed[1], index_col="segment"),
         "personas": (yaml.safe_load(personas.read_text(encoding="utf-8")) or {}).get("personas", [])
@@ -102,6 +105,29 @@ def migration_matrix(previous: dict | None, current: pd.DataFrame) -> pd.DataFra
     return table.reindex(index=order(table.index, NEW), columns=order(table.columns, LOST), fill_value=0)
 
 
+def lapsed_since_previous(previous: dict | None, profile: pd.DataFrame) -> pd.DataFrame | None:
+    """Per previous segment: how many of its customers have not ordered since the previous cycle's asof.
+
+    Each cycle profiles all history up to its asof, so a customer who stopped buying
+    stays in the migration matrix; *lapsed* makes the churn visible: no order after
+    the previous asof (``last_order`` ≤ previous asof).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per previous segment: ``customers``, ``lapsed`` and ``lapsed_share``;
+        ``None`` in a first cycle or when the previous asof is unknown.
+    """
+    if previous is None or previous.get("asof") is None:
+        return None
+    merged = previous["segments"][["customer_id", "segment"]].merge(
+        profile[["customer_id", "last_order"]], on="customer_id", how="left")
+    merged["lapsed"] = merged["last_order"].isna() | (merged["last_order"] <= previous["asof"])
+    table = merged.groupby("segment").agg(customers=("customer_id", "size"), lapsed=("lapsed", "sum"))
+    table["lapsed_share"] = (table["lapsed"] / table["customers"]).round(4)
+    return table.rename_axis("previous segment")
+
+
 def size_changes(previous: dict | None, profiles: pd.DataFrame) -> pd.DataFrame:
     """Customers, share of customers and revenue share per segment, now and in the previous cycle.
 
@@ -161,7 +187,7 @@ def retention(migration: pd.DataFrame) -> float:
 
 
 def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
-                 messages: list[str]) -> None:
+                 messages: list[str], lapsed: pd.DataFrame | None = None) -> None:
     """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
     from segkit_helpers.artefacts import write_json
 
@@ -177,6 +203,7 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
             "migration": {"rows": list(migration.index), "columns": list(migration.columns),
                           "counts": migration.to_numpy().tolist()},
             "segments": changes.reset_index().replace({np.nan: None}).to_dict(orient="records"),
+            "lapsed": [] if lapsed is None else lapsed.reset_index().to_dict(orient="records"),
             "alerts": messages,
         }
     write_json(record, ctx.artefact("monitor.json"))

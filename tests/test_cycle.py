@@ -75,6 +75,9 @@ def test_second_cycle_is_compared_with_the_first(two_cycles):
     second = json.loads((two_cycles / "data/processed/c2/monitor.json").read_text())
     assert first["first_cycle"] is True
     assert second["previous_cycle"] == "c1"
+    lapsed = pd.DataFrame(second["lapsed"])
+    assert lapsed["customers"].sum() == len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
+    assert (lapsed["lapsed"] <= lapsed["customers"]).all() and lapsed["lapsed"].sum() > 0
     counts = second["migration"]["counts"]
     c1_customers = len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
     assert "new customer" in second["migration"]["rows"]

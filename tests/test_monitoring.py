@@ -11,6 +11,7 @@ from segkit_helpers.monitoring import (
     LOST,
     NEW,
     alerts,
+    lapsed_since_previous,
     load_previous,
     match_segments,
     migration_matrix,
@@ -204,3 +205,18 @@ def test_load_previous(tmp_path):
     assert previous["segments"]["customer_id"].tolist() == ["00123"]
     assert previous["profiles"].index.tolist() == [1, 2, 3]
     assert previous["profiles"].index.name == "segment"
+
+
+def test_lapsed_since_previous_by_hand():
+    previous = {"asof": pd.Timestamp("2024-03-31"),
+                "segments": pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "segment": [1, 1, 2, 2]})}
+    profile = pd.DataFrame({"customer_id": ["a", "b", "c", "e"],
+                            "last_order": pd.to_datetime(["2024-05-01", "2024-03-31", "2024-02-01", "2024-06-01"])})
+    table = lapsed_since_previous(previous, profile)
+    # segment 1: a ordered after asof, b's last order is on the previous asof -> 1 of 2 lapsed
+    # segment 2: c last ordered before, d is gone from the profile -> 2 of 2 lapsed
+    assert table["customers"].to_dict() == {1: 2, 2: 2}
+    assert table["lapsed"].to_dict() == {1: 1, 2: 2}
+    assert table["lapsed_share"].to_dict() == {1: 0.5, 2: 1.0}
+    assert lapsed_since_previous(None, profile) is None
+    assert lapsed_since_previous({**previous, "asof": None}, profile) is None

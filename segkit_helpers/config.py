@@ -117,6 +117,7 @@ SCHEMA: dict[str, Any] = {
         "min_segment_stability": (float, 0.6),
         "min_separation": (float, 0.25),
     },
+    "monitor": {"psi_alert": (float, 0.25), "revision_months": (int, 12), "last_revision": (dt.date, None)},
     "deploy": {"playbook": (str, None)},
 }
 

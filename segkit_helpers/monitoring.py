@@ -35,9 +35,11 @@ def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
     personas = folder / "personas.yml"
     config = folder / "config.yml"
     asof = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("asof") if config.is_file() else None
+    profile = folder / "customers.parquet"
     return {
         "cycle": previous_cycle,
         "asof": pd.Timestamp(asof) if asof else None,
+        "profile": pd.read_parquet(profile) if profile.is_file() else None,
         "segments": pd.read_parquet(needed[0]),
         "profiles": pd.read_csv(needed[1], index_col="segment"),
         "personas": (yaml.safe_load(personas.read_text(encoding="utf-8")) or {}).get("personas", [])
@@ -128,6 +130,71 @@ def lapsed_since_previous(previous: dict | None, profile: pd.DataFrame) -> pd.Da
     return table.rename_axis("previous segment")
 
 
+def population_stability_index(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
+    """Population stability index of ``actual`` against ``expected`` (the previous cycle).
+
+    ``PSI = Σ (a_i − e_i) · ln(a_i / e_i)`` over ``bins`` bins cut at the deciles of
+    ``expected``, with shares floored at 0.0001 so that empty bins stay finite
+    (Siddiqi 2006, *Credit Risk Scorecards*, ch. 12; Yurdakul 2018). Read < 0.1 as
+    stable, 0.1–0.25 as a moderate shift, > 0.25 as a major shift. Written here as it
+    is a three-line formula that no maintained library offers directly.
+    """
+    edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+    e = np.maximum(np.histogram(expected, edges)[0] / len(expected), 1e-4)
+    a = np.maximum(np.histogram(actual, edges)[0] / len(actual), 1e-4)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def feature_drift(previous: dict | None, profile: pd.DataFrame, features: list[str],
+                  alert_at: float = 0.25) -> pd.DataFrame | None:
+    """PSI per feature between the previous cycle's customer profile and this one, with a reading."""
+    previous_profile = None if previous is None else previous.get("profile")
+    if previous_profile is None:
+        return None
+    rows = []
+    for feature in features:
+        psi = population_stability_index(previous_profile[feature].to_numpy(dtype=float),
+                                          profile[feature].to_numpy(dtype=float))
+        reading = "major shift" if psi > alert_at else "moderate shift" if psi > 0.1 else "stable"
+        rows.append({"feature": feature, "psi": round(psi, 4), "reading": reading})
+    return pd.DataFrame(rows).set_index("feature")
+
+
+def segment_kpis(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """Median KPIs per segment — net revenue, order value, orders, P(alive) — now and in the previous cycle."""
+    kpis = [c for c in ("monetary", "avg_order_value", "frequency", "p_alive") if c in profile]
+
+    def medians(segs: pd.DataFrame, prof: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        data = segs[["customer_id", "segment"]].merge(prof[["customer_id", *columns]], on="customer_id")
+        return data.groupby("segment")[columns].median()
+
+    now = medians(segments, profile, kpis)
+    previous_profile = None if previous is None else previous.get("profile")
+    if previous_profile is None:
+        return now.round(3)
+    before = medians(previous["segments"], previous_profile, [k for k in kpis if k in previous_profile])
+    return now.join(before.add_suffix("_previous"), how="outer").round(3)
+
+
+def revision_verdict(messages: list[str], drift: pd.DataFrame | None, cfg: dict) -> dict:
+    """Is a full revision of the segments and personas due (seed 002 step 8)?
+
+    Due when an alert fired, a feature drifted beyond ``monitor.psi_alert``, or the
+    last full revision (``monitor.last_revision``) is older than
+    ``monitor.revision_months``.
+    """
+    reasons = list(messages)
+    if drift is not None:
+        reasons += [f"{f} drifted (PSI {r.psi:.2f})" for f, r in drift.iterrows() if r.psi > cfg["monitor"]["psi_alert"]]
+    last = cfg["monitor"]["last_revision"]
+    if last is not None:
+        months = (cfg["asof"].year - last.year) * 12 + cfg["asof"].month - last.month
+        if months >= cfg["monitor"]["revision_months"]:
+            reasons.append(f"last full revision {last.isoformat()} is {months} months old")
+    return {"revision_due": bool(reasons), "reasons": reasons}
+
+
 def size_changes(previous: dict | None, profiles: pd.DataFrame) -> pd.DataFrame:
     """Customers, share of customers and revenue share per segment, now and in the previous cycle.
 
@@ -178,6 +245,11 @@ def describe_alerts(previous: dict | None, messages: list[str]) -> None:
     print("\n".join(f"• {m}" for m in messages) if messages else "No alerts.")
 
 
+def describe_revision(revision: dict) -> None:
+    """Print the revision verdict in one line (for the report)."""
+    print("Revision due: " + "; ".join(revision["reasons"]) if revision["revision_due"] else "No revision due.")
+
+
 def retention(migration: pd.DataFrame) -> float:
     """Share of customers present in both cycles who stayed in the same segment id."""
     both = migration.drop(index=NEW, errors="ignore").drop(columns=LOST, errors="ignore")
@@ -187,13 +259,14 @@ def retention(migration: pd.DataFrame) -> float:
 
 
 def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
-                 messages: list[str], lapsed: pd.DataFrame | None = None) -> None:
+                 messages: list[str], lapsed: pd.DataFrame | None = None, drift: pd.DataFrame | None = None,
+                 revision: dict | None = None) -> None:
     """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
     from segkit_helpers.artefacts import write_json
 
     if previous is None:
         record = {"cycle": ctx.cycle, "previous_cycle": None, "first_cycle": True,
-                  "note": "first cycle: nothing to compare with", "alerts": []}
+                  "note": "first cycle: nothing to compare with", "alerts": [], "revision": revision}
     else:
         record = {
             "cycle": ctx.cycle,
@@ -204,6 +277,8 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
                           "counts": migration.to_numpy().tolist()},
             "segments": changes.reset_index().replace({np.nan: None}).to_dict(orient="records"),
             "lapsed": [] if lapsed is None else lapsed.reset_index().to_dict(orient="records"),
+            "drift": [] if drift is None else drift.reset_index().to_dict(orient="records"),
+            "revision": revision,
             "alerts": messages,
         }
     write_json(record, ctx.artefact("monitor.json"))

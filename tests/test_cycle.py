@@ -78,6 +78,8 @@ def test_second_cycle_is_compared_with_the_first(two_cycles):
     lapsed = pd.DataFrame(second["lapsed"])
     assert lapsed["customers"].sum() == len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
     assert (lapsed["lapsed"] <= lapsed["customers"]).all() and lapsed["lapsed"].sum() > 0
+    assert {d["feature"] for d in second["drift"]} == {"recency_days", "frequency", "monetary"}
+    assert isinstance(second["revision"]["revision_due"], bool)
     counts = second["migration"]["counts"]
     c1_customers = len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
     assert "new customer" in second["migration"]["rows"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +14,11 @@ from segkit_helpers.monitoring import (
     LOST,
     NEW,
     alerts,
+    feature_drift,
     lapsed_since_previous,
+    population_stability_index,
+    revision_verdict,
+    segment_kpis,
     load_previous,
     match_segments,
     migration_matrix,
@@ -220,3 +227,44 @@ def test_lapsed_since_previous_by_hand():
     assert table["lapsed_share"].to_dict() == {1: 0.5, 2: 1.0}
     assert lapsed_since_previous(None, profile) is None
     assert lapsed_since_previous({**previous, "asof": None}, profile) is None
+
+
+def test_population_stability_index_by_hand():
+    expected = np.arange(100, dtype=float)  # deciles: ten bins of 10 values
+    assert population_stability_index(expected, expected) == pytest.approx(0.0)
+    # all of the current population in the lowest bin: a = 1 there (e = 0.1), floored 0.0001 elsewhere
+    # PSI = (1 - 0.1) ln(1 / 0.1) + 9 * (0.0001 - 0.1) ln(0.0001 / 0.1)
+    shifted = np.zeros(50)
+    by_hand = 0.9 * np.log(10) + 9 * (0.0001 - 0.1) * np.log(0.001)
+    assert population_stability_index(expected, shifted) == pytest.approx(by_hand)
+
+
+def test_feature_drift_and_revision_verdict():
+    rng = np.random.default_rng(0)
+    before = pd.DataFrame({"monetary": rng.lognormal(5, 1, 2000), "frequency": rng.poisson(3, 2000) + 1.0})
+    after = pd.DataFrame({"monetary": rng.lognormal(6, 1, 2000), "frequency": rng.poisson(3, 2000) + 1.0})
+    drift = feature_drift({"profile": before}, after, ["monetary", "frequency"])
+    assert drift.loc["monetary", "reading"] == "major shift"  # a shift of one SD on the log scale
+    assert drift.loc["frequency", "reading"] == "stable"
+    cfg = {"asof": dt.date(2024, 12, 31),
+           "monitor": {"psi_alert": 0.25, "revision_months": 12, "last_revision": dt.date(2023, 6, 30)}}
+    verdict = revision_verdict([], drift, cfg)
+    assert verdict["revision_due"] is True
+    assert any(r.startswith("monetary drifted") for r in verdict["reasons"])
+    assert "last full revision 2023-06-30 is 18 months old" in verdict["reasons"]
+    calm = revision_verdict([], drift.drop(index="monetary"), {**cfg, "monitor": {**cfg["monitor"], "last_revision": None}})
+    assert calm == {"revision_due": False, "reasons": []}
+
+
+def test_segment_kpis_now_and_before():
+    segments = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": [1, 1, 2]})
+    profile = pd.DataFrame({"customer_id": ["a", "b", "c"], "monetary": [10.0, 30.0, 5.0],
+                            "avg_order_value": [5.0, 10.0, 5.0], "frequency": [2, 3, 1]})
+    previous = {"segments": pd.DataFrame({"customer_id": ["a", "c"], "segment": [1, 2]}),
+                "profile": pd.DataFrame({"customer_id": ["a", "c"], "monetary": [4.0, 2.0],
+                                         "avg_order_value": [4.0, 2.0], "frequency": [1, 1]})}
+    table = segment_kpis(previous, segments, profile)
+    # segment 1 now: a, b -> median monetary 20; before: a -> 4
+    assert table.loc[1, "monetary"] == 20.0 and table.loc[1, "monetary_previous"] == 4.0
+    assert table.loc[2, "frequency"] == 1 and table.loc[2, "frequency_previous"] == 1
+    assert list(segment_kpis(None, segments, profile).columns) == ["monetary", "avg_order_value", "frequency"]

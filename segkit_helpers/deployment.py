@@ -52,7 +52,8 @@ def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        One row per segment: ``profit_ratio``, ``service_model``, ``channel``, ``cadence``.
+        One row per segment: ``profit_ratio``, ``service_model``, ``channel``, ``cadence``
+        and ``service_cost`` (the model's ``cost_per_customer`` in the playbook, 0 if unset).
     """
     overall = profiles["profit"].sum() / profiles["customers"].sum()
     ratio = (profiles["profit"] / profiles["customers"]) / overall if overall > 0 else profiles["profit"] * np.nan
@@ -71,6 +72,7 @@ def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFram
             "service_model": [m["name"] for m in chosen],
             "channel": [m.get("channel", "") for m in chosen],
             "cadence": [m.get("cadence", "") for m in chosen],
+            "service_cost": [float(m.get("cost_per_customer", 0.0)) for m in chosen],
         },
         index=profiles.index,
     )
@@ -121,10 +123,21 @@ def export_summary(export: pd.DataFrame) -> pd.DataFrame:
 
 
 def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
-    """Per segment: customers, revenue share, profit per customer and the service model (seed 000)."""
+    """Resources against value per segment (seed 000): what its service model costs against what it returns.
+
+    ``value_per_customer`` = realised profit per customer + expected CLV per customer
+    (when the profile has CLV); ``cost_exceeds_value`` flags segments whose service
+    model costs more per customer than that value.
+    """
     table = profiles[["customers", "revenue_share"]].copy()
     table["profit_per_customer"] = (profiles["profit"] / profiles["customers"]).round(2)
-    return table.join(service[["service_model", "profit_ratio"]])
+    table = table.join(service[["service_model", "profit_ratio"]])
+    if "service_cost" in service:
+        clv = profiles["clv"] / profiles["customers"] if "clv" in profiles else 0.0
+        table["value_per_customer"] = (table["profit_per_customer"] + clv).round(2)
+        table["service_cost"] = service["service_cost"]
+        table["cost_exceeds_value"] = table["service_cost"] > table["value_per_customer"]
+    return table
 
 
 def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> None:

@@ -186,11 +186,15 @@ def plot_resources_vs_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     data = table.reset_index()
     data["segment"] = data["segment"].astype(str)
     sns.barplot(data, x="segment", y="profit_per_customer", hue="service_model", dodge=False, ax=ax)
+    if "service_cost" in data:
+        ax.scatter(range(len(data)), data["service_cost"], marker="_", s=900, color="#C44E52", zorder=3,
+                   label="service cost per customer")
+        ax.legend(fontsize=8)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set(title="Value per customer and the service model it pays for", xlabel="segment",
            ylabel="profit per customer")
-    caption(ax.figure, "taller bars can carry costlier service (key account); segments near or below zero "
-                       "should be served by the mass / digital model.")
+    caption(ax.figure, "bars are realised profit per customer, red dashes what the segment's service model "
+                       "costs per customer; a dash above its bar means the service costs more than it earns.")
     return ax
 
 

@@ -367,6 +367,7 @@ def segment_profiles(profile: pd.DataFrame, segments: pd.DataFrame, model: Segme
         median_orders_per_quarter=("orders_per_quarter", "median"),
         median_avg_order_value=("avg_order_value", "median"),
         profit=("profit", "sum"),
+        **({"clv": ("clv", "sum")} if "clv" in data else {}),
     )
     table["customer_share"] = table["customers"] / table["customers"].sum()
     table["revenue_share"] = table["revenue"] / table["revenue"].sum()

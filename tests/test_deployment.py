@@ -144,8 +144,12 @@ def test_resources_vs_value(playbook):
     profiles = seg_profiles([10, 20, 70], [1000.0, 400.0, 100.0]).assign(revenue_share=[0.6, 0.3, 0.1])
     table = resources_vs_value(profiles, assign_service_models(profiles, playbook))
     assert table.columns.tolist() == ["customers", "revenue_share", "profit_per_customer", "service_model",
-                                      "profit_ratio"]
+                                      "profit_ratio", "value_per_customer", "service_cost", "cost_exceeds_value"]
     assert table["profit_per_customer"].tolist() == [100.0, 20.0, 1.43]  # 100 / 70 = 1.4286 -> 1.43
+    # shipped playbook costs: key account 600, inside sales 120, mass / digital 10 a customer
+    assert table["service_cost"].tolist() == [600.0, 120.0, 10.0]
+    # no CLV here, so value = profit per customer: 100 < 600, 20 < 120, 1.43 < 10
+    assert table["cost_exceeds_value"].tolist() == [True, True, True]
 
 
 # --- export ----------------------------------------------------------------------------------

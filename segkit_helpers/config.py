@@ -118,7 +118,7 @@ SCHEMA: dict[str, Any] = {
         "min_separation": (float, 0.25),
     },
     "monitor": {"psi_alert": (float, 0.25), "revision_months": (int, 12), "last_revision": (dt.date, None)},
-    "deploy": {"playbook": (str, None)},
+    "deploy": {"playbook": (str, None), "target": {"url": (str, None), "table": (str, "segkit_segments")}},
 }
 
 
@@ -165,6 +165,8 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
     for key in ("rfm_rules", "product_lines"):
         if cfg["research"][key]:
             cfg["research"][key] = str((path.parent / cfg["research"][key]).resolve())
+    if cfg["deploy"]["target"]["url"]:
+        cfg["deploy"]["target"]["url"] = _resolve_sqlite_url(cfg["deploy"]["target"]["url"], path.parent)
     if cfg["deploy"]["playbook"]:
         cfg["deploy"]["playbook"] = str((path.parent / cfg["deploy"]["playbook"]).resolve())
     return cfg

@@ -122,6 +122,38 @@ def export_summary(export: pd.DataFrame) -> pd.DataFrame:
                               aggfunc="size", fill_value=0)
 
 
+def write_to_database(export: pd.DataFrame, url: str, table: str = "segkit_segments") -> str:
+    """Write the CRM export to a database table through SQLAlchemy, replacing it atomically.
+
+    The rows go to ``<table>__new`` first; then, in one transaction, the old table
+    is dropped and the new one renamed, so readers see either the old or the new
+    assignment, never half of one. Values are written as they are (ids as text).
+
+    Returns
+    -------
+    str
+        A one-line summary (URL without password).
+    """
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    staging = f"{table}__new"
+    try:
+        export.to_sql(staging, engine, if_exists="replace", index=False,
+                      dtype={"customer_id": sqlalchemy.types.Text()})
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{table}"'))
+            conn.execute(sqlalchemy.text(f'ALTER TABLE "{staging}" RENAME TO "{table}"'))
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        from segkit_helpers.errors import InputError
+
+        safe = sqlalchemy.make_url(url).render_as_string(hide_password=True)
+        raise InputError(f"cannot write the export to {safe}, table '{table}': {str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    return f"wrote {len(export):,} rows to table '{table}' at {sqlalchemy.make_url(url).render_as_string(hide_password=True)}"
+
+
 def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.DataFrame:
     """Resources against value per segment (seed 000): what its service model costs against what it returns.
 
@@ -141,7 +173,11 @@ def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.Data
 
 
 def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> None:
-    """Write the CRM export (``export/segments.csv`` and ``.parquet``) and ``service_models.csv``."""
+    """Write the CRM export (``export/segments.csv`` and ``.parquet``, and the database table of
+    ``deploy.target`` when set) and ``service_models.csv``."""
     write_export(export, ctx.artefact("export"))
     write_csv(service.reset_index(), ctx.artefact("service_models.csv"))
+    target = ctx.cfg["deploy"]["target"]
+    if target["url"]:
+        print(write_to_database(export, target["url"], target["table"]))
     print(f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to data/processed/{ctx.cycle}/")

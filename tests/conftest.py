@@ -76,5 +76,6 @@ def shop(tmp_path_factory) -> dict:
     data = folder / "lines.parquet"
     make_transactions().to_parquet(data, index=False)
     first = write_cycle_config(folder, data, "c1", "2024-01-31")
-    second = write_cycle_config(folder, data, "c2", "2024-06-23", previous="c1")
+    second = write_cycle_config(folder, data, "c2", "2024-06-23", previous="c1",
+                                deploy={"target": {"url": "sqlite:///crm.db", "table": "segments_c2"}})
     return {"folder": folder, "data": data, "configs": [first, second]}

@@ -151,3 +151,15 @@ def test_score_assigns_new_customers_with_the_saved_model(two_cycles, tmp_path, 
     assert main(["score", str(folder / "model.joblib"), str(tmp_path / "bad.csv"), "--out",
                  str(tmp_path / "x.parquet")]) == 1
     assert "column 'monetary' is missing" in capsys.readouterr().err
+
+
+def test_export_lands_in_the_configured_database(shop, two_cycles):
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(f"sqlite:///{shop['folder'] / 'crm.db'}")  # relative to the config
+    try:
+        table = pd.read_sql_table("segments_c2", engine)
+    finally:
+        engine.dispose()
+    export = pd.read_parquet(two_cycles / "data/processed/c2/export/segments.parquet")
+    pd.testing.assert_frame_equal(table, export, check_dtype=False)

@@ -222,3 +222,39 @@ def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
     assert csv["persona"].tolist() == ["'@SUM(A1)", "Loyal"]
     parquet = pd.read_parquet(tmp_path / "segments.parquet")
     assert parquet["customer_id"].tolist() == ["00123", "=1+2"]  # exact values kept for systems
+
+
+def round_trip(url: str, table: str) -> None:
+    import sqlalchemy
+
+    from segkit_helpers.deployment import write_to_database
+
+    export = pd.DataFrame({"customer_id": ["00123", "007", "=1+2"], "segment": [1, 2, 2],
+                           "persona": ["Active · buyers", "Lapsed", "Ünïcode"], "priority": [1, 3, 4],
+                           "next_action": ["call", "mail", "web"]})
+    write_to_database(export.iloc[:1], url, table)  # an older assignment, replaced below
+    message = write_to_database(export, url, table)
+    assert message.startswith("wrote 3 rows")
+    engine = sqlalchemy.create_engine(url)
+    try:
+        back = pd.read_sql_table(table, engine)
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f'DROP TABLE "{table}"'))
+    finally:
+        engine.dispose()
+    pd.testing.assert_frame_equal(back, export, check_dtype=False)  # ids and values unchanged
+
+
+def test_export_round_trips_through_sqlite(tmp_path):
+    round_trip(f"sqlite:///{tmp_path / 'crm.db'}", "segkit_segments")
+
+
+def test_export_round_trips_through_postgresql():
+    import os
+    import uuid
+
+    url = os.environ.get("SEGKIT_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
+                    "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
+    round_trip(url, f"segkit_segments_{uuid.uuid4().hex[:8]}")

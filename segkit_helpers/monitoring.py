@@ -107,6 +107,26 @@ def migration_matrix(previous: dict | None, current: pd.DataFrame) -> pd.DataFra
     return table.reindex(index=order(table.index, NEW), columns=order(table.columns, LOST), fill_value=0)
 
 
+QUADRANT_ORDER = ["profitable & loyal", "profitable & disloyal", "unprofitable & loyal", "unprofitable & disloyal"]
+
+
+def quadrant_migration(previous: dict | None, current: pd.DataFrame) -> pd.DataFrame | None:
+    """Customers moving between profitability × loyalty quadrants since the previous cycle (seed 003).
+
+    Rows: quadrant in the previous cycle (plus ``new customer``); columns: quadrant
+    now (plus ``lost customer``). Moves into "profitable & loyal" are the goal of
+    the playbooks. ``None`` in a first cycle.
+    """
+    if previous is None or "value_loyalty_quadrant" not in previous["segments"]:
+        return None
+    merged = previous["segments"][["customer_id", "value_loyalty_quadrant"]].merge(
+        current[["customer_id", "value_loyalty_quadrant"]], on="customer_id", how="outer",
+        suffixes=("_previous", "_current"))
+    table = pd.crosstab(merged["value_loyalty_quadrant_previous"].astype("string").fillna(NEW).rename("previous quadrant"),
+                        merged["value_loyalty_quadrant_current"].astype("string").fillna(LOST).rename("current quadrant"))
+    return table.reindex(index=QUADRANT_ORDER + [NEW], columns=QUADRANT_ORDER + [LOST], fill_value=0)
+
+
 def lapsed_since_previous(previous: dict | None, profile: pd.DataFrame) -> pd.DataFrame | None:
     """Per previous segment: how many of its customers have not ordered since the previous cycle's asof.
 
@@ -260,7 +280,7 @@ def retention(migration: pd.DataFrame) -> float:
 
 def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
                  messages: list[str], lapsed: pd.DataFrame | None = None, drift: pd.DataFrame | None = None,
-                 revision: dict | None = None) -> None:
+                 revision: dict | None = None, quadrants: pd.DataFrame | None = None) -> None:
     """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
     from segkit_helpers.artefacts import write_json
 
@@ -277,6 +297,9 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
                           "counts": migration.to_numpy().tolist()},
             "segments": changes.reset_index().replace({np.nan: None}).to_dict(orient="records"),
             "lapsed": [] if lapsed is None else lapsed.reset_index().to_dict(orient="records"),
+            "quadrant_migration": None if quadrants is None else {
+                "rows": list(quadrants.index), "columns": list(quadrants.columns),
+                "counts": quadrants.to_numpy().tolist()},
             "drift": [] if drift is None else drift.reset_index().to_dict(orient="records"),
             "revision": revision,
             "alerts": messages,

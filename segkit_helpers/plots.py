@@ -161,20 +161,20 @@ def plot_feature_by_segment(profile: pd.DataFrame, segments: pd.Series, feature:
     return ax
 
 
-def plot_migration(matrix: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
-    """Heat map of customers moving between the previous and the current segments.
+def plot_migration(matrix: pd.DataFrame | None, ax: Axes | None = None, of: str = "segment") -> Axes:
+    """Heat map of customers moving between the previous and the current segments (or quadrants: ``of``).
 
     ``None`` (a first cycle) draws a labelled empty panel saying so.
     """
-    ax = _ax(ax, (7, 5))
+    ax = _ax(ax, (7, 5) if of == "segment" else (9, 5))
     if matrix is None:
         ax.text(0.5, 0.5, "First cycle: no previous cycle to compare with", ha="center", va="center")
-        ax.set(title="Migration between cycles", xlabel="segment this cycle", ylabel="segment last cycle",
+        ax.set(title="Migration between cycles", xlabel=f"{of} this cycle", ylabel=f"{of} last cycle",
                xticks=[], yticks=[])
-        caption(ax.figure, "from the second cycle on, this shows how customers moved between segments.")
+        caption(ax.figure, f"from the second cycle on, this shows how customers moved between {of}s.")
         return ax
     sns.heatmap(matrix, annot=True, fmt=",d", cmap="Blues", ax=ax, cbar_kws={"label": "customers"})
-    ax.set(title="Migration between cycles", xlabel="segment this cycle", ylabel="segment last cycle")
+    ax.set(title=f"Migration between cycles, by {of}", xlabel=f"{of} this cycle", ylabel=f"{of} last cycle")
     caption(ax.figure, "the diagonal holds customers who stayed in their segment; off-diagonal cells are moves; "
                        "the 'new' row and 'lost' column are customers who arrived or left.")
     return ax

@@ -80,6 +80,9 @@ def test_second_cycle_is_compared_with_the_first(two_cycles):
     assert (lapsed["lapsed"] <= lapsed["customers"]).all() and lapsed["lapsed"].sum() > 0
     assert {d["feature"] for d in second["drift"]} == {"recency_days", "frequency", "monetary"}
     assert isinstance(second["revision"]["revision_due"], bool)
+    quadrants = second["quadrant_migration"]
+    assert quadrants["rows"][-1] == "new customer" and quadrants["columns"][0] == "profitable & loyal"
+    assert sum(map(sum, quadrants["counts"])) >= len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
     counts = second["migration"]["counts"]
     c1_customers = len(pd.read_parquet(two_cycles / "data/processed/c1/segments.parquet"))
     assert "new customer" in second["migration"]["rows"]

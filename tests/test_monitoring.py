@@ -23,6 +23,7 @@ from segkit_helpers.monitoring import (
     match_segments,
     migration_matrix,
     previous_centers,
+    quadrant_migration,
     retention,
     size_changes,
 )
@@ -268,3 +269,21 @@ def test_segment_kpis_now_and_before():
     assert table.loc[1, "monetary"] == 20.0 and table.loc[1, "monetary_previous"] == 4.0
     assert table.loc[2, "frequency"] == 1 and table.loc[2, "frequency_previous"] == 1
     assert list(segment_kpis(None, segments, profile).columns) == ["monetary", "avg_order_value", "frequency"]
+
+
+def test_quadrant_migration_by_hand():
+    previous = {"segments": pd.DataFrame({
+        "customer_id": ["a", "b", "c"],
+        "value_loyalty_quadrant": ["profitable & disloyal", "profitable & loyal", "unprofitable & disloyal"]})}
+    current = pd.DataFrame({
+        "customer_id": ["a", "b", "d"],
+        "value_loyalty_quadrant": ["profitable & loyal", "profitable & loyal", "unprofitable & loyal"]})
+    table = quadrant_migration(previous, current)
+    # a moved into the gold fund, b stayed, c is gone, d is new
+    assert table.loc["profitable & disloyal", "profitable & loyal"] == 1
+    assert table.loc["profitable & loyal", "profitable & loyal"] == 1
+    assert table.loc["unprofitable & disloyal", LOST] == 1
+    assert table.loc[NEW, "unprofitable & loyal"] == 1
+    assert table.to_numpy().sum() == 4
+    assert table.index[-1] == NEW and table.columns[-1] == LOST
+    assert quadrant_migration(None, current) is None

@@ -50,16 +50,25 @@ def scale_features(features: pd.DataFrame) -> np.ndarray:
     return StandardScaler().fit_transform(log1p_nonneg(features.to_numpy(dtype=float)))
 
 
-def bootstrap_pair_stability(scaled: np.ndarray, k: int, seed: int, resamples: int = 10,
-                             sample: int = 5000) -> np.ndarray:
-    """Global stability of k-means with ``k`` clusters: ARI between solutions on bootstrap pairs.
+def bootstrap_ari(n: int, fit_predict, seed: int, resamples: int = 10, sample: int = 5000) -> np.ndarray:
+    """Global stability of a clustering method: ARI between solutions on bootstrap pairs.
 
-    For each of ``resamples`` rounds, k-means (3 seeded starts) is fitted on two
-    independent bootstrap samples and both solutions assign the same evaluation
-    customers; their adjusted Rand index measures how reproducible the partition is
-    (the global stability of Dolnicar, Grün & Leisch 2018, ch. 7, ``bootFlexclust``).
-    With more than ``sample`` customers, bootstrap and evaluation samples have
-    ``sample`` customers (seeded), which keeps the cost flat in the data size.
+    For each of ``resamples`` rounds, the method is fitted on two independent
+    bootstrap samples and both solutions assign the same evaluation customers; their
+    adjusted Rand index (Hubert & Arabie 1985) measures how reproducible the
+    partition is — the global stability of Dolnicar, Grün & Leisch (2018, ch. 7),
+    ``bootFlexclust``. With more than ``sample`` customers, bootstrap and evaluation
+    samples have ``sample`` customers (seeded), which keeps the cost flat in the
+    data size.
+
+    Parameters
+    ----------
+    n
+        Number of customers.
+    fit_predict
+        ``fit_predict(train_rows, eval_rows, seed) -> labels of eval_rows``: fits the
+        method on the customers at ``train_rows`` (positions, with repeats) and
+        assigns those at ``eval_rows``.
 
     Returns
     -------
@@ -67,18 +76,47 @@ def bootstrap_pair_stability(scaled: np.ndarray, k: int, seed: int, resamples: i
         One ARI per round.
     """
     rng = np.random.default_rng(seed)
-    n = len(scaled)
     m = min(n, sample)
     scores = np.empty(resamples)
     for b in range(resamples):
-        evaluate = scaled[rng.choice(n, size=m, replace=False)] if m < n else scaled
-        labels = []
-        for _ in range(2):
-            boot = scaled[rng.integers(0, n, size=m)]
-            model = KMeans(n_clusters=k, n_init=3, random_state=int(rng.integers(2**31 - 1))).fit(boot)
-            labels.append(model.predict(evaluate))
+        evaluate = rng.choice(n, size=m, replace=False) if m < n else np.arange(n)
+        labels = [fit_predict(rng.integers(0, n, size=m), evaluate, int(rng.integers(2**31 - 1))) for _ in range(2)]
         scores[b] = adjusted_rand_score(*labels)
     return scores
+
+
+def bootstrap_pair_stability(scaled: np.ndarray, k: int, seed: int, resamples: int = 10,
+                             sample: int = 5000) -> np.ndarray:
+    """:func:`bootstrap_ari` of k-means (3 seeded starts) with ``k`` clusters on ``scaled`` rows."""
+    def fit_predict(train: np.ndarray, evaluate: np.ndarray, start: int) -> np.ndarray:
+        return KMeans(n_clusters=k, n_init=3, random_state=start).fit(scaled[train]).predict(scaled[evaluate])
+
+    return bootstrap_ari(len(scaled), fit_predict, seed, resamples, sample)
+
+
+def recommend_k(table: pd.DataFrame, min_k: int, higher_better: list[str], lower_better: list[str],
+                tolerance: float = 0.01) -> pd.DataFrame:
+    """Add ``mean_rank`` and ``recommended`` to a k-selection table (one row per k).
+
+    Rule (the same for every scheme): internal indices on customer data usually
+    favour the smallest k, which no business can use, so the recommended k is the
+    **most stable** k (column ``stability``) among those of at least ``min_k``.
+    Stabilities within ``tolerance`` of the best count as equal; among those the best
+    ``mean_rank`` — the average rank over the internal indices ``higher_better`` and
+    ``lower_better`` — wins, then the smaller k (merging two true groups can be as
+    stable as finding them, so the internal indices break the tie). If no k reaches
+    ``min_k``, the smallest is taken.
+    """
+    ranks = [table[c].rank(ascending=False) for c in higher_better] + [table[c].rank() for c in lower_better]
+    table = table.copy()
+    table["mean_rank"] = pd.concat(ranks, axis=1).mean(axis=1)
+    usable = table[table["k"] >= min_k]
+    if usable.empty:
+        usable = table.iloc[:1]
+    tied = usable[usable["stability"] >= usable["stability"].max() - tolerance]
+    chosen = tied.sort_values(["mean_rank", "k"]).iloc[0]["k"]
+    table["recommended"] = table["k"] == chosen
+    return table
 
 
 def hopkins_statistic(scaled: np.ndarray, seed: int, sample: int = 500) -> float:
@@ -116,12 +154,8 @@ def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_s
     Davies–Bouldin (1979, lower is better); ``mean_rank`` is their average rank.
     ``stability`` is the mean ARI of :func:`bootstrap_pair_stability`.
 
-    Rule: internal indices on customer data usually favour the smallest k, which no
-    business can use, so the recommended k is the **most stable** k among those of at
-    least ``min_k`` (the business-usable ones). Stabilities within 0.01 of the best
-    count as equal; among those the best ``mean_rank`` of the internal indices wins,
-    then the smaller k (merging two true groups can be as stable as finding them, so
-    the internal indices break the tie). If no k reaches ``min_k``, the smallest is taken.
+    The recommendation follows :func:`recommend_k`: the most stable k of at least
+    ``min_k``, ties (within 0.01) broken by the internal indices' mean rank.
 
     Returns
     -------
@@ -147,24 +181,8 @@ def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_s
                 "stability_sd": float(stability.std()),
             }
         )
-    table = pd.DataFrame(rows)
-    ranks = pd.concat(
-        [
-            table["silhouette"].rank(ascending=False),
-            table["calinski_harabasz"].rank(ascending=False),
-            table["davies_bouldin"].rank(ascending=True),
-        ],
-        axis=1,
-    )
-    table.insert(5, "mean_rank", ranks.mean(axis=1))
-    usable = table[table["k"] >= min_k]
-    if usable.empty:
-        usable = table.iloc[:1]
-    best = usable["stability"].max()
-    tied = usable[usable["stability"] >= best - 0.01]
-    chosen = tied.sort_values(["mean_rank", "k"]).iloc[0]["k"]
-    table["recommended"] = table["k"] == chosen
-    return table
+    table = recommend_k(pd.DataFrame(rows), min_k, ["silhouette", "calinski_harabasz"], ["davies_bouldin"])
+    return table[[*table.columns[:5], "mean_rank", *table.columns[5:-2], "recommended"]]
 
 
 NATURAL_SILHOUETTE = 0.5

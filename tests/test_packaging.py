@@ -33,6 +33,7 @@ def test_conda_environment_has_every_dependency():
     needed = [_name(r) for r in project["dependencies"] + sum(project["optional-dependencies"].values(), [])]
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    conda |= {_name(d) for d in sum((d["pip"] for d in env["dependencies"] if isinstance(d, dict)), [])}
     missing = [n for n in needed if CONDA_NAMES.get(n, n) not in conda]
     assert missing == []
 

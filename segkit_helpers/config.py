@@ -44,10 +44,11 @@ TABLE_COLUMNS: dict[str, dict[str, list[str]]] = {
     "survey": {"required": ["customer_id"], "optional": []},
     "experiments": {"required": ["customer_id", "group"], "optional": ["converted", "revenue"]},
 }
-#: Tables whose mapping may name extra logical columns (e.g. survey questions).
-OPEN_TABLES = {"survey"}
+#: Tables whose mapping may name extra logical columns (survey questions, firmographic attributes);
+#: their unmapped source columns are read too, under their own names.
+OPEN_TABLES = {"survey", "customers"}
 
-SUPPORTED_SCHEMES = ["behavioural"]
+SUPPORTED_SCHEMES = ["behavioural", "firmographic", "needs", "opportunity", "value_loyalty"]
 
 
 def _source_schema() -> dict:
@@ -89,7 +90,13 @@ SCHEMA: dict[str, Any] = {
         "drop_non_positive_customers": (bool, True),
     },
     "research": {"rfm_rules": (str, None), "product_lines": (str, None), "max_product_lines": (int, 8)},
-    "value": {"margin_rate": (float, 0.25), "cost_per_order": (float, 5.0), "cost_per_customer": (float, 0.0)},
+    "value": {
+        "margin_rate": (float, 0.25),
+        "cost_per_order": (float, 5.0),
+        "cost_per_customer": (float, 0.0),
+        "profit_threshold": (float, 0.0),  # profitable = profit above this ...
+        "profit_quantile": (float, None),  # ... or above this quantile of profit (e.g. 0.5), when set
+    },
     "loyalty": {"threshold": (float, 3.0)},
     "abc": {"a_share": (float, 0.8), "b_share": (float, 0.15)},
     "xyz": {"x_max": (float, 0.5), "y_max": (float, 1.0)},
@@ -109,6 +116,11 @@ SCHEMA: dict[str, Any] = {
         "stability_sample": (int, 5000),
         "silhouette_sample": (int, 5000),
         "hybrid_threshold": (float, 0.3),
+        "features": (list, None),  # columns clustered; default per scheme (RFM for behavioural)
+        "categorical": (list, []),  # firmographic: numeric-coded columns to treat as categories
+        "log_features": (list, []),  # firmographic: skewed amounts to log-transform
+        "weight_column": (str, None),  # needs: survey weight column
+        "min_penetration": (float, 0.3),  # opportunity: a line is whitespace where this share of the segment buys it
     },
     "validation": {
         "bootstrap": (int, 20),
@@ -116,6 +128,10 @@ SCHEMA: dict[str, Any] = {
         "min_stability": (float, 0.75),
         "min_segment_stability": (float, 0.6),
         "min_separation": (float, 0.25),
+        "hypotheses": (str, None),  # hypothesis register (YAML); default: the shipped example
+        "review_sheet": (str, None),  # a review sheet filled in by business experts (CSV)
+        "review_typical": (int, 5),
+        "review_borderline": (int, 5),
     },
     "monitor": {"psi_alert": (float, 0.25), "revision_months": (int, 12), "last_revision": (dt.date, None)},
     "deploy": {"playbook": (str, None), "target": {"url": (str, None), "table": (str, "segkit_segments")}},
@@ -167,6 +183,9 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
             cfg["research"][key] = str((path.parent / cfg["research"][key]).resolve())
     if cfg["deploy"]["target"]["url"]:
         cfg["deploy"]["target"]["url"] = _resolve_sqlite_url(cfg["deploy"]["target"]["url"], path.parent)
+    for key in ("hypotheses", "review_sheet"):
+        if cfg["validation"][key]:
+            cfg["validation"][key] = str((path.parent / cfg["validation"][key]).resolve())
     if cfg["deploy"]["playbook"]:
         cfg["deploy"]["playbook"] = str((path.parent / cfg["deploy"]["playbook"]).resolve())
     return cfg
@@ -281,6 +300,11 @@ def _check_values(cfg: dict) -> None:
         raise ConfigError("config keys 'xyz.x_max' < 'xyz.y_max' must be positive thresholds of the coefficient of variation")
     if cfg["clv"]["horizon_months"] < 1 or not 0 <= cfg["clv"]["discount_rate"] < 1:
         raise ConfigError("config keys 'clv.horizon_months' (>= 1) and 'clv.discount_rate' (annual, 0 to 1) are out of range")
+    quantile = cfg["value"]["profit_quantile"]
+    if quantile is not None and not 0 < quantile < 1:
+        raise ConfigError(f"config key 'value.profit_quantile' must be between 0 and 1 (e.g. 0.5), got {quantile!r}")
+    if not 0 < seg["min_penetration"] <= 1:
+        raise ConfigError("config key 'segmentation.min_penetration' must be a share in (0, 1]")
     if cfg["validation"]["bootstrap"] < 2:
         raise ConfigError("config key 'validation.bootstrap' must be at least 2")
     if cfg["cleaning"]["returns"] not in ("net", "drop"):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from segkit_helpers.config import TABLE_COLUMNS
+from segkit_helpers.config import OPEN_TABLES, TABLE_COLUMNS
 from segkit_helpers.errors import InputError
 from segkit_helpers.sources import (
     connect,
@@ -188,6 +188,8 @@ def read_table(cfg: dict, table: str) -> pd.DataFrame:
         view = open_relation(con, source, table, text_columns=[c for c in ids if c in header])
         kinds = relation_columns(con, view)
         mapping = column_mapping(cfg, table, list(kinds))
+        if table in OPEN_TABLES:  # attributes / answers not named in the mapping come along under their own names
+            mapping |= {c: c for c in kinds if c not in mapping.values() and c not in mapping}
         select = []
         for logical, src in mapping.items():
             expr = _id_expr(src, kinds[src]) if logical in ("customer_id", "order_id") else quote_ident(src)

@@ -252,6 +252,11 @@ def name_rfm_segments(scores: pd.DataFrame, rules: pd.DataFrame) -> pd.Series:
     return names
 
 
+def profit_threshold(profit: pd.Series, threshold: float = 0.0, quantile: float | None = None) -> float:
+    """The profit above which a customer counts as profitable: ``threshold``, or the ``quantile`` of profit."""
+    return float(profit.quantile(quantile)) if quantile is not None else float(threshold)
+
+
 def value_and_loyalty(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Profit, loyalty and the profitability × loyalty quadrant of seed 003.
 
@@ -259,7 +264,9 @@ def value_and_loyalty(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
       mapped (``margin_from_cost``), else monetary × ``value.margin_rate``;
     - ``cost_to_serve`` = frequency × ``value.cost_per_order`` +
       ``value.cost_per_customer``, unless the customers table gives ``cost_to_serve``;
-    - ``profit`` = gross_margin − cost_to_serve; *profitable* means profit > 0;
+    - ``profit`` = gross_margin − cost_to_serve; *profitable* means profit above
+      ``value.profit_threshold`` (default 0), or above the ``value.profit_quantile``
+      of profit when that is set (:func:`profit_threshold`);
     - ``loyalty_score`` = (r_score + f_score) / 2, on the 1–5 scale; *loyal* means
       loyalty_score ≥ ``loyalty.threshold``;
     - ``value_loyalty_quadrant``: one of the four names of :data:`QUADRANTS`.
@@ -276,7 +283,8 @@ def value_and_loyalty(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     out["cost_to_serve"] = cost.round(2)
     out["profit"] = (out["gross_margin"] - out["cost_to_serve"]).round(2)
     out["loyalty_score"] = (profile["r_score"] + profile["f_score"]) / 2
-    profitable = out["profit"] > 0
+    profitable = out["profit"] > profit_threshold(out["profit"], value.get("profit_threshold", 0.0),
+                                                     value.get("profit_quantile"))
     loyal = out["loyalty_score"] >= cfg["loyalty"]["threshold"]
     out["value_loyalty_quadrant"] = [QUADRANTS[(p, l)] for p, l in zip(profitable, loyal)]
     return out

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from segkit_helpers.segmentation import FEATURES, SegmentModel, persona_names
+from segkit_helpers.segmentation import FEATURES, persona_names
 
 LABELS = {"recency_days": "recency (days since last order)", "frequency": "frequency (orders)",
           "monetary": "monetary (net revenue)"}
@@ -58,11 +58,22 @@ def plot_rfm_segments(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+LOWER_IS_BETTER = {"davies_bouldin", "bic", "aic", "cost", "inertia"}
+NOT_PLOTTED = {"k", "stability", "stability_sd", "mean_rank", "recommended", "inertia"}
+
+
 def plot_k_selection(k_table: pd.DataFrame) -> Figure:
-    """Bootstrap stability and the three internal indices over k, the recommended k marked."""
-    panels = [("stability", "higher is better"), ("silhouette", "higher is better"),
-              ("calinski_harabasz", "higher is better"), ("davies_bouldin", "lower is better")]
-    fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), layout="constrained")
+    """Bootstrap stability and the scheme's internal indices over k, the recommended k marked.
+
+    One panel per numeric column of ``k_table`` (stability first); BIC, AIC,
+    Davies–Bouldin and cost read "lower is better", the others "higher is better".
+    """
+    indices = [c for c in k_table.columns if c not in NOT_PLOTTED and pd.api.types.is_numeric_dtype(k_table[c])
+               and not pd.api.types.is_bool_dtype(k_table[c])]
+    panels = [("stability", "higher is better")] + [
+        (c, "lower is better" if c in LOWER_IS_BETTER else "higher is better") for c in indices]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.8 * len(panels), 3.6), layout="constrained", squeeze=False)
+    axes = axes[0]
     chosen = k_table.loc[k_table["recommended"], "k"].iloc[0]
     for ax, (col, better) in zip(axes, panels):
         ax.plot(k_table["k"], k_table[col], marker="o", color="#4C72B0")
@@ -80,35 +91,41 @@ def plot_k_selection(k_table: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_segment_profiles(profiles: pd.DataFrame, profile: pd.DataFrame, personas: list[dict],
-                          ax: Axes | None = None) -> Axes:
-    """Heat map of each segment's centre against the overall mean, in SD units (log scale)."""
-    ax = _ax(ax, (7, 0.6 * len(profiles) + 2))
+def plot_segment_profiles(z: pd.DataFrame, personas: list[dict], ax: Axes | None = None) -> Axes:
+    """Heat map of each segment's feature means against all customers, in SD units.
+
+    ``z`` is :func:`segkit_helpers.schemes.segment_feature_z` (rows: segment ids).
+    """
+    ax = _ax(ax, (max(7, 0.7 * z.shape[1] + 3), 0.6 * len(z) + 2))
     names = persona_names(personas)
-    logs = np.log1p(profile[FEATURES].clip(lower=0))
-    centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
-    z = pd.DataFrame((centers - logs.mean().to_numpy()) / logs.std(ddof=0).to_numpy(),
-                     index=[f"{s} · {names.get(s, '')}" for s in profiles.index], columns=FEATURES)
-    sns.heatmap(z, annot=True, fmt=".1f", cmap="RdBu_r", center=0, ax=ax, cbar_kws={"label": "SDs from the mean"})
-    ax.set(title="Segment profiles: centre vs all customers", xlabel="feature (log scale)", ylabel="segment")
-    caption(ax.figure, "red = above the average customer, blue = below, in standard deviations; for recency, "
-                       "blue means bought more recently.")
+    labelled = z.set_axis([f"{s} · {names.get(s, '')}" for s in z.index], axis=0)
+    sns.heatmap(labelled, annot=z.shape[1] <= 12, fmt=".1f", cmap="RdBu_r", center=0, ax=ax,
+                cbar_kws={"label": "SDs from the mean"})
+    ax.set(title="Segment profiles: each segment against all customers", xlabel="feature (as clustered)",
+           ylabel="segment")
+    caption(ax.figure, "red = above the average customer, blue = below, in standard deviations of the clustered "
+                       "features (amounts on a log scale; for a category, the share of the segment in it). "
+                       "For recency, blue means bought more recently.")
     return ax
 
 
-def plot_segment_map(model: SegmentModel, profile: pd.DataFrame, segments: pd.Series, seed: int = 42,
-                     sample: int = 3000, ax: Axes | None = None) -> Axes:
-    """Customers on the first two principal components of the model's scaled features."""
+def plot_segment_map(points: pd.DataFrame, segments: pd.Series, seed: int = 42, sample: int = 3000,
+                     ax: Axes | None = None) -> Axes:
+    """Customers on the first two principal components of the clustered features.
+
+    ``points`` is :func:`segkit_helpers.schemes.embedding` (one row per customer,
+    aligned with ``segments``).
+    """
     ax = _ax(ax, (7, 5))
     rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(len(profile), size=min(sample, len(profile)), replace=False))
-    scaled = model.pipeline_[:-1].transform(profile[FEATURES].iloc[idx])
-    pca = PCA(n_components=2, random_state=seed).fit(scaled)
-    xy = pca.transform(scaled)
+    idx = np.sort(rng.choice(len(points), size=min(sample, len(points)), replace=False))
+    values = points.to_numpy(dtype=float)[idx]
+    pca = PCA(n_components=2, random_state=seed).fit(values)
+    xy = pca.transform(values)
     sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=np.asarray(segments)[idx].astype(str), s=12, alpha=0.6,
                     palette="tab10", ax=ax)
     ev = pca.explained_variance_ratio_
-    ax.set(title="Segment map (principal components of log-scaled RFM)",
+    ax.set(title="Segment map (principal components of the clustered features)",
            xlabel=f"component 1 ({ev[0]:.0%} of variance)", ylabel=f"component 2 ({ev[1]:.0%} of variance)")
     ax.legend(title="segment", fontsize=8)
     caption(ax.figure, "each dot is a customer (a random sample); well-separated colours mean distinct segments, "
@@ -133,6 +150,34 @@ def plot_quadrants(profile: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set(title="Profitability × loyalty", xlabel="loyalty", ylabel="profitability")
     caption(ax.figure, "top left is the gold fund; the playbook aims to move customers from the other cells "
                        "toward it.")
+    return ax
+
+
+def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = None, ax: Axes | None = None) -> Axes:
+    """Segment × product-line penetration, annotated with the whitespace's expected value.
+
+    ``table`` is :func:`segkit_helpers.opportunity.cross_sell_table`; an empty table
+    (no product lines) draws a note instead.
+    """
+    if table is None or table.empty:
+        ax = _ax(ax, (7, 2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no product lines: map a 'category' column or set research.product_lines",
+                ha="center", va="center")
+        ax.set(title="Cross-sell opportunities")
+        caption(ax.figure, "the cross-sell table needs product lines per order line.")
+        return ax
+    names = persona_names(personas or [])
+    share = table.pivot(index="segment", columns="product_line", values="penetration")
+    value = table.pivot(index="segment", columns="product_line", values="expected_value")
+    labels = share.map(lambda p: f"{p:.0%}") + "\n" + value.map(lambda v: f"+{v:,.0f}" if v > 0 else "")
+    ax = _ax(ax, (max(7, 1.1 * share.shape[1] + 2), 0.7 * len(share) + 2))
+    sns.heatmap(share.set_axis([f"{s} · {names.get(s, '')}" for s in share.index], axis=0), annot=labels, fmt="",
+                cmap="Blues", vmin=0, vmax=1, ax=ax, cbar_kws={"label": "share of the segment buying the line"})
+    ax.set(title="Cross-sell: who buys which product line", xlabel="product line", ylabel="segment")
+    caption(ax.figure, "colour and percentage: share of the segment's customers who buy the line; below it, the "
+                       "expected revenue if the segment's non-buyers bought like its buyers (penetration × spend "
+                       "per buyer, summed over non-buyers; shown where at least segmentation.min_penetration buy).")
     return ax
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, euclidean_distances, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -188,21 +188,23 @@ def select_k(features: pd.DataFrame, k_range: list[int], seed: int, silhouette_s
 NATURAL_SILHOUETTE = 0.5
 
 
-def cluster_tendency(features: pd.DataFrame, k_table: pd.DataFrame, seed: int) -> dict:
+def cluster_tendency(features: pd.DataFrame, k_table: pd.DataFrame, seed: int,
+                     embedded: np.ndarray | None = None) -> dict:
     """Are the segments natural groups or a constructed division of a continuum?
 
     Two conditions, both needed: the Hopkins statistic (:func:`hopkins_statistic`)
     is at least 0.75 — the data are far from uniform — and the best mean silhouette
     over the candidate k is at least 0.5, "a reasonable structure" in Kaufman &
     Rousseeuw (1990). Hopkins alone cannot tell one skewed blob from several groups:
-    a single Gaussian cloud already scores about 0.85.
+    a single Gaussian cloud already scores about 0.85. ``embedded`` gives the customers
+    as points when the scheme's space is not the log-standardised ``features``.
 
     Returns
     -------
     dict
         ``hopkins``, ``best_silhouette`` (and its ``best_silhouette_k``) and ``natural`` (bool).
     """
-    h = hopkins_statistic(scale_features(features), seed)
+    h = hopkins_statistic(scale_features(features) if embedded is None else embedded, seed)
     best_row = k_table.loc[k_table["silhouette"].idxmax()]
     best = float(best_row["silhouette"])
     return {"hopkins": round(h, 3), "best_silhouette": round(best, 3), "best_silhouette_k": int(best_row["k"]),
@@ -309,6 +311,19 @@ class SegmentModel(ClusterMixin, BaseEstimator):
         self._set_centers()
         return self
 
+    @property
+    def centers_(self) -> pd.DataFrame:
+        """Segment centres used to match segments across cycles (the log1p centres)."""
+        return self.centers_log_
+
+    def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
+        """Euclidean distances between customers in the model's standardised log space."""
+        return euclidean_distances(self.pipeline_[:-1].transform(self._x(X)))
+
+    def describe_segments(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Mean of each feature per segment id, in the features' own units."""
+        return self._x(X).groupby(self.predict(X)).mean().rename_axis("segment")
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Segment id of each customer (nearest centre)."""
         check_is_fitted(self)
@@ -390,17 +405,24 @@ def segment_profiles(profile: pd.DataFrame, segments: pd.DataFrame, model: Segme
     table["customer_share"] = table["customers"] / table["customers"].sum()
     table["revenue_share"] = table["revenue"] / table["revenue"].sum()
     table["main_quadrant"] = grouped["value_loyalty_quadrant"].agg(lambda s: s.value_counts().index[0])
-    centers = model.centers_log_.add_prefix("center_")
+    centers = model.centers_.add_prefix("center_")
     table = table.join(centers).round(4)
     first = ["customers", "customer_share", "revenue", "revenue_share"]
     return table[first + [c for c in table.columns if c not in first]]
 
 
 def _feature_z(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
-    """Segment centres as z-scores against all customers, in log1p units."""
+    """Each segment's RFM position as z-scores against all customers, in log1p units.
+
+    The segment centres when the scheme clusters RFM (``center_<feature>`` columns),
+    else the segment medians.
+    """
     logs = log1p_nonneg(profile[FEATURES].to_numpy(dtype=float))
     mean, sd = logs.mean(axis=0), logs.std(axis=0)
-    centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
+    if all(f"center_{f}" in profiles for f in FEATURES):
+        centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
+    else:
+        centers = log1p_nonneg(profiles[[f"median_{f}" for f in FEATURES]].to_numpy(dtype=float))
     return pd.DataFrame((centers - mean) / np.where(sd > 0, sd, 1), columns=FEATURES, index=profiles.index)
 
 
@@ -421,7 +443,7 @@ SOFT_QUESTIONS = [
 
 
 def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.DataFrame | None = None,
-                   previous: dict | None = None) -> list[dict]:
+                   previous: dict | None = None, names: dict[int, str] | None = None) -> list[dict]:
     """A persona draft per segment, from its distinctive features (seed 002 steps 4–5).
 
     The name combines three words, one per RFM feature, chosen by how far the segment
@@ -438,6 +460,9 @@ def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.
         :func:`segkit_helpers.validation.segment_stability`, shown on each card.
     previous
         The previous cycle (:func:`segkit_helpers.monitoring.load_previous`).
+    names
+        Generated names to use instead of the RFM words (schemes that segment on
+        something else name segments by it: :func:`segkit_helpers.schemes.scheme_names`).
 
     Returns
     -------
@@ -448,7 +473,7 @@ def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.
         (question → answer) and ``soft_questions``, in segment id order.
     """
     z = _feature_z(profiles, profile)
-    names = {seg: " ".join(_word(f, z.loc[seg, f]) for f in FEATURES) + " buyers" for seg in profiles.index}
+    names = names or {seg: " ".join(_word(f, z.loc[seg, f]) for f in FEATURES) + " buyers" for seg in profiles.index}
     counts = pd.Series(names).value_counts()
     kept = {p["segment"]: p["name"] for p in (previous or {}).get("personas", [])}
     personas = []
@@ -504,41 +529,6 @@ def persona_table(personas: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("segment")
 
 
-def fit_segments(profile: pd.DataFrame, k_table: pd.DataFrame, cfg: dict,
-                 previous: dict | None = None) -> tuple[SegmentModel, pd.DataFrame]:
-    """Fit the chosen model and assign every customer (the hypothesis step's core).
-
-    Parameters
-    ----------
-    profile
-        ``customers.parquet`` of the research step.
-    k_table
-        :func:`select_k` output; ``segmentation.k`` overrides its recommendation.
-    cfg
-        The cycle config (``seed``, ``segmentation.*``).
-    previous
-        The previous cycle (:func:`segkit_helpers.monitoring.load_previous`); when
-        given, segment ids are matched to its segments' centres
-        (:func:`segkit_helpers.monitoring.match_segments`).
-
-    Returns
-    -------
-    model : SegmentModel
-    segments : pandas.DataFrame
-        :func:`assign_segments` plus ``value_loyalty_quadrant``.
-    """
-    from segkit_helpers.monitoring import match_segments, previous_centers  # here: monitoring imports us
-
-    k = chosen_k(k_table, cfg["segmentation"]["k"])
-    model = SegmentModel(n_segments=k, random_state=cfg["seed"]).fit(profile)
-    if previous is not None:
-        before = previous_centers(previous)[model.centers_log_.columns]
-        model.relabel(match_segments(model.centers_log_, before))
-    segments = assign_segments(model, profile, cfg["segmentation"]["hybrid_threshold"])
-    segments["value_loyalty_quadrant"] = profile["value_loyalty_quadrant"].to_numpy()
-    return model, segments
-
-
 def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
     """Add ``segment_name`` (the persona name) after ``segment``, and ``hybrid_label``
     ("primary · secondary" persona names) for customers with a secondary segment."""
@@ -550,19 +540,11 @@ def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
     return out
 
 
-def k_choice(k_table: pd.DataFrame, features: pd.DataFrame, cfg: dict) -> dict:
-    """The number of segments used, the cluster tendency and the one-sentence explanation."""
-    k = chosen_k(k_table, cfg["segmentation"]["k"])
-    tendency = cluster_tendency(features, k_table, cfg["seed"])
-    by_config = cfg["segmentation"]["k"] != "auto"
-    return {"k": k, "set_by": "config" if by_config else "recommendation", **tendency,
-            "explanation": explain_k(k_table, tendency, k, by_config, cfg["segmentation"]["min_k"])}
-
-
-def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: pd.DataFrame,
-                    personas: list[dict], k_table: pd.DataFrame, choice: dict) -> None:
-    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``
-    and ``model.joblib``."""
+def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, personas: list[dict],
+                    k_table: pd.DataFrame, choice: dict, cross_sell: pd.DataFrame | None = None,
+                    gaps: pd.DataFrame | None = None) -> None:
+    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``,
+    ``model.joblib`` and, with product lines, ``cross_sell.csv`` and ``whitespace.parquet``."""
     from segkit_helpers.artefacts import write_csv, write_joblib, write_json, write_parquet, write_yaml
 
     write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
@@ -571,6 +553,9 @@ def save_hypothesis(ctx, model: SegmentModel, segments: pd.DataFrame, profiles: 
     write_csv(k_table, ctx.artefact("k_selection.csv"))
     write_json(choice, ctx.artefact("k_choice.json"))
     write_joblib(model, ctx.artefact("model.joblib"))
+    if cross_sell is not None and not cross_sell.empty:
+        write_csv(cross_sell, ctx.artefact("cross_sell.csv"))
+        write_parquet(gaps, ctx.artefact("whitespace.parquet"))
     print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")
 
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from segkit_helpers.segmentation import SegmentModel
 
 
-def _refitted_labels(model: SegmentModel, profile: pd.DataFrame, n_boot: int, seed: int, desc: str):
+def _refitted_labels(model, profile: pd.DataFrame, n_boot: int, seed: int, desc: str):
     """Yield, per bootstrap resample, the assignment of all customers by a model refitted on it.
 
     Each resample draws customers with replacement and refits the same model (same
@@ -89,14 +89,17 @@ def segment_silhouettes(model: SegmentModel, profile: pd.DataFrame, segments: pd
                         sample: int = 5000, seed: int = 42) -> pd.Series:
     """Mean silhouette width (Rousseeuw 1987) of each segment's members, on a seeded sample.
 
-    Computed in the model's standardised space; > 0.5 well separated, 0.25–0.5
-    fair, < 0.25 weak (Kaufman & Rousseeuw 1990).
+    Computed with the model's own dissimilarities (``model.pairwise_distances``:
+    Euclidean in the standardised space for k-means, Gower for k-medoids …); > 0.5
+    well separated, 0.25–0.5 fair, < 0.25 weak (Kaufman & Rousseeuw 1990).
     """
     rng = check_random_state(seed)
     idx = np.sort(rng.choice(len(profile), size=min(sample, len(profile)), replace=False))
-    scaled = model.pipeline_[:-1].transform(model._x(profile.iloc[idx]))
+    distances = model.pairwise_distances(profile.iloc[idx])
     labels = np.asarray(segments)[idx]
-    widths = pd.Series(silhouette_samples(scaled, labels), index=labels)
+    if not 1 < len(np.unique(labels)) < len(labels):
+        return pd.Series(np.nan, index=pd.Index(np.unique(labels), name="segment"), name="silhouette")
+    widths = pd.Series(silhouette_samples(distances, labels, metric="precomputed"), index=labels)
     return widths.groupby(level=0).mean().rename("silhouette").rename_axis("segment")
 
 

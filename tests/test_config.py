@@ -51,8 +51,14 @@ def test_minimal_config_gets_every_default(tmp_path):
         "stability_sample": 5000,
         "silhouette_sample": 5000,
         "hybrid_threshold": 0.3,
+        "features": None,
+        "categorical": [],
+        "log_features": [],
+        "weight_column": None,
+        "min_penetration": 0.3,
     }
-    assert cfg["value"] == {"margin_rate": 0.25, "cost_per_order": 5.0, "cost_per_customer": 0.0}
+    assert cfg["value"] == {"margin_rate": 0.25, "cost_per_order": 5.0, "cost_per_customer": 0.0,
+                            "profit_threshold": 0.0, "profit_quantile": None}
     assert cfg["xyz"] == {"x_max": 0.5, "y_max": 1.0}
     assert cfg["clv"] == {"enabled": True, "horizon_months": 12, "discount_rate": 0.10, "penalizer": 0.0,
                           "holdout_days": 90}
@@ -60,7 +66,8 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["loyalty"] == {"threshold": 3.0}
     assert cfg["abc"] == {"a_share": 0.8, "b_share": 0.15}
     assert cfg["validation"] == {"bootstrap": 20, "alpha": 0.05, "min_stability": 0.75, "min_segment_stability": 0.6,
-                                 "min_separation": 0.25}
+                                 "min_separation": 0.25, "hypotheses": None, "review_sheet": None,
+                                 "review_typical": 5, "review_borderline": 5}
     assert cfg["cleaning"] == {"returns": "net", "cancelled_statuses": [], "cancellation_prefix": "C",
                                "drop_duplicates": True, "drop_non_positive_customers": True}
     assert cfg["readiness"]["min_customers"] == 200

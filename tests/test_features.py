@@ -19,6 +19,7 @@ from segkit_helpers.features import (
     persona_metrics,
     quintile_score,
     rfm_segment_summary,
+    profit_threshold,
     rfm_table,
     value_and_loyalty,
     product_split,
@@ -323,6 +324,17 @@ def test_value_and_loyalty_quadrants():
         "c4": "unprofitable & disloyal",  # profit 0 is not profitable; 2.5 < 3
     }
     assert set(out["value_loyalty_quadrant"]) == set(QUADRANTS.values())
+
+
+def test_profit_threshold_from_a_quantile():
+    cfg = {"value": {"margin_rate": 0.25, "cost_per_order": 5.0, "profit_quantile": 0.5}, "loyalty": {"threshold": 3.0}}
+    profile = pd.DataFrame({"customer_id": ["c1", "c2", "c3", "c4"], "monetary": [100.0, 60.0, 20.0, 40.0],
+                            "frequency": [2, 2, 2, 2], "r_score": [5, 5, 5, 5], "f_score": [5, 5, 5, 5]})
+    out = value_and_loyalty(profile, cfg).set_index("customer_id")
+    # profits 15, 5, -5, 0 -> median 2.5: profitable = above the median customer (c1, c2)
+    assert out["profit"].tolist() == [15.0, 5.0, -5.0, 0.0]
+    assert profit_threshold(out["profit"], quantile=0.5) == 2.5
+    assert out["value_loyalty_quadrant"].tolist() == ["profitable & loyal"] * 2 + ["unprofitable & loyal"] * 2
 
 
 def test_abc_classes_by_hand():

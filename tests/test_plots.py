@@ -14,6 +14,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from segkit_helpers import plots  # noqa: E402
+from segkit_helpers.schemes import embedding, segment_feature_z  # noqa: E402
 from segkit_helpers.segmentation import FEATURES, SegmentModel  # noqa: E402
 
 
@@ -112,9 +113,11 @@ def test_plot_k_selection():
 
 
 def test_plot_segment_profiles(profile, model):
-    profiles = model.centers_log_.add_prefix("center_")
-    personas = [{"segment": s, "name": f"persona {s}"} for s in profiles.index]
-    ax = plots.plot_segment_profiles(profiles, profile, personas)
+    segments = pd.DataFrame({"segment": model.predict(profile)})
+    cfg = {"segmentation": {"scheme": "behavioural", "features": None}}
+    z = segment_feature_z(profile, segments, cfg)
+    personas = [{"segment": s, "name": f"persona {s}"} for s in z.index]
+    ax = plots.plot_segment_profiles(z, personas)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1 · persona 1", "2 · persona 2", "3 · persona 3"]
@@ -127,7 +130,8 @@ def test_plot_segment_profiles(profile, model):
 
 def test_plot_segment_map(profile, model):
     segments = pd.Series(model.predict(profile))
-    ax = plots.plot_segment_map(model, profile, segments, seed=0, sample=45)
+    points = embedding(profile, {"segmentation": {"scheme": "behavioural"}}, FEATURES)
+    ax = plots.plot_segment_map(points, segments, seed=0, sample=45)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert len(ax.collections[0].get_offsets()) == 45  # the sampled customers

@@ -14,7 +14,6 @@ from segkit_helpers.segmentation import (
     assign_segments,
     chosen_k,
     draft_personas,
-    fit_segments,
     log1p_nonneg,
     name_segments,
     persona_table,
@@ -232,22 +231,6 @@ def test_assign_segments_secondary_threshold(tiny_model):
     assert lower["secondary_segment"].tolist() == [1, 2]
     higher = assign_segments(tiny_model, customers, hybrid_threshold=0.5)
     assert higher["secondary_segment"].isna().all()
-
-
-def test_fit_segments_and_matching_previous_ids(profile):
-    cfg = {"seed": 0, "segmentation": {"k": "auto", "hybrid_threshold": 0.3}}
-    k_table = pd.DataFrame({"k": [2, 3], "recommended": [False, True]})
-    model, segments = fit_segments(profile, k_table, cfg)
-    assert model.n_segments == 3
-    assert segments["segment"].tolist() == (profile["group"] + 1).tolist()
-    assert segments["value_loyalty_quadrant"].tolist() == profile["value_loyalty_quadrant"].tolist()
-
-    # a previous cycle with the same segments under ids 30, 10, 20 -> the new model takes those ids
-    profiles = segment_profiles(profile, segments, model).rename(index={1: 30, 2: 10, 3: 20})
-    previous = {"cycle": "before", "profiles": profiles}
-    model2, segments2 = fit_segments(profile, k_table, cfg, previous=previous)
-    assert segments2["segment"].map({30: 1, 10: 2, 20: 3}).tolist() == segments["segment"].tolist()
-    assert model2.centers_log_.index.tolist() == [10, 20, 30]
 
 
 # --- profiles and personas -------------------------------------------------------------------

@@ -19,6 +19,7 @@ Definitions shared by every part of segkit (DESIGN.md):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -326,7 +327,7 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
     Returns
     -------
     pandas.DataFrame or None
-        ``customer_id`` and one ``share_<line>`` column per line; ``None`` when no
+        ``customer_id`` and one ``line_share_<line>`` column per line; ``None`` when no
         product lines are configured.
     """
     lines = as_lines(lines)
@@ -346,12 +347,13 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
     table = spend.pivot_table(index="customer_id", columns="line", values="spend", aggfunc="sum", fill_value=0)
     table = table.div(table.sum(axis=1), axis=0).round(4)
     ordered = keep + (["other"] if "other" in table.columns else [])
-    table = table[ordered].rename(columns=lambda name: "share_" + _slug(name))
+    table = table[ordered].rename(columns=lambda name: "line_share_" + _slug(name))
     return table.reset_index()
 
 
 def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in str(name).strip().lower()).strip("_") or "unnamed"
+    """A column-safe name: lower case, runs of other characters as one "_" ("Bags & storage" → "bags_storage")."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_") or "unnamed"
 
 
 def _read_product_lines(path: str) -> pd.DataFrame:

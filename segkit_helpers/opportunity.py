@@ -3,7 +3,7 @@
 The opportunity lens of seed 001 ("fit with another product line"): customers who
 resemble each other — the same segment — tend to buy the same product lines, so a
 line that most of a customer's segment buys and the customer does not is a cross-sell
-opportunity. Product lines are the ``share_<line>`` columns of the research step
+opportunity. Product lines are the ``line_share_<line>`` columns of the research step
 (:func:`segkit_helpers.features.product_split`).
 
 Definitions, per segment *s* and product line *l*:
@@ -25,11 +25,11 @@ import pandas as pd
 
 from segkit_helpers.errors import InputError
 
-SHARE_PREFIX = "share_"
+SHARE_PREFIX = "line_share_"
 
 
 def share_columns(profile: pd.DataFrame) -> list[str]:
-    """The ``share_<line>`` columns of a profile (product split), in profile order."""
+    """The ``line_share_<line>`` columns of a profile (product split), in profile order."""
     return [c for c in profile.columns if c.startswith(SHARE_PREFIX)]
 
 
@@ -38,7 +38,7 @@ def require_product_lines(profile: pd.DataFrame) -> list[str]:
     columns = share_columns(profile)
     if len(columns) < 2:
         raise InputError(
-            "table 'customers' has no product split (share_<line> columns): map a 'category' column of the "
+            "table 'customers' has no product split (line_share_<line> columns): map a 'category' column of the "
             "transactions, or set 'research.product_lines' to a CSV with columns product,line"
         )
     return columns

@@ -168,6 +168,7 @@ def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = No
         caption(ax.figure, "the cross-sell table needs product lines per order line.")
         return ax
     names = persona_names(personas or [])
+    table = table.assign(product_line=table["product_line"].str.replace("_", " "))
     share = table.pivot(index="segment", columns="product_line", values="penetration")
     value = table.pivot(index="segment", columns="product_line", values="expected_value")
     labels = share.map(lambda p: f"{p:.0%}") + "\n" + value.map(lambda v: f"+{v:,.0f}" if v > 0 else "")

@@ -90,7 +90,7 @@ def scheme_data(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
 def scheme_features(data: pd.DataFrame, cfg: dict) -> list[str]:
     """The columns the scheme clusters: ``segmentation.features`` or the scheme's default.
 
-    Defaults: behavioural → RFM; opportunity → the ``share_<line>`` columns;
+    Defaults: behavioural → RFM; opportunity → the ``line_share_<line>`` columns;
     value_loyalty → profit and loyalty score; needs → every survey column but
     ``customer_id`` and the weight; firmographic → every customers-table attribute
     but ``cost_to_serve`` and ``acquisition_date``.
@@ -290,7 +290,7 @@ def k_choice(k_table: pd.DataFrame, data: pd.DataFrame, cfg: dict) -> dict:
 
 def _readable(feature: str) -> str:
     """A column name as words: ``q02_deadline_is_critical`` → "deadline is critical"."""
-    words = feature.removeprefix("share_").split("_")
+    words = feature.removeprefix("line_share_").split("_")
     if len(words) > 1 and words[0][:1] == "q" and words[0][1:].isdigit():
         words = words[1:]
     return " ".join(words)

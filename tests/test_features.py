@@ -273,10 +273,10 @@ def test_product_split_from_category():
     split = product_split(persona_lines(), cfg).set_index("customer_id")
     # gross purchases: y toys 100 + 200, cards 100 + 300 -> 300/700, 400/700; x toys 50; z cards 60, toys 40
     # lines ordered by total spend: cards 460, toys 390
-    assert list(split.columns) == ["share_cards", "share_toys"]
-    assert split.loc["y"].to_dict() == pytest.approx({"share_cards": 0.5714, "share_toys": 0.4286})
-    assert split.loc["x"].to_dict() == pytest.approx({"share_cards": 0.0, "share_toys": 1.0})
-    assert split.loc["z"].to_dict() == pytest.approx({"share_cards": 0.6, "share_toys": 0.4})
+    assert list(split.columns) == ["line_share_cards", "line_share_toys"]
+    assert split.loc["y"].to_dict() == pytest.approx({"line_share_cards": 0.5714, "line_share_toys": 0.4286})
+    assert split.loc["x"].to_dict() == pytest.approx({"line_share_cards": 0.0, "line_share_toys": 1.0})
+    assert split.loc["z"].to_dict() == pytest.approx({"line_share_cards": 0.6, "line_share_toys": 0.4})
 
 
 def test_product_split_from_mapping_file_keeps_top_lines(tmp_path):
@@ -286,9 +286,9 @@ def test_product_split_from_mapping_file_keeps_top_lines(tmp_path):
     split = product_split(persona_lines().drop(columns="category"), cfg).set_index("customer_id")
     # spend by line: Cards 100 + 300 = 400, Toys 100 + 200 + 50 = 350, Garden 60, unmapped p5 40 -> other
     # one line kept (Cards); Toys, Garden and p5 are "other"
-    assert list(split.columns) == ["share_cards", "share_other"]
-    assert split.loc["z"].to_dict() == pytest.approx({"share_cards": 0.0, "share_other": 1.0})
-    assert split.loc["y"].to_dict() == pytest.approx({"share_cards": 0.5714, "share_other": 0.4286})
+    assert list(split.columns) == ["line_share_cards", "line_share_other"]
+    assert split.loc["z"].to_dict() == pytest.approx({"line_share_cards": 0.0, "line_share_other": 1.0})
+    assert split.loc["y"].to_dict() == pytest.approx({"line_share_cards": 0.5714, "line_share_other": 0.4286})
 
 
 def test_no_product_lines_configured():

@@ -246,3 +246,15 @@ def test_plot_membership_counts_every_customer():
     has_caption(ax.figure)
     assert sum(p.get_height() for p in ax.patches) == 4
     assert "50% are hybrids" in ax.get_title()
+
+
+def test_plot_cross_sell_annotates_penetration_and_value():
+    table = pd.DataFrame({"segment": [1, 1, 2, 2], "product_line": ["bags_storage", "garden"] * 2,
+                          "penetration": [0.5, 1.0, 0.25, 0.0], "expected_value": [120.0, 0.0, 30.0, 0.0]})
+    ax = plots.plot_cross_sell(table, [{"segment": 1, "name": "Gift buyers"}])
+    labelled(ax)
+    has_caption(ax.figure)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["bags storage", "garden"]
+    assert [t.get_text() for t in ax.texts] == ["50%\n+120", "100%\n", "25%\n+30", "0%\n"]
+    empty = plots.plot_cross_sell(pd.DataFrame(columns=table.columns))
+    assert "no product lines" in empty.texts[0].get_text()

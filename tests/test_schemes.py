@@ -141,7 +141,7 @@ def test_value_loyalty_scheme_end_to_end():
 
 def small_baskets() -> tuple[pd.DataFrame, pd.DataFrame]:
     profile = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "monetary": [100.0, 200.0, 50.0, 80.0, 10.0],
-                            "share_a": [0.5, 1.0, 0.0, 0.25, 1.0], "share_b": [0.5, 0.0, 1.0, 0.75, 0.0]})
+                            "line_share_a": [0.5, 1.0, 0.0, 0.25, 1.0], "line_share_b": [0.5, 0.0, 1.0, 0.75, 0.0]})
     return profile, pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "segment": [1, 1, 1, 2, 2]})
 
 
@@ -179,7 +179,7 @@ def test_opportunity_scheme_finds_basket_types():
     labels = np.repeat([0, 1, 2], 80)
     shares = rng.dirichlet(np.ones(3), size=len(labels)) * 0.2 + mixes[labels] * 0.8
     profile = pd.DataFrame({"customer_id": np.arange(len(labels)), "monetary": rng.uniform(100, 200, len(labels)),
-                            "share_kitchen": shares[:, 0], "share_garden": shares[:, 1], "share_toys": shares[:, 2],
+                            "line_share_kitchen": shares[:, 0], "line_share_garden": shares[:, 1], "line_share_toys": shares[:, 2],
                             "value_loyalty_quadrant": "profitable & loyal"})
     cfg = config("opportunity", k=3)
     model, segments = fit_segments(profile, pd.DataFrame({"k": [3], "recommended": [True]}), cfg)

@@ -13,8 +13,8 @@ from segkit_helpers.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.features import QUADRANTS
 
-EXPORT_COLUMNS = ["customer_id", "segment", "persona", "value_loyalty_quadrant",
-                  "service_model", "channel", "cadence", "next_action", "priority"]
+EXPORT_COLUMNS = ["customer_id", "segment", "persona", "persona_type", "value_loyalty_quadrant",
+                  "service_model", "channel", "cadence", "next_action", "tactics", "priority"]
 
 
 def load_playbook(path: str | Path | None = None) -> dict:
@@ -78,11 +78,92 @@ def assign_service_models(profiles: pd.DataFrame, playbook: dict) -> pd.DataFram
     )
 
 
-def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[dict], playbook: dict) -> pd.DataFrame:
-    """The CRM assignment table: one row per customer with segment, persona, quadrant,
-    service model, next action and priority (1 = highest; from the quadrant)."""
+CONDITIONS = {
+    "min_value_ratio": ("value_ratio", np.greater_equal),
+    "min_frequency_ratio": ("frequency_ratio", np.greater_equal),
+    "max_tenure_days": ("tenure_days", np.less_equal),
+}
+
+
+def persona_type_figures(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """Per segment the figures persona-type rules read, relative to all customers.
+
+    ``value_ratio`` = revenue per customer of the segment / revenue per customer
+    overall; ``frequency_ratio`` = the segment's median orders per quarter / the
+    median over all customers; ``tenure_days`` = the segment's median tenure.
+    """
+    overall_value = profiles["revenue"].sum() / profiles["customers"].sum()
+    overall_frequency = profile["orders_per_quarter"].median()
+    return pd.DataFrame({
+        "value_ratio": (profiles["revenue"] / profiles["customers"] / overall_value).round(3),
+        "frequency_ratio": (profiles["median_orders_per_quarter"] / overall_frequency).round(3),
+        "tenure_days": profiles["median_tenure_days"],
+    }, index=profiles.index)
+
+
+def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas: list[dict],
+                         playbook: dict) -> pd.DataFrame:
+    """The seed-004 persona type of each segment, with its tactics (playbook ``persona_types``).
+
+    A segment takes the first type whose ``when`` conditions (see
+    :data:`CONDITIONS` and :func:`persona_type_figures`) all hold; a type without
+    conditions takes every segment left. ``persona_type`` set on a persona in
+    ``personas.yml`` overrules the rule (``assigned_by`` says which).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: the figures, ``persona_type`` (key), ``type_label``,
+        ``assigned_by`` and ``tactics`` (one string, "; "-separated).
+    """
+    types = playbook.get("persona_types") or {}
+    if not types:
+        raise ConfigError("playbook: 'persona_types' is empty; add the persona types and their tactics")
+    figures = persona_type_figures(profiles, profile)
+    chosen, source = [], []
+    overrides = {p["segment"]: p.get("persona_type") for p in personas}
+    for seg, row in figures.iterrows():
+        key = overrides.get(seg)
+        if key is not None and key not in types:
+            raise ConfigError(f"personas.yml: segment {seg} has persona_type '{key}'; the playbook knows "
+                              f"{', '.join(types)}")
+        if key is None:
+            key = next((k for k, t in types.items() if _conditions_hold(t.get("when") or {}, row)), list(types)[-1])
+        chosen.append(key)
+        source.append("personas.yml" if overrides.get(seg) else "rule")
+    out = figures.assign(persona_type=chosen, assigned_by=source)
+    out["type_label"] = [types[k].get("label", k) for k in chosen]
+    out["tactics"] = ["; ".join(types[k].get("tactics", [])) for k in chosen]
+    return out
+
+
+def _conditions_hold(when: dict, figures: pd.Series) -> bool:
+    for key, bound in when.items():
+        if key not in CONDITIONS:
+            raise ConfigError(f"playbook: unknown persona-type condition '{key}' (known: {', '.join(CONDITIONS)})")
+        column, compare = CONDITIONS[key]
+        if not compare(figures[column], bound):
+            return False
+    return True
+
+
+def persona_type_table(types: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
+    """Persona types for the report: segment, persona, type, why, and the tactics as a bulleted line."""
+    names = {p["segment"]: p["name"] for p in personas}
+    table = types.assign(persona=types.index.map(names))
+    table["tactics"] = "• " + table["tactics"].str.replace("; ", " • ")
+    return table[["persona", "type_label", "assigned_by", "value_ratio", "frequency_ratio", "tenure_days", "tactics"]]
+
+
+def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[dict], playbook: dict,
+                 types: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The CRM assignment table: one row per customer with segment, persona, persona type and
+    tactics, quadrant, service model, next action and priority (1 = highest; from the quadrant)."""
     out = segments[["customer_id", "segment", "value_loyalty_quadrant"]].copy()
     out["persona"] = out["segment"].map({p["segment"]: p["name"] for p in personas})
+    if types is None:
+        types = pd.DataFrame({"type_label": pd.Series(dtype=str), "tactics": pd.Series(dtype=str)})
+    out = out.join(types[["type_label", "tactics"]].rename(columns={"type_label": "persona_type"}), on="segment")
     out = out.join(service[["service_model", "channel", "cadence"]], on="segment")
     quadrants = quadrant_table(playbook)
     out["next_action"] = out["value_loyalty_quadrant"].map(quadrants["next_action"])
@@ -172,12 +253,78 @@ def resources_vs_value(profiles: pd.DataFrame, service: pd.DataFrame) -> pd.Data
     return table
 
 
-def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame) -> None:
+def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame, types: pd.DataFrame | None = None,
+                new_scores: pd.DataFrame | None = None) -> None:
     """Write the CRM export (``export/segments.csv`` and ``.parquet``, and the database table of
-    ``deploy.target`` when set) and ``service_models.csv``."""
+    ``deploy.target`` when set), ``service_models.csv``, ``persona_types.csv`` and the scores of
+    customers who arrived after asof (``export/new_customers.csv`` and ``.parquet``)."""
     write_export(export, ctx.artefact("export"))
     write_csv(service.reset_index(), ctx.artefact("service_models.csv"))
+    if types is not None:
+        write_csv(types.reset_index(), ctx.artefact("persona_types.csv"))
+    if new_scores is not None and not new_scores.empty:
+        write_csv(neutralise_formulas(new_scores), ctx.artefact("export") / "new_customers.csv")
+        write_parquet(new_scores, ctx.artefact("export") / "new_customers.parquet")
     target = ctx.cfg["deploy"]["target"]
     if target["url"]:
         print(write_to_database(export, target["url"], target["table"]))
     print(f"wrote export/segments.csv and export/segments.parquet ({len(export):,} customers) to data/processed/{ctx.cycle}/")
+
+
+def new_customers(cfg: dict) -> pd.DataFrame:
+    """Profile of the customers whose first order came after ``asof`` (step 05 scores them).
+
+    The research step is re-run on every line of the source, as of its last day, with
+    the same cleaning and value settings but without the CLV fit (the segment models
+    do not use it); only customers whose ``first_order`` is after the cycle's
+    ``asof`` are kept. Empty when the cycle is as of the source's last day.
+    """
+    import copy
+
+    from segkit_helpers.data import clean_transactions, load_transactions, sample_period
+    from segkit_helpers.features import build_profile
+
+    later = copy.deepcopy(cfg)
+    lines = load_transactions(later)
+    later["asof"] = sample_period(lines)[1]
+    later["clv"]["enabled"] = False
+    if later["asof"] <= cfg["asof"]:
+        return pd.DataFrame(columns=["customer_id", "first_order"])
+    cleaned, _ = clean_transactions(lines, later)
+    profile = build_profile(cleaned, later)
+    arrived = profile[profile["first_order"] > pd.Timestamp(cfg["asof"])]
+    return arrived.reset_index(drop=True)
+
+
+def score_new_customers(model, cfg: dict, personas: list[dict]) -> pd.DataFrame:
+    """Assign the customers who arrived after ``asof`` with the cycle's saved model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`segkit_helpers.segmentation.score_customers` (segment, persona
+        name, membership probabilities) plus ``first_order``; empty when nobody
+        arrived after ``asof``.
+    """
+    from segkit_helpers.schemes import scheme_data
+    from segkit_helpers.segmentation import score_customers
+
+    arrived = new_customers(cfg)
+    if arrived.empty:
+        print(f"No customer arrived after {cfg['asof']}: the cycle is as of the last day of the data.")
+        return pd.DataFrame(columns=["customer_id", "segment", "segment_name", "first_order"])
+    data = scheme_data(arrived, cfg)
+    scored = score_customers(model, data, personas, cfg["segmentation"]["hybrid_threshold"],
+                             table="customers arriving after asof")
+    scored.insert(3, "first_order", data["first_order"].dt.date.to_numpy())
+    print(f"{len(arrived):,} customers arrived after {cfg['asof']}; {len(scored):,} scored with the cycle's model.")
+    return scored
+
+
+def new_customer_summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """New customers per segment: count and share."""
+    if scored.empty:
+        return pd.DataFrame(columns=["segment", "persona", "new customers", "share"]).set_index("segment")
+    table = scored.groupby(["segment", "segment_name"]).size().rename("new customers").reset_index(level=1)
+    table["share"] = (table["new customers"] / table["new customers"].sum()).round(3)
+    return table.rename(columns={"segment_name": "persona"})

@@ -20,6 +20,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
+from segkit_helpers.value_loyalty import QuadrantModel
+
 FEATURES = ["recency_days", "frequency", "monetary"]
 FEATURE_WORDS = {
     "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately
@@ -384,7 +386,7 @@ def segment_profiles(profile: pd.DataFrame, segments: pd.DataFrame, model: Segme
     pandas.DataFrame
         One row per segment id: ``customers``, ``customer_share``, ``revenue``,
         ``revenue_share``, ``mean_monetary``, medians of recency, frequency, monetary,
-        orders per quarter and average order value, ``profit``, the dominant
+        orders per quarter, average order value and tenure, ``profit``, the dominant
         value × loyalty quadrant, and ``center_<feature>`` (log1p units, used to
         match segments across cycles).
     """
@@ -399,6 +401,7 @@ def segment_profiles(profile: pd.DataFrame, segments: pd.DataFrame, model: Segme
         median_monetary=("monetary", "median"),
         median_orders_per_quarter=("orders_per_quarter", "median"),
         median_avg_order_value=("avg_order_value", "median"),
+        median_tenure_days=("tenure_days", "median"),
         profit=("profit", "sum"),
         **({"clv": ("clv", "sum")} if "clv" in data else {}),
     )
@@ -559,9 +562,9 @@ def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, 
     print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")
 
 
-def score_customers(model: SegmentModel, customers: pd.DataFrame, personas: list[dict] | None = None,
+def score_customers(model, customers: pd.DataFrame, personas: list[dict] | None = None,
                     hybrid_threshold: float = 0.3, table: str = "customers to score") -> pd.DataFrame:
-    """Assign new customers (a profile table with the model's feature columns) to segments.
+    """Assign new customers (a table with the model's feature columns) to segments, with any scheme's model.
 
     Returns
     -------
@@ -582,7 +585,9 @@ def score_customers(model: SegmentModel, customers: pd.DataFrame, personas: list
             raise InputError(f"table '{table}': column '{column}' is missing; the model needs "
                              f"customer_id and {', '.join(features)} (as in customers.parquet)")
     data = customers.copy()
-    for column in features:
+    # k-means and quadrants take numbers; the mixed-data and survey models check their own inputs
+    numeric = features if isinstance(model, (SegmentModel, QuadrantModel)) else []
+    for column in numeric:
         values = pd.to_numeric(data[column], errors="coerce")
         bad = values.isna()
         if bad.any():

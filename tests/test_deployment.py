@@ -9,9 +9,13 @@ import pytest
 
 from segkit_helpers.deployment import (
     EXPORT_COLUMNS,
+    assign_persona_types,
     assign_service_models,
     build_export,
     load_playbook,
+    new_customer_summary,
+    new_customers,
+    score_new_customers,
     quadrant_table,
     resources_vs_value,
     write_export,
@@ -258,3 +262,95 @@ def test_export_round_trips_through_postgresql():
         pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
                     "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
     round_trip(url, f"segkit_segments_{uuid.uuid4().hex[:8]}")
+
+
+# --- persona types (seed 004) ----------------------------------------------------------------
+
+
+def type_profiles() -> tuple[pd.DataFrame, pd.DataFrame]:
+    profiles = pd.DataFrame({"customers": [10, 10, 10, 10], "revenue": [5000.0, 1500.0, 1000.0, 500.0],
+                             "median_orders_per_quarter": [4.0, 2.0, 0.5, 0.5],
+                             "median_tenure_days": [700.0, 500.0, 90.0, 400.0]},
+                            index=pd.Index([1, 2, 3, 4], name="segment"))
+    profile = pd.DataFrame({"orders_per_quarter": [1.0, 2.0, 3.0, 0.5, 0.5, 1.5]})  # median 1.25
+    return profiles, profile
+
+
+def test_persona_types_by_rule(playbook):
+    profiles, profile = type_profiles()
+    personas = [{"segment": s, "name": f"p{s}"} for s in profiles.index]
+    types = assign_persona_types(profiles, profile, personas, playbook)
+    # revenue per customer overall = 8000 / 40 = 200; value ratios 2.5, 0.75, 0.5, 0.25
+    assert types["value_ratio"].tolist() == [2.5, 0.75, 0.5, 0.25]
+    # frequency ratios against the overall median 1.25: 3.2, 1.6, 0.4, 0.4
+    assert types["frequency_ratio"].tolist() == [3.2, 1.6, 0.4, 0.4]
+    # 1: value >= 1.5 and frequency >= 1.5 -> experienced; 2: frequency >= 1 -> speed-focused;
+    # 3: tenure 90 <= 180 -> newcomer; 4: none holds -> cautious (the catch-all)
+    assert types["persona_type"].tolist() == ["experienced", "speed_focused", "newcomer", "cautious"]
+    assert types["type_label"].tolist() == ["Experienced buyer", "Speed-focused buyer", "Newcomer", "Cautious buyer"]
+    assert types["assigned_by"].eq("rule").all()
+    assert types.loc[4, "tactics"].startswith("Reassure")
+
+
+def test_persona_type_override_and_errors(playbook):
+    profiles, profile = type_profiles()
+    personas = [{"segment": 1, "name": "p1", "persona_type": "cautious"}]
+    types = assign_persona_types(profiles, profile, personas, playbook)
+    assert types.loc[1, "persona_type"] == "cautious" and types.loc[1, "assigned_by"] == "personas.yml"
+    with pytest.raises(ConfigError, match="persona_type 'vip'"):
+        assign_persona_types(profiles, profile, [{"segment": 1, "name": "p1", "persona_type": "vip"}], playbook)
+    broken = {**playbook, "persona_types": {"x": {"when": {"min_age": 3}}}}
+    with pytest.raises(ConfigError, match="min_age"):
+        assign_persona_types(profiles, profile, [], broken)
+
+
+def test_export_carries_persona_type_and_tactics(playbook):
+    profiles, profile = type_profiles()
+    personas = [{"segment": s, "name": f"p{s}"} for s in profiles.index]
+    types = assign_persona_types(profiles, profile, personas, playbook)
+    segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": [1, 4],
+                             "value_loyalty_quadrant": ["profitable & loyal", "unprofitable & disloyal"]})
+    service = assign_service_models(seg_profiles([10] * 4, [100.0, 50.0, 10.0, 1.0]), playbook)
+    export = build_export(segments, service, personas, playbook, types)
+    assert export.columns.tolist() == EXPORT_COLUMNS
+    assert export["persona_type"].tolist() == ["Experienced buyer", "Cautious buyer"]
+    assert export["tactics"].str.contains("Reassure").tolist() == [False, True]
+
+
+# --- customers who arrived after asof --------------------------------------------------------
+
+
+def test_new_customers_are_those_first_buying_after_asof(shop, tmp_path):
+    from segkit_helpers.config import load_config
+    from tests.conftest import make_transactions, write_cycle_config
+
+    cfg = load_config(write_cycle_config(tmp_path, shop["data"], "early", "2023-06-30"))
+    arrived = new_customers(cfg)
+    # by hand from the raw lines: customers whose first regular (non-"C") invoice is after 30 June 2023
+    lines = make_transactions().dropna(subset=["CustomerID"])
+    regular = lines[~lines["InvoiceNo"].str.startswith("C")]
+    first = regular.groupby("CustomerID")["InvoiceDate"].min()
+    expected = {str(c) for c in first[first > pd.Timestamp("2023-06-30 23:59:59")].index}
+    assert len(expected) > 20 and set(arrived["customer_id"]) == expected
+    assert (arrived["first_order"] > pd.Timestamp("2023-06-30")).all()
+
+
+def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
+    from segkit_helpers.config import load_config
+    from segkit_helpers.features import profile_from_config
+    from segkit_helpers.segmentation import SegmentModel
+    from tests.conftest import write_cycle_config
+
+    path = write_cycle_config(tmp_path, shop["data"], "early", "2023-06-30")
+    profile, _ = profile_from_config(path, {"clv.enabled": False})
+    model = SegmentModel(n_segments=3, random_state=0).fit(profile)
+    personas = [{"segment": s, "name": f"persona {s}"} for s in (1, 2, 3)]
+    scored = score_new_customers(model, load_config(path), personas)
+    assert len(scored) > 20 and set(scored["segment"]) <= {1, 2, 3}
+    assert scored.filter(like="prob_").sum(axis=1).round(4).eq(1).all()
+    summary = new_customer_summary(scored)
+    assert summary["new customers"].sum() == len(scored)
+    assert summary["persona"].str.startswith("persona").all()
+    # a cycle as of the last day of the data has nobody to score
+    late = load_config(shop["configs"][1])
+    assert score_new_customers(model, late, personas).empty

@@ -211,3 +211,17 @@ def holdout_check(lines, cfg: dict) -> pd.DataFrame | None:
                                           predicted=("predicted", "mean"))
     table.index = [f"{b}+" if b == 7 else str(b) for b in table.index]
     return table.rename_axis("repeat orders in calibration").round(3)
+
+
+CLV_COLUMNS = ["p_alive", "expected_orders", "clv", "total_value"]
+
+
+def clv_by_rfm_segment(profile: pd.DataFrame) -> pd.DataFrame:
+    """Median P(alive), expected orders, CLV and total value per named RFM segment, highest CLV first.
+
+    Empty (with a note) when the CLV step was switched off (``clv.enabled: false``).
+    """
+    if not set(CLV_COLUMNS) <= set(profile.columns):
+        print("CLV not computed: clv.enabled is false in the config.")
+        return pd.DataFrame(columns=CLV_COLUMNS).rename_axis("rfm_segment")
+    return profile.groupby("rfm_segment")[CLV_COLUMNS].median().sort_values("clv", ascending=False)

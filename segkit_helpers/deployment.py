@@ -101,14 +101,20 @@ def persona_type_figures(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.Da
     }, index=profiles.index)
 
 
+AGREE = 3.5  # an expected answer at or above this (1-5 scale) counts as agreeing
+
+
 def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas: list[dict],
-                         playbook: dict) -> pd.DataFrame:
+                         playbook: dict, model=None) -> pd.DataFrame:
     """The seed-004 persona type of each segment, with its tactics (playbook ``persona_types``).
 
     A segment takes the first type whose ``when`` conditions (see
     :data:`CONDITIONS` and :func:`persona_type_figures`) all hold; a type without
-    conditions takes every segment left. ``persona_type`` set on a persona in
-    ``personas.yml`` overrules the rule (``assigned_by`` says which).
+    conditions takes every segment left. With a needs-scheme ``model`` (it has
+    ``expected_answers_``), a type's ``agrees`` list is checked first: every listed
+    question's expected answer in the segment is at least :data:`AGREE`.
+    ``persona_type`` set on a persona in ``personas.yml`` overrules both
+    (``assigned_by`` says which rule applied).
 
     Returns
     -------
@@ -120,6 +126,7 @@ def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas
     if not types:
         raise ConfigError("playbook: 'persona_types' is empty; add the persona types and their tactics")
     figures = persona_type_figures(profiles, profile)
+    answers = getattr(model, "expected_answers_", None)
     chosen, source = [], []
     overrides = {p["segment"]: p.get("persona_type") for p in personas}
     for seg, row in figures.iterrows():
@@ -127,10 +134,16 @@ def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas
         if key is not None and key not in types:
             raise ConfigError(f"personas.yml: segment {seg} has persona_type '{key}'; the playbook knows "
                               f"{', '.join(types)}")
+        how = "personas.yml"
+        if key is None and answers is not None and seg in answers.index:
+            key = next((k for k, t in types.items() if t.get("agrees")
+                        and all(answers.loc[seg].get(q, 0) >= AGREE for q in t["agrees"])), None)
+            how = "survey answers"
         if key is None:
             key = next((k for k, t in types.items() if _conditions_hold(t.get("when") or {}, row)), list(types)[-1])
+            how = "rule"
         chosen.append(key)
-        source.append("personas.yml" if overrides.get(seg) else "rule")
+        source.append(how)
     out = figures.assign(persona_type=chosen, assigned_by=source)
     out["type_label"] = [types[k].get("label", k) for k in chosen]
     out["tactics"] = ["; ".join(types[k].get("tactics", [])) for k in chosen]

@@ -354,3 +354,19 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     # a cycle as of the last day of the data has nobody to score
     late = load_config(shop["configs"][1])
     assert score_new_customers(model, late, personas).empty
+
+
+def test_persona_types_from_survey_answers(playbook):
+    from segkit_helpers.needs import PERSONAS, QUESTIONS, NeedsModel, make_survey
+
+    survey, labels = make_survey(600, seed=3)
+    model = NeedsModel(4, 0, list(QUESTIONS)).fit(survey)
+    found = pd.Series(model.predict(survey)).groupby(labels).agg(lambda s: s.mode().iloc[0])  # persona -> segment
+    profiles, profile = type_profiles()  # behavioural figures that alone would say: experienced, speed, newcomer, cautious
+    profiles = profiles.set_axis(found.loc[[3, 0, 1, 2]].to_numpy(), axis=0)  # ... on segments of other personas
+    types = assign_persona_types(profiles, profile, [], playbook, model)
+    # the planted survey personas win over the behavioural rule: each segment gets its own persona's type
+    planted = dict(zip(found.to_numpy(), ["experienced", "speed_focused", "newcomer", "cautious"]))
+    assert types["persona_type"].to_dict() == planted
+    assert types["assigned_by"].eq("survey answers").all()
+    assert list(PERSONAS) == ["experienced", "speed-focused", "newcomer", "cautious"]

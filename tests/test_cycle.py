@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from segkit_helpers.cli import main
+from segkit_helpers.config import PROJ_ROOT
 from segkit_helpers.report import PAGES
 
 pytestmark = pytest.mark.slow
@@ -166,3 +167,47 @@ def test_export_lands_in_the_configured_database(shop, two_cycles):
         engine.dispose()
     export = pd.read_parquet(two_cycles / "data/processed/c2/export/segments.parquet")
     pd.testing.assert_frame_equal(table, export, check_dtype=False)
+
+
+# --- the example cycles of the other schemes, on their shipped data ---------------------------
+
+
+def run_example(name: str, workdir, *params: str) -> None:
+    from segkit_helpers.config import CYCLES_DIR
+
+    overrides = [item for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for item in pair]
+    result = subprocess.run(
+        [sys.executable, "-m", "segkit_helpers", "cycle", str(CYCLES_DIR / "examples" / name), "--workdir",
+         str(workdir), *overrides], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_firmographic_example_on_the_wholesale_customers(tmp_path):
+    """Gower + k-medoids on channel, region and the six spend amounts: the two segments are the two channels."""
+    from sklearn.metrics import adjusted_rand_score
+
+    run_example("wholesale_firmographic.yml", tmp_path, "segmentation.stability_resamples", "3")
+    out = tmp_path / "data" / "processed" / "wholesale-2014"
+    segments = pd.read_parquet(out / "segments.parquet")
+    customers = pd.read_csv(PROJ_ROOT / "data/raw/wholesale_customers/customers.csv", dtype={"customer_id": str})
+    merged = segments.merge(customers, on="customer_id")
+    assert len(merged) == 440
+    assert adjusted_rand_score(merged["channel"], merged["segment"]) == 1.0
+    assert sorted(segments.filter(like="prob_").columns) == ["prob_1", "prob_2"]
+    assert json.loads((out / "k_choice.json").read_text())["k"] == 2
+    page = (tmp_path / "reports" / "wholesale-2014" / "02_hypothesis.html").read_text(encoding="utf-8")
+    assert "firmographic (company attributes)" in page and "Channel Retail" in page
+
+
+def test_needs_example_finds_the_planted_client_types(tmp_path):
+    """Latent classes on the synthetic survey: four segments, each a client type of seed 004."""
+    run_example("online_retail_needs.yml", tmp_path, "segmentation.stability_resamples", "2",
+                "segmentation.k_range", "[3, 5]")
+    out = tmp_path / "data" / "processed" / "2011-12-09-needs"
+    assert json.loads((out / "k_choice.json").read_text())["k"] == 4
+    types = pd.read_csv(out / "persona_types.csv")
+    assert sorted(types["persona_type"]) == ["cautious", "experienced", "newcomer", "speed_focused"]
+    assert types["assigned_by"].eq("survey answers").all()
+    segments = pd.read_parquet(out / "segments.parquet")
+    survey = pd.read_csv(PROJ_ROOT / "data/raw/online_retail/needs_survey.csv", dtype={"customer_id": str})
+    assert set(segments["customer_id"]) <= set(survey["customer_id"]) and len(segments) > 1400

@@ -182,6 +182,38 @@ def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = No
     return ax
 
 
+def plot_uplift(table: pd.DataFrame, outcome: str = "converted", ax: Axes | None = None) -> Axes:
+    """Uplift per segment with its confidence interval (a forest plot), significant ones highlighted.
+
+    ``table`` is :func:`segkit_helpers.experiments.uplift_by_segment`; an empty table
+    draws a note instead.
+    """
+    if table.empty:
+        ax = _ax(ax, (7, 2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no experiment in this cycle (sources.experiments)", ha="center", va="center")
+        ax.set(title="Experiment uplift per segment")
+        caption(ax.figure, "an experiments table with control and treatment groups is needed.")
+        return ax
+    scale = 100 if outcome == "converted" else 1
+    rows = table.iloc[::-1]
+    labels = [("all customers" if s == "all" else f"segment {s}") + (f" · {n}" if isinstance(n, str) and s != "all"
+              else "") for s, n in zip(rows.index, rows.get("segment_name", pd.Series(index=rows.index, dtype=object)))]
+    ax = _ax(ax, (7, 0.6 * len(rows) + 1.8))
+    y = np.arange(len(rows))
+    colours = np.where(rows["significant"].astype(bool), "#C44E52", "#8C8C8C")
+    ax.hlines(y, rows["ci_low"] * scale, rows["ci_high"] * scale, colors=colours, linewidth=2)
+    ax.scatter(rows["uplift"] * scale, y, color=colours, zorder=3)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, labels)
+    unit = "percentage points of conversion" if outcome == "converted" else "revenue per customer"
+    ax.set(title=f"Experiment: uplift per segment ({'conversion' if outcome == 'converted' else 'revenue'})",
+           xlabel=f"treatment − control ({unit})", ylabel="segment")
+    caption(ax.figure, "dot = measured uplift, line = 95% confidence interval; red = significant after Holm "
+                       "correction across segments. A line crossing zero means no reliable effect.")
+    return ax
+
+
 def plot_stability(stability: pd.Series, bar: float, ax: Axes | None = None) -> Axes:
     """Adjusted Rand index of each bootstrap resample against the chosen solution."""
     ax = _ax(ax, (7, 3.5))

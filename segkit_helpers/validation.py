@@ -254,11 +254,26 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
     return pd.DataFrame(rows).set_index("segment")
 
 
+def _records(table: pd.DataFrame | None) -> list[dict]:
+    if table is None or table.empty:
+        return []
+    return table.reset_index().replace({np.nan: None}).to_dict(orient="records")
+
+
 def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd.DataFrame,
                     verdicts: pd.DataFrame, segment_table: pd.DataFrame,
-                    categorical: pd.DataFrame | None = None, pairwise: pd.DataFrame | None = None) -> None:
-    """Write ``validation.json``."""
+                    categorical: pd.DataFrame | None = None, pairwise: pd.DataFrame | None = None,
+                    review: tuple[pd.DataFrame, pd.DataFrame] | None = None, register: pd.DataFrame | None = None,
+                    experiment: dict | None = None) -> None:
+    """Write ``validation.json`` and, when given, ``review_sheet.csv`` (the customer-level review sheet).
+
+    ``review`` is (sheet, agreement) of :func:`segkit_helpers.review.review_for_cycle`;
+    ``register`` the table of :func:`segkit_helpers.hypotheses.evaluate_register`;
+    ``experiment`` maps ``conversion`` / ``revenue`` to uplift tables and
+    ``conversion_interaction`` / ``revenue_interaction`` to interaction tests.
+    """
     from segkit_helpers.artefacts import write_json
+    from segkit_helpers.review import write_review_sheet
 
     record = {
         "cycle": ctx.cycle,
@@ -271,6 +286,12 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, tests: pd
         "segments": segment_table.reset_index().replace({np.nan: None}).to_dict(orient="records"),
         "categorical_tests": [] if categorical is None else categorical.reset_index().to_dict(orient="records"),
         "pairwise_tests": [] if pairwise is None else pairwise.to_dict(orient="records"),
+        "review_agreement": _records(review[1]) if review else [],
+        "hypothesis_register": _records(register.set_index("id") if register is not None else None),
+        "experiment": {key: (_records(value) if isinstance(value, pd.DataFrame) else value)
+                       for key, value in (experiment or {}).items()},
     }
+    if review:
+        write_review_sheet(review[0], ctx.artefact("review_sheet.csv"))
     write_json(record, ctx.artefact("validation.json"))
     print(f"wrote validation.json to data/processed/{ctx.cycle}/")

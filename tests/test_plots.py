@@ -258,3 +258,15 @@ def test_plot_cross_sell_annotates_penetration_and_value():
     assert [t.get_text() for t in ax.texts] == ["50%\n+120", "100%\n", "25%\n+30", "0%\n"]
     empty = plots.plot_cross_sell(pd.DataFrame(columns=table.columns))
     assert "no product lines" in empty.texts[0].get_text()
+
+
+def test_plot_uplift_forest():
+    table = pd.DataFrame({"segment_name": ["Gold", "Rest", "all customers"], "uplift": [0.08, 0.0, 0.03],
+                          "ci_low": [0.05, -0.02, 0.02], "ci_high": [0.11, 0.02, 0.04],
+                          "significant": [True, False, True]}, index=pd.Index([1, 2, "all"], name="segment"))
+    ax = plots.plot_uplift(table, "converted")
+    labelled(ax)
+    has_caption(ax.figure)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["all customers", "segment 2 · Rest", "segment 1 · Gold"]
+    np.testing.assert_allclose(ax.collections[1].get_offsets()[:, 0], [3.0, 0.0, 8.0])  # points, bottom to top
+    assert "no experiment" in plots.plot_uplift(table.iloc[:0]).texts[0].get_text()

@@ -1,0 +1,173 @@
+"""The hypothesis register: business statements about the segments, tested on the data.
+
+A YAML file lists hypotheses (``hypotheses:``), each with:
+
+- ``id`` and ``statement`` (plain words);
+- ``metric``: a column of the profile (``customers.parquet``);
+- ``segments``: segment ids or persona names (or ``all``);
+- ``expected``: ``higher`` or ``lower`` — the named segments against every other customer,
+  or against ``compare_to`` (segment ids / names) when given — or ``differs``: the metric
+  differs across all segments;
+- ``level`` (categorical metrics with higher / lower): the share of customers at this level.
+
+The test follows the metric: a number → one-sided Mann–Whitney U (Mann & Whitney 1947)
+with the rank-biserial correlation as effect size for higher / lower, Kruskal–Wallis
+(1952) with ε² for differs; a category → the one-sided two-proportion z-test of the share
+at ``level`` for higher / lower, chi-square test of independence with Cramér's V for
+differs. Holm's (1979) correction runs across the register. A directional hypothesis is
+also tested in the opposite direction (Holm-adjusted with the rest): **supported** when
+significant as expected, **contradicted** when significant the other way, else **not
+supported**.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+from segkit_helpers.config import RESOURCES_DIR
+from segkit_helpers.errors import ConfigError
+from segkit_helpers.experiments import p_text
+
+KEYS = {"id", "statement", "metric", "segments", "expected", "compare_to", "level"}
+EXPECTED = ("higher", "lower", "differs")
+
+
+def load_register(path: str | Path | None = None) -> list[dict]:
+    """Read a register (default: the shipped example) and check its keys and values.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, an unknown key (with a suggestion), or a hypothesis without
+        ``id``, ``statement``, ``metric``, ``segments`` or a valid ``expected``.
+    """
+    path = Path(path) if path else RESOURCES_DIR / "hypotheses.yml"
+    try:
+        items = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("hypotheses") or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read hypothesis register {path}: {exc}") from None
+    for number, item in enumerate(items, 1):
+        name = item.get("id", f"#{number}")
+        unknown = sorted(set(item) - KEYS)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(KEYS), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(f"hypothesis {name}: unknown key '{unknown[0]}'.{hint}")
+        for key in ("id", "statement", "metric", "segments", "expected"):
+            if key not in item:
+                raise ConfigError(f"hypothesis {name}: '{key}' is missing")
+        if item["expected"] not in EXPECTED:
+            raise ConfigError(f"hypothesis {name}: expected must be one of {', '.join(EXPECTED)}, "
+                              f"got {item['expected']!r}")
+    return items
+
+
+def _segment_ids(value, names: dict[str, int], hypothesis: str, known: set[int]) -> list[int]:
+    if value == "all":
+        return sorted(known)
+    ids = []
+    for entry in value if isinstance(value, list) else [value]:
+        seg = names.get(str(entry)) if not isinstance(entry, int) else entry
+        if seg not in known:
+            raise ConfigError(f"hypothesis {hypothesis}: segment {entry!r} is not a segment of this cycle "
+                              f"(ids {sorted(known)}, or persona names)")
+        ids.append(int(seg))
+    return ids
+
+
+def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, float, float, str]:
+    """Test 'group higher than rest' (returns test, statistic, p higher, p lower, effect, observed)."""
+    if level is None:
+        higher = stats.mannwhitneyu(group, rest, alternative="greater")
+        lower = stats.mannwhitneyu(group, rest, alternative="less")
+        effect = 2 * higher.statistic / (len(group) * len(rest)) - 1  # rank-biserial correlation
+        observed = f"median {group.median():,.2f} vs {rest.median():,.2f}"
+        return "Mann–Whitney U (one-sided)", float(higher.statistic), float(higher.pvalue), float(lower.pvalue), \
+            round(float(effect), 3), observed
+    counts = [int((group == level).sum()), int((rest == level).sum())]
+    sizes = [len(group), len(rest)]
+    z, p_higher = proportions_ztest(counts, sizes, alternative="larger")
+    _, p_lower = proportions_ztest(counts, sizes, alternative="smaller")
+    shares = [c / n for c, n in zip(counts, sizes)]
+    return "two-proportion z-test (one-sided)", float(z), float(p_higher), float(p_lower), \
+        round(shares[0] - shares[1], 3), f"{level}: {shares[0]:.0%} vs {shares[1]:.0%}"
+
+
+def _differs(values: pd.Series, labels: pd.Series, categorical: bool) -> tuple[str, float, float, float, str]:
+    if categorical:
+        table = pd.crosstab(labels, values)
+        chi2, p, _, _ = stats.chi2_contingency(table)
+        v = np.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))  # Cramér's V
+        return "chi-square test of independence", float(chi2), float(p), round(float(v), 3), "see segment shares"
+    groups = [values[labels == s] for s in sorted(labels.unique())]
+    h, p = stats.kruskal(*groups)
+    eps2 = h / ((len(values) ** 2 - 1) / (len(values) + 1))  # ε² (Tomczak & Tomczak 2014)
+    medians = ", ".join(f"{s}: {g.median():,.2f}" for s, g in zip(sorted(labels.unique()), groups))
+    return "Kruskal–Wallis H", float(h), float(p), round(float(eps2), 4), f"medians {medians}"
+
+
+def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.DataFrame,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Test every hypothesis of the register on the cycle's customers (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hypothesis: ``id``, ``statement``, ``test``, ``statistic``,
+        ``p_value``, ``p_holm``, ``effect``, ``observed``, ``verdict`` and ``reading``.
+    """
+    data = profile.merge(segments[["customer_id", "segment"]], on="customer_id")
+    known = set(int(s) for s in data["segment"].unique())
+    names = dict(zip(segments.get("segment_name", pd.Series(dtype=str)).astype(str), segments["segment"]))
+    rows, p_values = [], []
+    for item in register:
+        metric = item["metric"]
+        if metric not in data:
+            raise ConfigError(f"hypothesis {item['id']}: metric '{metric}' is not a column of customers.parquet")
+        ids = _segment_ids(item["segments"], names, item["id"], known)
+        categorical = not pd.api.types.is_numeric_dtype(data[metric])
+        if item["expected"] == "differs":
+            part = data[data["segment"].isin(ids)]
+            test, statistic, p, effect, observed = _differs(part[metric], part["segment"], categorical)
+            p_pair = (p, np.nan)
+        else:
+            if categorical and "level" not in item:
+                raise ConfigError(f"hypothesis {item['id']}: '{metric}' is a category; add 'level:' to compare the "
+                                  f"share of one level, or use expected: differs")
+            others = _segment_ids(item["compare_to"], names, item["id"], known) if "compare_to" in item \
+                else sorted(known - set(ids))
+            group = data.loc[data["segment"].isin(ids), metric]
+            rest = data.loc[data["segment"].isin(others), metric]
+            test, statistic, p_high, p_low, effect, observed = _directional(group, rest, item.get("level"))
+            p_pair = (p_high, p_low) if item["expected"] == "higher" else (p_low, p_high)
+        rows.append({"id": item["id"], "statement": item["statement"], "test": test, "statistic": round(statistic, 4),
+                     "p_value": p_pair[0], "effect": effect, "observed": observed})
+        p_values.append(p_pair)
+    pairs = np.array(p_values, dtype=float)
+    flat = pairs[~np.isnan(pairs)]
+    adjusted = np.full(pairs.shape, np.nan)
+    adjusted[~np.isnan(pairs)] = multipletests(flat, alpha=alpha, method="holm")[1] if len(flat) else []
+    table = pd.DataFrame(rows)
+    table["p_holm"] = adjusted[:, 0]
+    table["verdict"] = np.select([adjusted[:, 0] < alpha, np.nan_to_num(adjusted[:, 1], nan=1) < alpha],
+                                 ["supported", "contradicted"], default="not supported")
+    table["reading"] = [f"{r.statement} — {r.verdict} ({r.test}, {p_text(r.p_holm)} after Holm; {r.observed})."
+                        for r in table.itertuples()]
+    return table[["id", "statement", "test", "statistic", "p_value", "p_holm", "effect", "observed", "verdict",
+                  "reading"]]
+
+
+def register_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings."""
+    register = load_register(cfg["validation"]["hypotheses"])
+    table = evaluate_register(register, profile, segments, cfg["validation"]["alpha"])
+    print("\n".join(f"• {line}" for line in table["reading"]))
+    return table

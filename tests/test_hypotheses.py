@@ -1,0 +1,87 @@
+"""The hypothesis register: loading, checking, and verdicts against planted truths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from segkit_helpers.errors import ConfigError
+from segkit_helpers.hypotheses import load_register, evaluate_register
+
+
+def customers(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segment 1 orders more (true), spends the same per order (false 'higher'), and is
+    more recent (so 'segment 1 has higher recency' is contradicted)."""
+    rng = np.random.default_rng(seed)
+    seg = np.repeat([1, 2, 3], n // 3)
+    profile = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(len(seg))],
+        "orders_per_quarter": np.where(seg == 1, 6, 2) + rng.normal(0, 0.5, len(seg)),
+        "avg_order_value": rng.normal(100, 10, len(seg)),
+        "recency_days": np.where(seg == 1, 10, 90) + rng.normal(0, 5, len(seg)),
+        "quadrant": np.where((seg == 1) & (rng.random(len(seg)) < 0.9), "gold", "other"),
+    })
+    segments = pd.DataFrame({"customer_id": profile["customer_id"], "segment": seg,
+                             "segment_name": pd.Series(seg).map({1: "Champions", 2: "Regulars", 3: "Sleepers"})})
+    return profile, segments
+
+
+REGISTER = [
+    {"id": "T", "statement": "Champions order more often", "metric": "orders_per_quarter", "segments": ["Champions"],
+     "expected": "higher"},
+    {"id": "F", "statement": "Champions spend more per order", "metric": "avg_order_value", "segments": [1],
+     "expected": "higher"},
+    {"id": "R", "statement": "Champions bought longer ago", "metric": "recency_days", "segments": [1],
+     "expected": "higher"},
+    {"id": "D", "statement": "Recency differs between segments", "metric": "recency_days", "segments": "all",
+     "expected": "differs"},
+    {"id": "Q", "statement": "Champions are mostly gold", "metric": "quadrant", "level": "gold", "segments": [1],
+     "expected": "higher"},
+    {"id": "C", "statement": "Regulars order more than Sleepers", "metric": "orders_per_quarter", "segments": [2],
+     "compare_to": [3], "expected": "higher"},
+]
+
+
+def test_verdicts_true_false_and_reversed():
+    table = evaluate_register(REGISTER, *customers()).set_index("id")
+    assert table["verdict"].to_dict() == {"T": "supported", "F": "not supported", "R": "contradicted",
+                                          "D": "supported", "Q": "supported", "C": "not supported"}
+    assert table.loc["T", "test"] == "Mann–Whitney U (one-sided)"
+    assert table.loc["T", "effect"] == 1.0  # every Champion above every other customer: rank-biserial 1
+    assert table.loc["D", "test"] == "Kruskal–Wallis H"
+    assert table.loc["Q", "test"] == "two-proportion z-test (one-sided)"
+    assert (table["p_holm"] >= table["p_value"]).all()
+    assert table.loc["R", "reading"].startswith("Champions bought longer ago — contradicted")
+
+
+def test_mann_whitney_and_holm_by_hand():
+    profile = pd.DataFrame({"customer_id": list("abcdef"), "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    segments = pd.DataFrame({"customer_id": list("abcdef"), "segment": [2, 2, 2, 1, 1, 1]})
+    table = evaluate_register([{"id": "H", "statement": "s", "metric": "x", "segments": [1], "expected": "higher"}],
+                          profile, segments)
+    # U = 9 (all 3 x 3 pairs favour segment 1); exact one-sided p = 1 / C(6,3) = 0.05; the opposite
+    # direction has p = 1; Holm over the two: min(1, 2 * 0.05) = 0.1 -> not supported at 0.05
+    assert table.loc[0, "statistic"] == 9.0
+    assert table.loc[0, "p_value"] == pytest.approx(0.05)
+    assert table.loc[0, "p_holm"] == pytest.approx(0.1)
+    assert table.loc[0, "verdict"] == "not supported"
+
+
+def test_register_is_checked(tmp_path):
+    assert [h["id"] for h in load_register()] == ["H1", "H2", "H3", "H4", "H5"]
+    path = tmp_path / "register.yml"
+    path.write_text(yaml.safe_dump({"hypotheses": [{**REGISTER[0], "segmnets": [1]}]}))
+    with pytest.raises(ConfigError, match="hypothesis T: unknown key 'segmnets'. Did you mean 'segments'"):
+        load_register(path)
+    path.write_text(yaml.safe_dump({"hypotheses": [{**REGISTER[0], "expected": "bigger"}]}))
+    with pytest.raises(ConfigError, match="expected must be one of"):
+        load_register(path)
+    profile, segments = customers()
+    with pytest.raises(ConfigError, match="metric 'churn'"):
+        evaluate_register([{**REGISTER[0], "metric": "churn"}], profile, segments)
+    with pytest.raises(ConfigError, match="segment 'Gold' is not a segment"):
+        evaluate_register([{**REGISTER[0], "segments": ["Gold"]}], profile, segments)
+    with pytest.raises(ConfigError, match="is a category; add 'level:'"):
+        evaluate_register([{k: v for k, v in REGISTER[4].items() if k != "level"}], profile, segments)

@@ -45,6 +45,7 @@ def planted_profile(n: int = 60, seed: int = 0) -> pd.DataFrame:
                     "monetary": monetary,
                     "orders_per_quarter": frequency / 4,
                     "avg_order_value": monetary / frequency,
+                    "tenure_days": 365.0,
                     "profit": 0.25 * monetary - 5 * frequency,
                     "value_loyalty_quadrant": ["profitable & loyal", "unprofitable & loyal",
                                                "unprofitable & disloyal"][g],

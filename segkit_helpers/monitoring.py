@@ -234,9 +234,11 @@ def size_changes(previous: dict | None, profiles: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_change: float = 0.25) -> list[str]:
-    """Plain-language alerts: new or vanished segments, large changes of share, low retention."""
-    messages = []
+def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_change: float = 0.25,
+           lineage: pd.DataFrame | None = None) -> list[str]:
+    """Plain-language alerts: split or merged segments (:func:`segment_lineage`), new or vanished
+    segments, large changes of share, low retention."""
+    messages = [] if lineage is None else lineage_alerts(lineage)
     if migration is None:
         return messages
     for seg, row in changes.iterrows():
@@ -280,13 +282,19 @@ def retention(migration: pd.DataFrame) -> float:
 
 def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: pd.DataFrame | None,
                  messages: list[str], lapsed: pd.DataFrame | None = None, drift: pd.DataFrame | None = None,
-                 revision: dict | None = None, quadrants: pd.DataFrame | None = None) -> None:
-    """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts."""
+                 revision: dict | None = None, quadrants: pd.DataFrame | None = None,
+                 lineage: pd.DataFrame | None = None, history: pd.DataFrame | None = None) -> None:
+    """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts; and
+    the segment lineage and the history over all cycles when given."""
     from segkit_helpers.artefacts import write_json
 
+    extra = {
+        "lineage": [] if lineage is None else lineage.reset_index().to_dict(orient="records"),
+        "history": [] if history is None else history.assign(asof=history["asof"].astype(str)).to_dict(orient="records"),
+    }
     if previous is None:
         record = {"cycle": ctx.cycle, "previous_cycle": None, "first_cycle": True,
-                  "note": "first cycle: nothing to compare with", "alerts": [], "revision": revision}
+                  "note": "first cycle: nothing to compare with", "alerts": [], "revision": revision, **extra}
     else:
         record = {
             "cycle": ctx.cycle,
@@ -303,6 +311,105 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
             "drift": [] if drift is None else drift.reset_index().to_dict(orient="records"),
             "revision": revision,
             "alerts": messages,
+            **extra,
         }
     write_json(record, ctx.artefact("monitor.json"))
     print(f"wrote monitor.json to data/processed/{ctx.cycle}/")
+
+
+SPLIT_SHARE = 0.2
+
+
+def segment_lineage(migration: pd.DataFrame | None, min_share: float = SPLIT_SHARE) -> pd.DataFrame:
+    """Name each segment's fate since the previous cycle: kept, new, vanished, split or merged.
+
+    From the migration matrix's returning customers (without the new-customer row and
+    the lost-customer column), in the spirit of MONIC's cluster transitions
+    (Spiliopoulou et al. 2006):
+
+    - a previous segment **split** when no current segment holds more than half of its
+      returning customers and at least two hold ``min_share`` or more each;
+    - a current segment is **merged** when it is the main destination (the largest share,
+      ties included) of two or more previous segments;
+    - otherwise a segment whose id exists in both cycles is **kept**, a current id absent
+      before is **new**, and a previous id absent now is **vanished**.
+
+    Customers drifting between neighbouring segments as they buy more or lapse are not
+    a split: the flows figure shows them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment id of either cycle: ``previous`` and ``current`` (whether
+        the id exists in each), ``fate`` and ``detail`` (a sentence); empty in a first cycle.
+    """
+    if migration is None:
+        return pd.DataFrame(columns=["previous", "current", "fate", "detail"])
+    both = migration.drop(index=NEW, errors="ignore").drop(columns=LOST, errors="ignore")
+    out_share = both.div(both.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+    main = {int(p): {int(c) for c in row.index[(row == row.max()) & (row > 0)]} for p, row in out_share.iterrows()}
+    before, now = {int(s) for s in both.index}, {int(s) for s in both.columns}
+    rows = {}
+    for seg in sorted(before | now):
+        row = {"previous": seg in before, "current": seg in now}
+        shares = out_share.loc[str(seg)] if seg in before else pd.Series(dtype=float)
+        targets = [int(c) for c in shares.index[shares >= min_share]]
+        sources = sorted(p for p, destinations in main.items() if seg in destinations)
+        if len(targets) > 1 and shares.max() <= 0.5:
+            row |= {"fate": "split", "detail": f"segment {seg} split into {_and(targets)}"}
+        elif seg in now and len(sources) > 1:
+            row |= {"fate": "merged", "detail": f"segments {_and(sources)} merged into {seg}"}
+        elif row["previous"] and row["current"]:
+            row |= {"fate": "kept", "detail": f"segment {seg} kept"}
+        elif row["current"]:
+            row |= {"fate": "new", "detail": f"segment {seg} is new"}
+        else:
+            row |= {"fate": "vanished", "detail": f"segment {seg} vanished"}
+        rows[seg] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("segment")
+
+
+def _and(ids: list[int]) -> str:
+    names = [str(i) for i in sorted(ids)]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def lineage_alerts(lineage: pd.DataFrame) -> list[str]:
+    """Alerts for split and merged segments (new and vanished ones are in :func:`alerts`)."""
+    return [row["detail"] for _, row in lineage.iterrows() if row["fate"] in ("split", "merged")]
+
+
+def cycle_history(workdir: Path, current: Path | None = None) -> pd.DataFrame:
+    """Size and value share of every segment in every cycle found in ``data/processed/``.
+
+    A cycle is a folder with ``profiles.csv``; its date is ``asof`` from its
+    ``config.yml`` and segment names come from its ``personas.yml``. ``current`` adds
+    the artefact folder of the cycle being run (a staging folder during ``segkit
+    cycle``), which replaces a published folder of the same cycle.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cycle and segment: ``cycle``, ``asof``, ``segment``, ``name``,
+        ``customers``, ``customer_share``, ``revenue_share``; sorted by ``asof``.
+    """
+    folders = {p.name: p for p in sorted((Path(workdir) / "data" / "processed").glob("*"))
+               if (p / "profiles.csv").is_file() and not p.name.startswith(".")}  # no staging folders
+    if current is not None and (Path(current) / "profiles.csv").is_file():
+        config = yaml.safe_load((Path(current) / "config.yml").read_text(encoding="utf-8")) \
+            if (Path(current) / "config.yml").is_file() else {}
+        folders[str((config or {}).get("cycle", Path(current).name))] = Path(current)
+    rows = []
+    for cycle, folder in folders.items():
+        config = yaml.safe_load((folder / "config.yml").read_text(encoding="utf-8")) if (folder / "config.yml").is_file() else {}
+        personas = yaml.safe_load((folder / "personas.yml").read_text(encoding="utf-8")) if (folder / "personas.yml").is_file() else {}
+        names = {p["segment"]: p["name"] for p in (personas or {}).get("personas", [])}
+        profiles = pd.read_csv(folder / "profiles.csv")
+        for _, row in profiles.iterrows():
+            rows.append({"cycle": cycle, "asof": pd.Timestamp((config or {}).get("asof", pd.NaT)),
+                         "segment": int(row["segment"]), "name": names.get(int(row["segment"]), ""),
+                         "customers": int(row["customers"]), "customer_share": float(row["customer_share"]),
+                         "revenue_share": float(row["revenue_share"])})
+    table = pd.DataFrame(rows, columns=["cycle", "asof", "segment", "name", "customers", "customer_share",
+                                        "revenue_share"])
+    return table.sort_values(["asof", "cycle", "segment"], kind="stable", ignore_index=True)

@@ -287,3 +287,51 @@ def test_quadrant_migration_by_hand():
     assert table.to_numpy().sum() == 4
     assert table.index[-1] == NEW and table.columns[-1] == LOST
     assert quadrant_migration(None, current) is None
+
+
+# --- lineage and history ---------------------------------------------------------------------
+
+
+def matrix(rows: dict[str, list[int]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, index=columns).T
+
+
+def test_lineage_split_merged_new_vanished_by_hand():
+    from segkit_helpers.monitoring import lineage_alerts, segment_lineage
+
+    m = matrix({"1": [90, 10, 0, 0, 5], "2": [0, 50, 50, 0, 5], "3": [0, 0, 10, 0, 2], "4": [0, 0, 40, 0, 1],
+                "new customer": [3, 3, 3, 10, 0]}, ["1", "2", "5", "6", "lost customer"])
+    lineage = segment_lineage(m)
+    # 1 keeps 90 % of its returning customers: kept. 2 sends 50 % to 2 and 50 % to 5, none more than
+    # half: split. 5 is the main destination of 2 (tied), 3 (all of its 10) and 4 (all of its 40): merged.
+    # 3 and 4 have no id now: vanished (as segments; their customers went into 5); 6 holds only new customers.
+    assert lineage["fate"].to_dict() == {1: "kept", 2: "split", 3: "vanished", 4: "vanished", 5: "merged", 6: "new"}
+    assert lineage.loc[2, "detail"] == "segment 2 split into 2 and 5"
+    assert lineage.loc[5, "detail"] == "segments 2, 3 and 4 merged into 5"
+    assert lineage_alerts(lineage) == ["segment 2 split into 2 and 5", "segments 2, 3 and 4 merged into 5"]
+    # drift between neighbours is no split: 60 % stay, 40 % move up
+    drift = matrix({"1": [10, 0, 0], "2": [40, 60, 0]}, ["1", "2", "lost customer"])
+    assert segment_lineage(drift)["fate"].tolist() == ["kept", "kept"]
+    assert segment_lineage(None).empty
+
+
+def test_cycle_history_reads_every_cycle_and_the_staged_one(tmp_path):
+    from segkit_helpers.monitoring import cycle_history
+
+    def cycle(folder, name, asof, shares):
+        folder.mkdir(parents=True)
+        pd.DataFrame({"segment": [1, 2], "customers": [s * 100 for s in shares], "customer_share": shares,
+                      "revenue_share": [0.7, 0.3]}).to_csv(folder / "profiles.csv", index=False)
+        (folder / "config.yml").write_text(f"cycle: '{name}'\nasof: {asof}\n")
+        (folder / "personas.yml").write_text("personas:\n- {segment: 1, name: Gold}\n- {segment: 2, name: Rest}\n")
+
+    processed = tmp_path / "data" / "processed"
+    cycle(processed / "b", "b", "2024-06-30", [0.5, 0.5])
+    cycle(processed / "a", "a", "2023-12-31", [0.4, 0.6])
+    cycle(processed / ".staging-c-1", "c", "2024-12-31", [0.3, 0.7])  # a run in progress: not published
+    history = cycle_history(tmp_path)
+    assert history["cycle"].tolist() == ["a", "a", "b", "b"]  # ordered by asof, staging folder skipped
+    assert history["name"].tolist() == ["Gold", "Rest", "Gold", "Rest"]
+    with_current = cycle_history(tmp_path, current=processed / ".staging-c-1")
+    assert with_current["cycle"].unique().tolist() == ["a", "b", "c"]
+    assert with_current.loc[with_current["cycle"] == "c", "customer_share"].tolist() == [0.3, 0.7]

@@ -270,3 +270,31 @@ def test_plot_uplift_forest():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["all customers", "segment 2 · Rest", "segment 1 · Gold"]
     np.testing.assert_allclose(ax.collections[1].get_offsets()[:, 0], [3.0, 0.0, 8.0])  # points, bottom to top
     assert "no experiment" in plots.plot_uplift(table.iloc[:0]).texts[0].get_text()
+
+
+def test_plot_flows_bands_and_goal():
+    m = pd.DataFrame([[8, 2, 1], [3, 5, 0], [4, 1, 0]], index=["profitable & loyal", "unprofitable & loyal",
+                     "new customer"], columns=["profitable & loyal", "unprofitable & loyal", "lost customer"])
+    ax = plots.plot_flows(m, of="quadrant", goal="profitable & loyal")
+    labelled(ax)
+    has_caption(ax.figure)
+    bands = [p for p in ax.patches if type(p).__name__ == "PathPatch"]
+    assert len(bands) == 7  # one band per non-zero cell
+    green = [p for p in bands if p.get_facecolor()[:3] == pytest.approx((0.1725, 0.6275, 0.1725), abs=1e-3)]
+    assert len(green) == 2  # unprofitable & loyal -> gold, new -> gold
+    labels = [t.get_text() for t in ax.texts]
+    assert "new customer (5)" in labels and "lost customer (1)" in labels
+    assert "first cycle" in plots.plot_flows(None).texts[0].get_text()
+
+
+def test_plot_history_two_panels():
+    history = pd.DataFrame({"cycle": ["a", "a", "b", "b"], "segment": [1, 2, 1, 2], "name": ["Gold", "Rest"] * 2,
+                            "customer_share": [0.4, 0.6, 0.5, 0.5], "revenue_share": [0.7, 0.3, 0.8, 0.2]})
+    fig = plots.plot_history(history)
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        labelled(ax)
+    has_caption(fig)
+    assert fig.axes[0].lines[0].get_ydata().tolist() == [40.0, 50.0]
+    one = plots.plot_history(history[history["cycle"] == "a"])
+    assert any("only one cycle" in t.get_text() for t in one.texts)

@@ -1,8 +1,8 @@
 """Behavioural segmentation: choice of k, the segment model, profiles and persona drafts.
 
-Customers are clustered on log-transformed, standardised RFM (``log1p`` then z-score),
-with k-means (Lloyd's algorithm, k-means++ starts; scikit-learn). Segment ids are
-1..k sorted by mean revenue per customer (1 = most valuable) in a first cycle, or
+Customers are clustered on log-transformed (log-modulus: ``log1p`` for non-negative values),
+standardised RFM — or the profile columns of ``segmentation.features`` — with k-means
+(Lloyd's algorithm, k-means++ starts; scikit-learn). Segment ids are 1..k sorted by mean revenue per customer (1 = most valuable) in a first cycle, or
 carried over from the previous cycle's matching segments
 (:func:`segkit_helpers.monitoring.match_segments`).
 """
@@ -31,16 +31,21 @@ FEATURE_WORDS = {
 DISTINCT_Z = 0.5  # a segment mean this many overall SDs from the overall mean is "distinctive"
 
 
-def log1p_nonneg(values: np.ndarray) -> np.ndarray:
-    """``log(1 + x)`` with negatives clipped to 0 (net revenue can be ≤ 0 when not cleaned)."""
-    return np.log1p(np.clip(values, 0, None))
+def log_modulus(values: np.ndarray) -> np.ndarray:
+    """``sign(x) · log(1 + |x|)``, the log-modulus transform (John & Draper 1980).
+
+    It is ``log1p`` for the usual non-negative, right-skewed amounts and counts, and keeps
+    negative values (a basket-value change, a net revenue left negative when not cleaned)
+    on the same scale, mirrored, instead of clipping them.
+    """
+    return np.sign(values) * np.log1p(np.abs(values))
 
 
 def make_pipeline(k: int, seed: int) -> Pipeline:
-    """log1p → standardise → k-means with ``k`` clusters and 10 seeded k-means++ starts."""
+    """log-modulus → standardise → k-means with ``k`` clusters and 10 seeded k-means++ starts."""
     return Pipeline(
         [
-            ("log", FunctionTransformer(log1p_nonneg, feature_names_out="one-to-one")),
+            ("log", FunctionTransformer(log_modulus, feature_names_out="one-to-one")),
             ("scale", StandardScaler()),
             ("kmeans", KMeans(n_clusters=k, n_init=10, random_state=seed)),
         ]
@@ -49,7 +54,7 @@ def make_pipeline(k: int, seed: int) -> Pipeline:
 
 def scale_features(features: pd.DataFrame) -> np.ndarray:
     """The model's feature space: ``log1p`` then z-scores (as in :func:`make_pipeline`)."""
-    return StandardScaler().fit_transform(log1p_nonneg(features.to_numpy(dtype=float)))
+    return StandardScaler().fit_transform(log_modulus(features.to_numpy(dtype=float)))
 
 
 def bootstrap_ari(n: int, fit_predict, seed: int, resamples: int = 10, sample: int = 5000) -> np.ndarray:
@@ -420,12 +425,12 @@ def _feature_z(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     The segment centres when the scheme clusters RFM (``center_<feature>`` columns),
     else the segment medians.
     """
-    logs = log1p_nonneg(profile[FEATURES].to_numpy(dtype=float))
+    logs = log_modulus(profile[FEATURES].to_numpy(dtype=float))
     mean, sd = logs.mean(axis=0), logs.std(axis=0)
     if all(f"center_{f}" in profiles for f in FEATURES):
         centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
     else:
-        centers = log1p_nonneg(profiles[[f"median_{f}" for f in FEATURES]].to_numpy(dtype=float))
+        centers = log_modulus(profiles[[f"median_{f}" for f in FEATURES]].to_numpy(dtype=float))
     return pd.DataFrame((centers - mean) / np.where(sd > 0, sd, 1), columns=FEATURES, index=profiles.index)
 
 

@@ -125,3 +125,26 @@ def test_wholesale_customers_two_segments_are_the_two_channels():
     # (checked: ARI 0.48; 237 of 298 Horeca clients in one segment, 135 of 142 Retail in the other)
     spend_only = FirmographicModel(2, 42, SPEND, log_features=SPEND).fit(wholesale)
     assert adjusted_rand_score(wholesale["Channel"], spend_only.predict(wholesale)) > 0.4
+
+
+def test_segkit_score_assigns_new_firms_from_the_command_line(firms, tmp_path, capsys):
+    import joblib
+
+    from segkit_helpers.cli import main
+
+    table, _ = firms
+    fitted = model().fit(table)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    (tmp_path / "personas.yml").write_text("personas:\n" + "".join(
+        f"- {{segment: {s}, name: Type {s}}}\n" for s in (1, 2, 3, 4)), encoding="utf-8")
+    table.iloc[:25].to_csv(tmp_path / "new.csv", index=False)
+    assert main(["score", str(tmp_path / "model.joblib"), str(tmp_path / "new.csv"),
+                 "--out", str(tmp_path / "scored.parquet")]) == 0
+    scored = pd.read_parquet(tmp_path / "scored.parquet")
+    assert (scored["segment"].to_numpy() == fitted.predict(table.iloc[:25])).all()
+    assert scored["segment_name"].str.startswith("Type").all()
+    np.testing.assert_allclose(scored.filter(like="prob_").sum(axis=1), 1, atol=1e-5)
+    table.iloc[:5].drop(columns="industry").to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["score", str(tmp_path / "model.joblib"), str(tmp_path / "bad.csv"), "--out",
+                 str(tmp_path / "x.parquet")]) == 1
+    assert "'customers to score': column 'industry' is missing" in capsys.readouterr().err

@@ -104,6 +104,13 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
     index = (reports / "index.html").read_text(encoding="utf-8")
     name = pd.read_parquet(two_cycles / "data/processed/c2/segments.parquet")["segment_name"].iloc[0]
     assert name in index
+    assert "Business hypotheses" in index and "Our most valuable segment orders more often" in index
+    validation = json.loads((two_cycles / "data/processed/c2/validation.json").read_text())
+    assert {h["verdict"] for h in validation["hypothesis_register"]} <= {"supported", "not supported", "contradicted"}
+    assert (two_cycles / "data/processed/c2/review_sheet.csv").is_file()
+    monitor = json.loads((two_cycles / "data/processed/c2/monitor.json").read_text())
+    assert {row["cycle"] for row in monitor["history"]} == {"c1", "c2"}
+    assert {row["fate"] for row in monitor["lineage"]} <= {"kept", "new", "vanished", "split", "merged"}
     for stem in PAGES:
         assert f'href="{stem}.html"' in index
         page = (reports / f"{stem}.html").read_text(encoding="utf-8")

@@ -199,17 +199,14 @@ class NeedsModel(ClusterMixin, BaseEstimator):
         return self.expected_answers_ / max(self.n_outcomes_ - 1, 1)
 
     def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
-        """Mean absolute difference of two respondents' answers, scaled to [0, 1] (questions either left blank are left out)."""
+        """Mean absolute difference of two respondents' answers on the 0–1 scale, questions either left
+        blank left out: Gower's (1971) dissimilarity with every question numeric."""
+        from segkit_helpers.firmographic import gower_matrix
+
         check_is_fitted(self)
-        answers = self._answers(X) / max(self.n_outcomes_ - 1, 1)
-        total = np.zeros((len(answers), len(answers)))
-        count = np.zeros_like(total)
-        for j in range(answers.shape[1]):
-            diff = np.abs(answers[:, j][:, None] - answers[:, j][None, :])
-            present = ~np.isnan(diff)
-            total += np.where(present, diff, 0.0)
-            count += present
-        return np.where(count > 0, total / np.maximum(count, 1), 1.0)
+        answers = (self._answers(X), np.empty((len(X), 0), dtype=np.int64))
+        scaled = (answers[0] / max(self.n_outcomes_ - 1, 1), answers[1])
+        return gower_matrix(scaled, scaled)
 
     def describe_segments(self, X: pd.DataFrame | None = None) -> pd.DataFrame:
         """The expected answer per segment and question (on the survey's own scale)."""

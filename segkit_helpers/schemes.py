@@ -288,20 +288,44 @@ def k_choice(k_table: pd.DataFrame, data: pd.DataFrame, cfg: dict) -> dict:
             "explanation": explain_k(k_table, tendency, k, by_config, cfg["segmentation"]["min_k"])}
 
 
+LABELS = {"recency_days": "days since the last order", "frequency": "number of orders", "monetary": "revenue",
+          "avg_order_value": "order value", "orders_per_quarter": "orders per quarter",
+          "basket_value_change": "basket value growth", "order_gap_cv": "irregularity of orders",
+          "distinct_products": "range of products", "share_active_months": "share of months active",
+          "tenure_days": "tenure", "monthly_spend_cv": "spend volatility"}
+#: Profile metrics a persona description may cite (besides the scheme's own features).
+TRAIT_METRICS = list(LABELS)
+
+
 def _readable(feature: str) -> str:
     """A column name as words: ``q02_deadline_is_critical`` → "deadline is critical"."""
-    words = feature.removeprefix("line_share_").split("_")
+    if feature in LABELS:
+        return LABELS[feature]
+    if feature.startswith("line_share_"):
+        return "share of " + feature.removeprefix("line_share_").replace("_", " ")
+    words = feature.split("_")
     if len(words) > 1 and words[0][:1] == "q" and words[0][1:].isdigit():
         words = words[1:]
     return " ".join(words)
+
+
+#: Features whose "high" / "low" read better in their own words.
+DIRECTION_WORDS = {"recency_days": ("long since the last order", "ordered recently")}
+
+
+def _direction(feature: str, z: float) -> str:
+    if feature in DIRECTION_WORDS:
+        return DIRECTION_WORDS[feature][0 if z > 0 else 1]
+    return f"{'high' if z > 0 else 'low'} {_readable(feature)}"
 
 
 def distinctive_traits(data: pd.DataFrame, labels: np.ndarray, features: list[str], categorical: list[str],
                        top: int = 2) -> dict[int, list[str]]:
     """Per segment, its most distinctive traits in words, strongest first.
 
-    A numeric feature's strength is the segment mean's distance from the overall
-    mean in overall SDs (|z| ≥ 0.5 counts; the trait reads "high …" or "low …"). A
+    A numeric feature's strength is the segment's mean percentile rank against the
+    overall mean rank, in SDs of the ranks (|z| ≥ 0.5 counts; the trait reads "high …"
+    or "low …"); ranks keep one extreme customer from dominating a skewed amount. A
     categorical feature's strength is the lift of its most over-represented level
     (share in the segment / share overall − 1, counted when the level holds at least
     half the segment; the trait is the level itself, e.g. "Retail").
@@ -318,13 +342,27 @@ def distinctive_traits(data: pd.DataFrame, labels: np.ndarray, features: list[st
                     level = shares.index[0]
                     found.append((shares.iloc[0] / overall[level] - 1, f"{feature} {level}"))
             else:
-                values = pd.to_numeric(data[feature], errors="coerce")
-                sd = values.std(ddof=0)
-                z = (pd.to_numeric(members[feature], errors="coerce").mean() - values.mean()) / sd if sd > 0 else 0.0
+                ranks = pd.to_numeric(data[feature], errors="coerce").rank(pct=True)
+                sd = ranks.std(ddof=0)
+                z = (ranks[labels == seg].mean() - ranks.mean()) / sd if sd > 1e-9 else 0.0
                 if abs(z) >= 0.5:
-                    found.append((abs(z), f"{'high' if z > 0 else 'low'} {_readable(feature)}"))
+                    found.append((abs(z), _direction(feature, z)))
         traits[int(seg)] = [text for _, text in sorted(found, key=lambda t: -t[0])[:top]]
     return traits
+
+
+def segment_traits(model, data: pd.DataFrame, cfg: dict, top: int = 3) -> dict[int, str]:
+    """Per segment, one sentence naming its most distinctive features and persona metrics.
+
+    :func:`distinctive_traits` over the scheme's features and the profile metrics of
+    :data:`TRAIT_METRICS` present (plus product-line shares), e.g. "Stands out by: high
+    orders per quarter, high range of products, low days since the last order."
+    """
+    features = list(dict.fromkeys(scheme_features(data, cfg) + [c for c in data.columns if c in TRAIT_METRICS
+                                                                or c.startswith("line_share_")]))
+    traits = distinctive_traits(data, model.predict(data), features, cfg["segmentation"]["categorical"], top)
+    return {seg: ("Stands out by: " + ", ".join(found) + "." if found else "Close to the average customer.")
+            for seg, found in traits.items()}
 
 
 def describe_scheme(data: pd.DataFrame, cfg: dict) -> None:
@@ -352,7 +390,8 @@ def scheme_names(model, data: pd.DataFrame, cfg: dict) -> dict[int, str] | None:
     features = scheme_features(data, cfg)
     if scheme == "opportunity":
         lift = data[features].groupby(labels).mean() / data[features].mean().replace(0, np.nan)
-        return {int(seg): f"{_readable(row.idxmax())} buyers" for seg, row in lift.iterrows()}
+        return {int(seg): f"{row.idxmax().removeprefix('line_share_').replace('_', ' ')} buyers"
+                for seg, row in lift.iterrows()}
     traits = distinctive_traits(data, labels, features, cfg["segmentation"]["categorical"])
     noun = "respondents" if scheme == "needs" else "accounts"
     return {seg: (" · ".join(t[:1].upper() + t[1:] for t in found) if found else f"Average {noun}")

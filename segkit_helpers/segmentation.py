@@ -451,7 +451,8 @@ SOFT_QUESTIONS = [
 
 
 def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.DataFrame | None = None,
-                   previous: dict | None = None, names: dict[int, str] | None = None) -> list[dict]:
+                   previous: dict | None = None, names: dict[int, str] | None = None,
+                   traits: dict[int, str] | None = None) -> list[dict]:
     """A persona draft per segment, from its distinctive features (seed 002 steps 4–5).
 
     The name combines three words, one per RFM feature, chosen by how far the segment
@@ -471,6 +472,9 @@ def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.
     names
         Generated names to use instead of the RFM words (schemes that segment on
         something else name segments by it: :func:`segkit_helpers.schemes.scheme_names`).
+    traits
+        A sentence per segment on what makes it distinctive
+        (:func:`segkit_helpers.schemes.segment_traits`), added to the description.
 
     Returns
     -------
@@ -505,6 +509,7 @@ def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.
                     f"{row.revenue_share:.0%} of net revenue. Typically last bought "
                     f"{row.median_recency_days:.0f} days ago, {row.median_frequency:.0f} order(s) so far, "
                     f"{row.median_monetary:,.0f} in net revenue."
+                    + (f" {traits[seg]}" if traits and seg in traits else "")
                 ),
                 "data_answers": {
                     "How often do they buy?": f"{row.median_orders_per_quarter:.2f} orders per quarter (median)",

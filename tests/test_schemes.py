@@ -21,8 +21,9 @@ from segkit_helpers.schemes import (
     scheme_data,
     scheme_features,
     scheme_names,
+    segment_traits,
 )
-from segkit_helpers.segmentation import segment_profiles
+from segkit_helpers.segmentation import draft_personas, segment_profiles
 from segkit_helpers.value_loyalty import QuadrantModel
 from tests.test_segmentation import planted_profile
 
@@ -216,3 +217,17 @@ def test_scheme_data_joins_customer_attributes(tmp_path):
     pd.concat([customers, customers.iloc[:1]]).to_csv(tmp_path / "customers.csv", index=False)
     with pytest.raises(InputError, match="customer_id.*1 row"):
         scheme_data(profile, cfg)
+
+
+def test_segment_traits_cite_scheme_features_and_persona_metrics():
+    profile = planted_profile()
+    cfg = config(k=3)
+    model, segments = fit_segments(profile, pd.DataFrame({"k": [3], "recommended": [True]}), cfg)
+    traits = segment_traits(model, profile, cfg)
+    # segment 1 (most valuable) bought most recently, orders most and spends most (the groups are fully
+    # separated, so these traits are about equally strong). Tenure is the same for everyone: never a trait.
+    assert traits[1].startswith("Stands out by: ") and traits[1].count(",") == 2
+    assert "high number of orders" in traits[1] and "ordered recently" in traits[1]
+    assert "long since the last order" in traits[3] and "tenure" not in traits[1] + traits[2] + traits[3]
+    personas = draft_personas(segment_profiles(profile, segments, model), profile, names=None, traits=traits)
+    assert personas[0]["description"].endswith(traits[1])

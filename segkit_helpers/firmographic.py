@@ -59,7 +59,8 @@ class GowerScale:
 
     def numeric_values(self, data: pd.DataFrame) -> np.ndarray:
         """The numeric attributes as floats (log1p where configured), missing as NaN."""
-        values = data[self.numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
+        values = data[self.numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan,
+                                                                            copy=True)
         for j, f in enumerate(self.numeric):
             if f in self.log_features:
                 values[:, j] = np.log1p(np.clip(values[:, j], 0, None))

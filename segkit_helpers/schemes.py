@@ -204,21 +204,17 @@ def embedding(data: pd.DataFrame, cfg: dict, features: list[str] | None = None) 
     features = features or scheme_features(data, cfg)
     if scheme in ("behavioural", "opportunity"):
         return pd.DataFrame(scale_features(data[features]), columns=features, index=data.index)
-    table = data[features].copy()
-    categorical = [c for c in features if c in cfg["segmentation"]["categorical"]
-                   or not pd.api.types.is_numeric_dtype(table[c])]
-    for column in features:
-        if column in categorical:
-            continue
-        values = pd.to_numeric(table[column], errors="coerce").astype(float)
-        if column in cfg["segmentation"]["log_features"]:
-            values = np.log1p(values.clip(lower=0))
-        spread = values.max() - values.min()
-        table[column] = ((values - values.min()) / (spread if spread > 0 else 1)).fillna(values.mean())
-    if categorical:
-        table = pd.get_dummies(table.astype({c: "string" for c in categorical}), columns=categorical,
-                               prefix_sep="=", dtype=float)
-    return table.astype(float).fillna(0.0)
+    from segkit_helpers.firmographic import GowerScale
+
+    seg = cfg["segmentation"]
+    scale = GowerScale(data, features, seg.get("categorical", []), seg.get("log_features", []))
+    numbers, codes = scale.encode(data)
+    table = pd.DataFrame(numbers, columns=scale.numeric, index=data.index)
+    table = table.fillna(table.mean()).fillna(0.0)
+    for j, feature in enumerate(scale.categorical):
+        for code, level in enumerate(scale.levels[feature]):
+            table[f"{feature}={level}"] = (codes[:, j] == code).astype(float)
+    return table
 
 
 def segment_feature_z(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from segkit_helpers.opportunity import cross_sell_table, next_best_line, whitesp
 from segkit_helpers.schemes import (
     choose_k,
     distinctive_traits,
+    embedding,
     fit_segments,
     k_choice,
     scheme_data,
@@ -231,3 +232,13 @@ def test_segment_traits_cite_scheme_features_and_persona_metrics():
     assert "long since the last order" in traits[3] and "tenure" not in traits[1] + traits[2] + traits[3]
     personas = draft_personas(segment_profiles(profile, segments, model), profile, names=None, traits=traits)
     assert personas[0]["description"].endswith(traits[1])
+
+
+def test_embedding_of_survey_answers_with_blanks():
+    from segkit_helpers.needs import QUESTIONS, make_survey
+
+    survey, _ = make_survey(200, seed=1)  # nullable integers with about 2 % blanks
+    cfg = config("needs", features=list(QUESTIONS))
+    points = embedding(survey, cfg)
+    assert points.shape == (200, len(QUESTIONS)) and not points.isna().any().any()
+    assert points.min().min() >= 0 and points.max().max() <= 1  # answers 1..5 range-scaled

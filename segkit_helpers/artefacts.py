@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import yaml
@@ -82,4 +81,6 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 def write_joblib(obj: Any, path: str | os.PathLike) -> Path:
     """Pickle a fitted model with joblib, atomically."""
+    import joblib  # not at module level: `segkit profile` writes no model and starts faster without it
+
     return _write_with(Path(path), lambda tmp: joblib.dump(obj, tmp))

@@ -1,14 +1,17 @@
 """Order lines in DuckDB: mapping source columns, typing and checking them, and cleaning.
 
 Order lines never pass through pandas whole: :class:`Lines` is a DuckDB view (or
-table) with segkit's logical column names, and every step is a SQL query on it;
-only per-customer results come back as DataFrames. Problems are reported as
+table) with segkit's logical column names, and every step is a SQL query on it.
+Cleaning reduces the lines to an order table and an item table (:func:`aggregated`),
+from which every per-customer metric is computed; only per-customer results come
+back as DataFrames. Problems are reported as
 :class:`~segkit_helpers.errors.InputError` naming the table, column, number of bad
 rows and an example.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from dataclasses import dataclass
@@ -30,6 +33,8 @@ from segkit_helpers.sources import (
 _names = itertools.count()
 NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
 TEXT_COLUMNS = ["product", "category", "channel", "status"]
+#: The customer id as text, for results that leave DuckDB (integer ids are kept as integers inside).
+TEXT_ID = "CAST(customer_id AS VARCHAR)"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                  "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 
@@ -44,16 +49,21 @@ class Lines:
         The connection that holds them.
     name : str
         The view or table: one row per order line with logical columns
-        ``customer_id``, ``order_id`` (text), ``order_date``, ``order_day``
+        ``customer_id``, ``order_id`` (text, or integers when the source has
+        integer ids: :data:`TEXT_ID` turns them to text), ``order_date``, ``order_day``
         (timestamps), ``amount`` (and any mapped ``quantity``, ``unit_price``,
         ``cost``, ``product``, ``category``, ``channel``, ``status``).
     table : str
         The logical table name, for messages.
+    orders, items : str or None
+        The order and item tables of these lines, once built (:func:`aggregated`).
     """
 
     con: duckdb.DuckDBPyConnection
     name: str
     table: str = "transactions"
+    orders: str | None = None
+    items: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -69,9 +79,11 @@ class Lines:
         return self.con.execute(query.format(lines=self.name)).fetchone()[0]
 
     def df(self) -> pd.DataFrame:
-        """All lines as a DataFrame, ordered by date, customer and order (small tables only)."""
+        """All lines as a DataFrame (ids as text), ordered by date, customer and order (small tables only)."""
+        ids = [c for c in ("customer_id", "order_id") if c in self.columns]
         keys = [c for c in ("order_date", "customer_id", "order_id") if c in self.columns]
-        return self.sql(f"SELECT * FROM {{lines}} ORDER BY {', '.join(keys)}")
+        text = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in ids)
+        return self.sql(f"SELECT * REPLACE ({text}) FROM {{lines}} ORDER BY {', '.join(keys)}")
 
     def __len__(self) -> int:
         return int(self.scalar("SELECT count(*) FROM {lines}"))
@@ -192,7 +204,8 @@ def read_table(cfg: dict, table: str) -> pd.DataFrame:
             mapping |= {c: c for c in kinds if c not in mapping.values() and c not in mapping}
         select = []
         for logical, src in mapping.items():
-            expr = _id_expr(src, kinds[src]) if logical in ("customer_id", "order_id") else quote_ident(src)
+            expr = (f"CAST({_id_expr(src, kinds[src])} AS VARCHAR)" if logical in ("customer_id", "order_id")
+                    else quote_ident(src))
             select.append(f"{expr} AS {quote_ident(logical)}")
         return con.execute(f"SELECT {', '.join(select)} FROM {view}").df()
     finally:
@@ -206,18 +219,32 @@ def _is_numeric(kind: str) -> bool:
     return kind.upper().startswith(NUMERIC_TYPES)
 
 
+def _trimmed(text: str) -> str:
+    """SQL for text without surrounding spaces, blank read as missing.
+
+    TRIM copies every string it is given, which costs a third of a pass over ten
+    million ids; only the padded values go through it here.
+    """
+    return (f"CASE WHEN {text} = '' THEN NULL WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') "
+            f"THEN NULLIF(TRIM({text}), '') ELSE {text} END")
+
+
 def _raw_expr(col: str, kind: str) -> str:
-    """The source value with blank text read as missing."""
+    """The source value with text trimmed and blank text read as missing."""
     c = quote_ident(col)
-    return f"NULLIF(TRIM(CAST({c} AS VARCHAR)), '')" if "CHAR" in kind.upper() or kind.upper() == "VARCHAR" else c
+    return _trimmed(c) if "CHAR" in kind.upper() or kind.upper() == "VARCHAR" else c
 
 
 def _id_expr(col: str, kind: str) -> str:
-    """Ids as text; integer-valued numbers lose no digits and get no '.0'."""
+    """Ids in DuckDB: integers stay integers (grouping by them is much faster than by text; they
+    become text only at customer level, :data:`TEXT_ID`), integer-valued floats become integers
+    (no '.0'), text is trimmed with blank read as missing, so leading zeros survive."""
     c = quote_ident(col)
     if kind.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL")):
-        return f"CAST(TRY_CAST({c} AS BIGINT) AS VARCHAR)"
-    return f"NULLIF(TRIM(CAST({c} AS VARCHAR)), '')"
+        return f"TRY_CAST({c} AS BIGINT)"
+    if _is_numeric(kind):
+        return c
+    return _trimmed(c if kind.upper() == "VARCHAR" else f"CAST({c} AS VARCHAR)")
 
 
 def _date_expr(col: str, kind: str, date_format: str | None) -> str:
@@ -240,9 +267,12 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
     """Raise for the first column with unparsable or missing values (count and example)."""
     parts = []
     for i, (_, raw, parsed, _) in enumerate(checks):
-        parts += [f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
-                  f"first(CAST({raw} AS VARCHAR)) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
-                  f"count(*) FILTER (WHERE {raw} IS NULL)"]
+        if parsed.startswith("TRY_"):  # text to parse; a plain CAST of a typed column cannot fail
+            parts += [f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
+                      f"first(CAST({raw} AS VARCHAR)) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)"]
+        else:
+            parts += ["0", "NULL"]
+        parts.append(f"count(*) - count({raw})")
     row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchone()
     for i, (logical, _, _, what) in enumerate(checks):
         bad, example, empty = row[3 * i: 3 * i + 3]
@@ -275,7 +305,7 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
     select += [f"{_raw_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in TEXT_COLUMNS if c in mapping]
     derived = ["date_trunc('day', order_date) AS order_day"]
     if "order_id" not in mapping:  # an order is one customer's lines on one calendar day
-        derived.append("customer_id || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
+        derived.append(f"{TEXT_ID} || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
     name = f"lines_{next(_names)}"
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
     return Lines(con, name, table)
@@ -322,6 +352,64 @@ def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Li
     return _typed_lines(con, view, present, table)
 
 
+# --- order and item tables -------------------------------------------------------------------
+
+
+def _weighted(expr: str, weighted: bool) -> str:
+    """``expr`` times the line's weight (duplicate copies weigh −1 each), or as is when all weigh 1."""
+    return f"({expr}) * weight" if weighted else expr
+
+
+def _order_facts(columns: list[str], weighted: bool, keep: str = "true") -> dict[str, str]:
+    """Aggregates of one (customer, order id) group over its kept lines: day, net value, lines, margin."""
+    only = f" FILTER (WHERE {keep})" if keep != "true" else ""
+    facts = {"order_day": f"min(order_day){only}",
+             "net_value": f"sum({_weighted('amount', weighted)}){only}",
+             "lines": f"{'sum(weight)' if weighted else 'count(*)'}{only}"}
+    if {"cost", "quantity"} <= set(columns):
+        facts["margin_from_cost"] = f"sum({_weighted('amount - cost * quantity', weighted)}){only}"
+    return facts
+
+
+def _select(exprs: dict[str, str]) -> str:
+    return ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+
+
+def _item_keys(columns: list[str]) -> list[str]:
+    return [c for c in ("product", "category") if c in columns]
+
+
+def _items_sql(source: str, columns: list[str], weighted: bool, keep: str = "true") -> str:
+    """Spend per (customer, product, category) on lines with a positive amount (gross purchases)."""
+    keys = ", ".join(["customer_id"] + _item_keys(columns))
+    return (f"SELECT {keys}, sum({_weighted('amount', weighted)}) AS spend FROM {source} "
+            f"WHERE {keep} AND amount > 0 GROUP BY {keys}")
+
+
+def aggregated(lines: "Lines | pd.DataFrame") -> Lines:
+    """``lines`` with its order table and item table built (once) in DuckDB.
+
+    The order table has one row per (``customer_id``, ``order_id``): ``order_day``
+    (earliest line), ``net_value`` (sum of amounts), ``lines`` and, when ``cost``
+    and ``quantity`` are mapped, ``margin_from_cost``. The item table (when
+    ``product`` or ``category`` is mapped) has the spend per customer, product and
+    category on lines with a positive amount. Everything per customer is computed
+    from these two tables, never from the lines again.
+    """
+    lines = as_lines(lines)
+    if lines.orders:
+        return lines
+    con, cols = lines.con, lines.columns
+    orders = f"orders_{next(_names)}"
+    con.execute(f"CREATE TEMP TABLE {orders} AS SELECT customer_id, order_id, {_select(_order_facts(cols, False))} "
+                f"FROM {lines.name} GROUP BY customer_id, order_id")
+    items = None
+    if _item_keys(cols):
+        items = f"items_{next(_names)}"
+        con.execute(f"CREATE TEMP TABLE {items} AS {_items_sql(lines.name, cols, False)}")
+    return dataclasses.replace(lines, orders=orders, items=items)
+
+
 # --- cleaning --------------------------------------------------------------------------------
 
 
@@ -336,7 +424,7 @@ def cancellation_sql(columns: list[str], prefix: str = "C", statuses: list[str] 
     if "quantity" in columns:
         terms.append("quantity < 0")
     if prefix:
-        terms.append(f"coalesce(starts_with(order_id, {quote_literal(prefix)}), false)")
+        terms.append(f"coalesce(starts_with(CAST(order_id AS VARCHAR), {quote_literal(prefix)}), false)")
     if statuses and "status" in columns:
         terms.append(f"coalesce(status IN ({', '.join(map(quote_literal, statuses))}), false)")
     return "(" + " OR ".join(terms) + ")"
@@ -354,6 +442,27 @@ def is_cancellation(frame: pd.DataFrame, prefix: str = "C", statuses: list[str] 
     return pd.Series(flags.to_numpy(dtype=bool), index=frame.index)
 
 
+def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
+    """A table of the surplus copies of exact duplicate lines (identical in every column in ``keys``).
+
+    One row per line that occurs more than once, with ``extra`` = its copies − 1.
+    Grouping every line by every column is the slowest step of a profile, so it is
+    done in two passes: the lines are grouped by a 64-bit hash of all their columns
+    (one small key), then only the lines whose hash occurs more than once are
+    grouped by the columns themselves, so that a hash collision never merges two
+    different lines.
+    """
+    con, hashes, surplus = lines.con, f"dup_hashes_{next(_names)}", f"surplus_{next(_names)}"
+    con.execute(f"CREATE TEMP TABLE {hashes} AS SELECT h FROM (SELECT hash({keys}) AS h FROM {lines.name} "
+                f"WHERE {in_range}) GROUP BY h HAVING count(*) > 1")
+    candidates = f"hash({keys}) IN (SELECT h FROM {hashes})"
+    if not con.execute(f"SELECT count(*) FROM {hashes}").fetchone()[0]:
+        candidates = "false"  # no hash occurs twice: no duplicates, no second pass
+    con.execute(f"CREATE TEMP TABLE {surplus} AS SELECT {keys}, count(*) - 1 AS extra FROM {lines.name} "
+                f"WHERE {in_range} AND {candidates} GROUP BY ALL HAVING count(*) > 1")
+    return surplus
+
+
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     """Apply the cleaning rules in DuckDB and count what each one did.
 
@@ -362,7 +471,7 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     1. drop lines without a customer id;
     2. drop lines dated after ``asof`` (``asof`` is inclusive);
     3. drop exact duplicate lines — identical in every mapped column
-       (``drop_duplicates``);
+       (``drop_duplicates``): one copy of each is kept;
     4. drop lines with a zero or negative unit price (adjustments, free samples);
     5. returns and cancellations (:func:`cancellation_sql`): netted into the
        customer's revenue and counted (``returns: net``), or removed together with
@@ -370,6 +479,12 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
        Online Retail literature);
     6. drop customers whose net revenue is not positive, in cents
        (``drop_non_positive_customers``).
+
+    The lines are read in a few passes, none of which is kept in memory: one counts
+    rules 1–2; two find the duplicates (:func:`_surplus_copies`), whose surplus
+    copies then weigh −1 in every sum; one builds the order table while counting
+    rules 4–5 per order; one builds the item table (both tables as in
+    :func:`aggregated`). Rule 6 and the report need only the order table.
 
     Parameters
     ----------
@@ -381,49 +496,59 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     Returns
     -------
     clean : Lines
-        The remaining lines: a view over a DuckDB table of the staged lines.
+        The remaining lines (a view, read only when asked for) with their order and
+        item tables.
     report : pandas.DataFrame
         One row per rule: ``rule``, ``action`` (removed/netted), ``lines``,
         ``customers`` (distinct customers affected) and ``lines_left``.
     """
     rules = cfg["cleaning"]
     con, cols = lines.con, lines.columns
-    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    dedup = bool(rules["drop_duplicates"])
     drop_returns = rules.get("returns", "net") == "drop"
     cancel = cancellation_sql(cols, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
     if drop_returns and "quantity" in cols:
         cancel = f"({cancel} OR quantity <= 0)"
-    bad_price = "coalesce(unit_price <= 0, false)" if "unit_price" in cols else "false"
-    keys = ", ".join(quote_ident(c) for c in cols)
-    source_keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
-    stage, clean = f"stage_{next(_names)}", f"clean_{next(_names)}"
-
+    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
     total, no_id, late, late_customers = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
         f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchone()
-    copies = "count(*)" if rules["drop_duplicates"] else "1"
-    group = f"GROUP BY {source_keys}" if rules["drop_duplicates"] else ""
-    con.execute(f"CREATE TEMP TABLE {stage} AS SELECT *, date_trunc('day', order_date) AS order_day, "
-                f"{bad_price} AS bad_price, coalesce({cancel}, false) AS is_return FROM ("
-                f"SELECT {source_keys}, {copies} AS copies FROM {lines.name} "
-                f"WHERE customer_id IS NOT NULL AND order_day <= {asof} {group})")
+    in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
+    flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in cols else 'false'} AS bad_price, "
+             f"coalesce({cancel}, false) AS is_return")
     keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
-    per_customer = f"per_customer_{next(_names)}"  # rule counts per customer: one cheap GROUP BY
-    con.execute(f"CREATE TEMP TABLE {per_customer} AS SELECT customer_id, sum(copies - 1) AS dup, "
-                f"count(*) FILTER (WHERE bad_price) AS price, count(*) FILTER (WHERE NOT bad_price AND is_return) AS ret, "
-                f"count(*) FILTER (WHERE {keep}) AS kept, round(sum(amount) FILTER (WHERE {keep}), 2) AS net "
-                f"FROM {stage} GROUP BY customer_id")
-    (dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers,
-     poor_lines, poor_customers) = con.execute(
-        f"SELECT coalesce(sum(dup), 0), count(*) FILTER (WHERE dup > 0), coalesce(sum(price), 0), "
-        f"count(*) FILTER (WHERE price > 0), coalesce(sum(ret), 0), count(*) FILTER (WHERE ret > 0), "
-        f"coalesce(sum(kept) FILTER (WHERE net <= 0), 0), count(*) FILTER (WHERE kept > 0 AND net <= 0) "
-        f"FROM {per_customer}").fetchone()
+    source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
+    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
+        keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
+        surplus = _surplus_copies(lines, keys, in_range)
+        source = (f"(SELECT *, 1 AS weight FROM {source} UNION ALL BY NAME SELECT {keys}, "
+                  f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
+    flagged = f"(SELECT *, {flags} FROM {source})"
+    n = "sum(weight)" if dedup else "count(*)"
 
-    steps = [("no customer id", "removed", no_id, 0), (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
-    if rules["drop_duplicates"]:
-        steps.append(("exact duplicate line", "removed", int(dup_lines), dup_customers))
+    order_rules, customer_rules = f"order_rules_{next(_names)}", f"customer_rules_{next(_names)}"
+    con.execute(
+        f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, "
+        f"{'-sum(weight) FILTER (WHERE weight < 0)' if dedup else '0'} AS duplicate, "
+        f"{n} FILTER (WHERE bad_price) AS price, {n} FILTER (WHERE NOT bad_price AND is_return) AS returned, "
+        f"{_select(_order_facts(cols, dedup, keep))} FROM {flagged} GROUP BY customer_id, order_id")
+    con.execute(
+        f"CREATE TEMP TABLE {customer_rules} AS SELECT customer_id, coalesce(sum(duplicate), 0) AS duplicate, "
+        f"coalesce(sum(price), 0) AS price, coalesce(sum(returned), 0) AS returned, coalesce(sum(lines), 0) AS kept, "
+        f"round(sum(net_value), 2) AS net FROM {order_rules} GROUP BY customer_id")
+    counts = con.execute(
+        f"SELECT coalesce(sum(duplicate), 0), count(*) FILTER (WHERE duplicate > 0), coalesce(sum(price), 0), "
+        f"count(*) FILTER (WHERE price > 0), coalesce(sum(returned), 0), count(*) FILTER (WHERE returned > 0), "
+        f"coalesce(sum(kept) FILTER (WHERE net <= 0), 0), count(*) FILTER (WHERE kept > 0 AND net <= 0) "
+        f"FROM {customer_rules}").fetchone()
+    dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers, poor_lines, poor_customers = (
+        int(x) for x in counts)
+
+    steps = [("no customer id", "removed", no_id, 0),
+             (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
+    if dedup:
+        steps.append(("exact duplicate line", "removed", dup_lines, dup_customers))
     if "unit_price" in cols:
         steps.append(("unit price zero or negative", "removed", price_lines, price_customers))
     steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers))
@@ -431,25 +556,40 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     if rules["drop_non_positive_customers"]:
         steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers))
         if poor_customers:
-            positive = f" SEMI JOIN (SELECT customer_id FROM {per_customer} WHERE net > 0) USING (customer_id)"
-    # a view over the staged table: no copy of the lines (the stage table lives as long as the connection)
-    con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {keys} FROM {stage}{positive} WHERE {keep}")
+            positive = f" AND customer_id NOT IN (SELECT customer_id FROM {customer_rules} WHERE net <= 0)"
     report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers"])
     report["lines_left"] = total - report["lines"].where(report["action"] == "removed", 0).cumsum()
     report[["lines", "customers", "lines_left"]] = report[["lines", "customers", "lines_left"]].astype("int64")
-    return Lines(con, clean, lines.table), report
+
+    facts = list(_order_facts(cols, dedup))
+    orders, clean = f"orders_{next(_names)}", f"clean_{next(_names)}"
+    con.execute(f"CREATE TEMP TABLE {orders} AS SELECT customer_id, order_id, {', '.join(facts)} FROM {order_rules} "
+                f"WHERE lines > 0{positive}")
+    items = None
+    if _item_keys(cols):
+        items = f"items_{next(_names)}"
+        con.execute(f"CREATE TEMP TABLE {items} AS SELECT * FROM ({_items_sql(flagged, cols, dedup, keep)}) "
+                    f"WHERE true{positive}")
+    distinct = "DISTINCT " if dedup else ""
+    con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {distinct}{', '.join(quote_ident(c) for c in cols)} "
+                f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep}{positive}")
+    return Lines(con, clean, lines.table, orders, items), report
 
 
 def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:
     """First and last calendar day present in ``lines``."""
-    first, last = lines.con.execute(f"SELECT min(order_day), max(order_day) FROM {lines.name}").fetchone()
+    first, last = lines.con.execute(f"SELECT min(order_day), max(order_day) FROM {lines.orders or lines.name}").fetchone()
     return first.date(), last.date()
 
 
-def summarize_lines(lines: Lines) -> pd.Series:
-    """Headline counts of a line table: lines, customers, orders (integers) and net revenue."""
+def summarize_lines(lines: "Lines | pd.DataFrame") -> pd.Series:
+    """Headline counts of a line table: lines, customers, orders (integers) and net revenue.
+
+    Orders are distinct order ids; computed from the order table (:func:`aggregated`).
+    """
+    lines = aggregated(lines)
     n, customers, orders, revenue = lines.con.execute(
-        f"SELECT count(*), count(DISTINCT customer_id), count(DISTINCT order_id), coalesce(sum(amount), 0) "
-        f"FROM {lines.name}").fetchone()
+        f"SELECT coalesce(sum(lines), 0), count(DISTINCT customer_id), count(DISTINCT order_id), "
+        f"coalesce(sum(net_value), 0) FROM {lines.orders}").fetchone()
     return pd.Series({"lines": int(n), "customers": int(customers), "orders": int(orders),
                       "net revenue": round(float(revenue), 2)}, name="value", dtype=object)

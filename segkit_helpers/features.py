@@ -1,7 +1,9 @@
 """The customer profile: RFM, scores, named RFM segments, persona metrics, value, loyalty, ABC/XYZ.
 
-Order lines are aggregated in DuckDB (:func:`customer_metrics`, one SQL query);
-pandas works only on the resulting one-row-per-customer table.
+Order lines are aggregated in DuckDB into an order table and an item table
+(:func:`segkit_helpers.data.aggregated`, built while cleaning); every per-customer
+metric is computed from those (:func:`customer_metrics`, one SQL query), and pandas
+works only on the resulting one-row-per-customer table.
 
 Definitions shared by every part of segkit (DESIGN.md):
 
@@ -27,7 +29,8 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.config import RESOURCES_DIR
-from segkit_helpers.data import Lines, as_lines
+from segkit_helpers.data import TEXT_ID, Lines, aggregated
+from segkit_helpers.sources import relation_columns
 from segkit_helpers.errors import ConfigError, InputError
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -53,52 +56,49 @@ def order_table(lines: Lines | pd.DataFrame) -> pd.DataFrame:
         ``customer_id``, ``order_id``, ``order_day`` (earliest line), ``net_value``
         and ``is_order`` (net value > 0 in cents), sorted by customer and order.
     """
-    return as_lines(lines).sql(
-        "SELECT customer_id, order_id, min(order_day) AS order_day, sum(amount) AS net_value, "
-        "round(sum(amount), 2) > 0 AS is_order FROM {lines} GROUP BY customer_id, order_id "
-        "ORDER BY customer_id, order_id")
+    lines = aggregated(lines)
+    return lines.con.execute(
+        f"SELECT {TEXT_ID} AS customer_id, CAST(order_id AS VARCHAR) AS order_id, order_day, net_value, "
+        f"round(net_value, 2) > 0 AS is_order FROM {lines.orders} ORDER BY 1, 2").df()
 
 
-def _metrics_sql(columns: list[str]) -> str:
-    """The aggregation query behind :func:`customer_metrics` (``{lines}`` = the lines).
+def _metrics_sql(lines: Lines) -> str:
+    """The aggregation query behind :func:`customer_metrics`, over the order and item tables.
 
-    One pass over the lines builds the order table; everything else is computed from
-    orders (monetary = sum of all orders' net values, returns included; monthly spend
-    puts each order in the month of its first line). Products and costs need a second
-    pass over the lines, only when those columns are mapped.
+    Everything is computed from orders (monetary = sum of all orders' net values,
+    returns included; monthly spend puts each order in the month of its first line),
+    distinct products from the item table.
     """
-    extra = []
-    if "product" in columns:
-        extra.append("count(DISTINCT product) FILTER (WHERE amount > 0) AS distinct_products")
-    if {"cost", "quantity"} <= set(columns):
-        extra.append("sum(amount - cost * quantity) AS margin_from_cost")
-    line_totals = (f", line_totals AS (SELECT customer_id, {', '.join(extra)} FROM {{lines}} GROUP BY customer_id)"
-                   if extra else "")
-    join_lines = "LEFT JOIN line_totals USING (customer_id)" if extra else ""
+    margin = "margin_from_cost" in relation_columns(lines.con, lines.orders)
+    products = ""
+    if lines.items and "product" in lines.columns:
+        # items are keyed by customer and product (and category, when mapped: then count distinct)
+        count = "count(DISTINCT product)" if "category" in lines.columns else "count(product)"
+        products = (f"LEFT JOIN (SELECT customer_id, {count} AS distinct_products "
+                    f"FROM {lines.items} GROUP BY customer_id) USING (customer_id)")
     return f"""
-    WITH orders AS (
-        SELECT customer_id, order_id, min(order_day) AS order_day, sum(amount) AS net
-        FROM {{lines}} GROUP BY customer_id, order_id),
-    real AS (
+    WITH real AS (
         SELECT *, row_number() OVER w AS n, count(*) OVER (PARTITION BY customer_id) AS total,
                date_diff('day', lag(order_day) OVER w, order_day) AS gap
-        FROM orders WHERE round(net, 2) > 0
+        FROM {lines.orders} WHERE round(net_value, 2) > 0
         WINDOW w AS (PARTITION BY customer_id ORDER BY order_day, order_id)),
     per_customer AS (
         SELECT customer_id, min(order_day) AS first_order, max(order_day) AS last_order,
                count(*) AS frequency, count(DISTINCT date_trunc('month', order_day)) AS active_months,
                avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap, count(gap) AS n_gaps,
-               avg(net) FILTER (WHERE n <= total // 2) AS early_value,
-               avg(net) FILTER (WHERE n > (total + 1) // 2) AS late_value,
-               avg(net) FILTER (WHERE n > 1) AS repeat_order_value
+               avg(net_value) FILTER (WHERE n <= total // 2) AS early_value,
+               avg(net_value) FILTER (WHERE n > (total + 1) // 2) AS late_value,
+               avg(net_value) FILTER (WHERE n > 1) AS repeat_order_value
         FROM real GROUP BY customer_id),
     monthly AS (
-        SELECT customer_id, sum(net) AS spend FROM orders GROUP BY customer_id, date_trunc('month', order_day)),
-    month_totals AS (
-        SELECT customer_id, sum(spend) AS monetary, sum(spend * spend) AS spend_sq FROM monthly GROUP BY customer_id)
-    {line_totals}
-    SELECT * FROM per_customer JOIN month_totals USING (customer_id) {join_lines}
-    ORDER BY customer_id"""
+        SELECT customer_id, sum(net_value) AS spend{', sum(margin_from_cost) AS margin' if margin else ''}
+        FROM {lines.orders} GROUP BY customer_id, date_trunc('month', order_day)),
+    customer_totals AS (
+        SELECT customer_id, sum(spend) AS monetary, sum(spend * spend) AS spend_sq
+               {', sum(margin) AS margin_from_cost' if margin else ''}
+        FROM monthly GROUP BY customer_id)
+    SELECT * REPLACE ({TEXT_ID} AS customer_id) FROM per_customer JOIN customer_totals USING (customer_id) {products}
+    ORDER BY 1"""
 
 
 def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame:
@@ -120,8 +120,8 @@ def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame
         ``repeat_order_value`` (mean net value of orders after the first, for the
         Gamma–Gamma model) and ``margin_from_cost`` (when a ``cost`` column is mapped).
     """
-    lines = as_lines(lines)
-    raw = lines.sql(_metrics_sql(lines.columns))
+    lines = aggregated(lines)
+    raw = lines.con.execute(_metrics_sql(lines)).df()
     asof_ts = pd.Timestamp(asof)
     out = raw[["customer_id", "first_order", "last_order"]].copy()
     out["recency_days"] = (asof_ts - raw["last_order"]).dt.days.astype("int64")
@@ -330,7 +330,7 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
         ``customer_id`` and one ``line_share_<line>`` column per line; ``None`` when no
         product lines are configured.
     """
-    lines = as_lines(lines)
+    lines = aggregated(lines)
     if "category" in lines.columns:
         line_expr, join = "coalesce(category, 'other')", ""
     elif cfg["research"]["product_lines"] and "product" in lines.columns:
@@ -339,8 +339,8 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
         line_expr, join = "coalesce(m.line, 'other')", "LEFT JOIN product_lines_map m ON l.product = m.product"
     else:
         return None
-    spend = lines.sql(f"SELECT l.customer_id, {line_expr} AS line, sum(l.amount) AS spend FROM {{lines}} l {join} "
-                      f"WHERE l.amount > 0 GROUP BY ALL")
+    spend = lines.con.execute(f"SELECT CAST(l.customer_id AS VARCHAR) AS customer_id, {line_expr} AS line, "
+                              f"sum(l.spend) AS spend FROM {lines.items} l {join} GROUP BY ALL").df()
     top = spend.groupby("line")["spend"].sum().sort_values(ascending=False, kind="stable")
     keep = [name for name in top.index if name != "other"][: cfg["research"]["max_product_lines"]]
     spend["line"] = spend["line"].where(spend["line"].isin(keep), "other")

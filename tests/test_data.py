@@ -14,6 +14,7 @@ from segkit_helpers.data import (
     clean_transactions,
     column_mapping,
     is_cancellation,
+    load_transactions,
     prepare_transactions,
     read_table,
     sample_period,
@@ -21,6 +22,7 @@ from segkit_helpers.data import (
     summarize_lines,
 )
 from segkit_helpers.errors import InputError
+from segkit_helpers.features import customer_metrics, order_table
 
 MAPPING = {
     "customer_id": "CustomerID",
@@ -357,3 +359,37 @@ def test_sample_period_and_summary():
     summary = summarize_lines(clean)
     # lines 3; customers A, C; orders 1003, C1005, 1008; revenue 10 - 5 + 6 = 11
     assert summary.to_dict() == {"lines": 3, "customers": 2, "orders": 3, "net revenue": 11.0}
+
+
+def test_duplicates_count_once_in_every_table():
+    # customer A: line L bought three times (two surplus copies), line M once; B: one line, two copies
+    rows = [("A", "1", "2024-01-05 10:00", 2, 5.0, "p1")] * 3 + [
+        ("A", "1", "2024-01-05 10:00", 1, 5.0, "p1"),  # same product, other quantity: not a duplicate
+        ("A", "2", "2024-01-09 10:00", 1, 7.0, "p2"),
+    ] + [("B", "3", "2024-01-06 10:00", 1, 4.0, "p1")] * 2
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "quantity", "unit_price", "product"])
+    clean, report = clean_transactions(prepare_transactions(frame), cleaning_cfg())
+    assert report.set_index("rule").loc["exact duplicate line", ["lines", "customers"]].tolist() == [3, 2]
+    assert summarize_lines(clean).to_dict() == {"lines": 4, "customers": 2, "orders": 3,
+                                                "net revenue": 10.0 + 5.0 + 7.0 + 4.0}
+    metrics = customer_metrics(clean, dt.date(2024, 1, 31)).set_index("customer_id")
+    assert metrics.loc["A", "monetary"] == 22.0 and metrics.loc["B", "monetary"] == 4.0
+    assert metrics["distinct_products"].to_dict() == {"A": 2, "B": 1}
+    # the order and item tables agree with the cleaned lines themselves
+    pd.testing.assert_frame_equal(metrics.reset_index(), customer_metrics(clean.df(), dt.date(2024, 1, 31)))
+    assert clean.df()["quantity"].tolist() == [2, 1, 1, 1]
+
+
+def test_integer_ids_become_text_at_customer_level(tmp_path):
+    path = tmp_path / "lines.parquet"
+    frame = source_frame()
+    frame["CustomerID"] = [9, 9, 10]  # int64 in the file
+    frame["InvoiceNo"] = [501, 501, 502]
+    frame["Quantity"] = [2, 1, 3]
+    frame.to_parquet(path, index=False)
+    cfg = make_cfg(tmp_path, path, MAPPING)
+    clean, _ = clean_transactions(load_transactions(cfg), cfg)
+    profile = customer_metrics(clean, cfg["asof"])
+    assert profile["customer_id"].tolist() == ["10", "9"]  # text, sorted as text
+    assert order_table(clean)["order_id"].tolist() == ["502", "501"]
+    assert clean.df()["customer_id"].tolist() == ["9", "9", "10"]

@@ -14,13 +14,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from segkit_helpers.config import OPEN_TABLES, TABLE_COLUMNS
-from segkit_helpers.errors import InputError
+from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.sources import (
     connect,
     describe,
@@ -76,7 +78,7 @@ class Lines:
 
     def scalar(self, query: str):
         """Run ``query`` (``{lines}`` = this table) and return its single value."""
-        return self.con.execute(query.format(lines=self.name)).fetchone()[0]
+        return self.con.execute(query.format(lines=self.name)).fetchall()[0][0]
 
     def df(self) -> pd.DataFrame:
         """All lines as a DataFrame (ids as text), ordered by date, customer and order (small tables only)."""
@@ -273,7 +275,7 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         else:
             parts += ["0", "NULL"]
         parts.append(f"count(*) - count({raw})")
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchone()
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
     for i, (logical, _, _, what) in enumerate(checks):
         bad, example, empty = row[3 * i: 3 * i + 3]
         if bad:
@@ -352,6 +354,19 @@ def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Li
     return _typed_lines(con, view, present, table)
 
 
+@contextmanager
+def engine_errors(cfg: dict) -> Iterator[None]:
+    """Turn DuckDB running out of memory into a one-line message naming the setting to change."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        limit = cfg.get("engine", {}).get("memory_limit") or "DuckDB's default (80% of RAM)"
+        raise ConfigError(
+            f"table 'transactions': DuckDB ran out of memory with engine.memory_limit = {limit}. "
+            f"Raise engine.memory_limit (e.g. 4GB), or set engine.threads: 1 to need less of it."
+        ) from None
+
+
 # --- order and item tables -------------------------------------------------------------------
 
 
@@ -375,26 +390,55 @@ def _select(exprs: dict[str, str]) -> str:
     return ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
 
 
-def _item_keys(columns: list[str]) -> list[str]:
-    return [c for c in ("product", "category") if c in columns]
+def read_product_lines(path: str) -> pd.DataFrame:
+    """The ``product,line`` mapping of ``research.product_lines`` (one line per product, first wins)."""
+    mapping = pd.read_csv(path, dtype=str)
+    missing = {"product", "line"} - set(mapping.columns)
+    if missing:
+        raise InputError(f"product lines file {path}: needs columns 'product' and 'line' (missing {sorted(missing)})")
+    return mapping[["product", "line"]].drop_duplicates("product")
 
 
-def _items_sql(source: str, columns: list[str], weighted: bool, keep: str = "true") -> str:
-    """Spend per (customer, product, category) on lines with a positive amount (gross purchases)."""
-    keys = ", ".join(["customer_id"] + _item_keys(columns))
-    return (f"SELECT {keys}, sum({_weighted('amount', weighted)}) AS spend FROM {source} "
-            f"WHERE {keep} AND amount > 0 GROUP BY {keys}")
+def _product_line(con: duckdb.DuckDBPyConnection, columns: list[str], product_lines: str | None) -> tuple[str, str]:
+    """SQL for the product line of a line (alias ``l``) and the join it needs.
+
+    The ``category`` column when mapped, else the ``product_lines`` mapping (products
+    it does not name are "other"), else none (NULL).
+    """
+    if "category" in columns:
+        return "coalesce(l.category, 'other')", ""
+    if product_lines and "product" in columns:
+        mapping = f"product_lines_{next(_names)}"
+        con.register(mapping, read_product_lines(product_lines))
+        return "coalesce(m.line, 'other')", f"LEFT JOIN {mapping} m ON CAST(l.product AS VARCHAR) = m.product"
+    return "NULL", ""
 
 
-def aggregated(lines: "Lines | pd.DataFrame") -> Lines:
+def _items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: bool, keep: str = "true") -> str:
+    """Spend and distinct products per (customer, product line) on lines with a positive amount.
+
+    The lines are grouped by customer and product first (a transient aggregate that
+    DuckDB spills to disk when it must), so that only the small per-line table is kept.
+    """
+    line_expr, join = line
+    product = ", l.product" if "product" in columns else ""
+    inner = (f"SELECT l.customer_id{product}, {line_expr} AS line, sum({_weighted('l.amount', weighted)}) AS spend "
+             f"FROM {source} l {join} WHERE {keep} AND l.amount > 0 GROUP BY ALL")
+    products = "count(product)" if product else "NULL"
+    return (f"SELECT customer_id, line, {products} AS products, sum(spend) AS spend FROM ({inner}) "
+            f"GROUP BY customer_id, line")
+
+
+def aggregated(lines: "Lines | pd.DataFrame", product_lines: str | None = None) -> Lines:
     """``lines`` with its order table and item table built (once) in DuckDB.
 
     The order table has one row per (``customer_id``, ``order_id``): ``order_day``
     (earliest line), ``net_value`` (sum of amounts), ``lines`` and, when ``cost``
     and ``quantity`` are mapped, ``margin_from_cost``. The item table (when
-    ``product`` or ``category`` is mapped) has the spend per customer, product and
-    category on lines with a positive amount. Everything per customer is computed
-    from these two tables, never from the lines again.
+    ``product`` or ``category`` is mapped) has one row per customer and product line
+    (:func:`_product_line`; one row per customer without lines): ``products`` (distinct
+    products) and ``spend`` on lines with a positive amount. Everything per customer
+    is computed from these two tables, never from the lines again.
     """
     lines = as_lines(lines)
     if lines.orders:
@@ -404,9 +448,10 @@ def aggregated(lines: "Lines | pd.DataFrame") -> Lines:
     con.execute(f"CREATE TEMP TABLE {orders} AS SELECT customer_id, order_id, {_select(_order_facts(cols, False))} "
                 f"FROM {lines.name} GROUP BY customer_id, order_id")
     items = None
-    if _item_keys(cols):
+    if "product" in cols or "category" in cols:
         items = f"items_{next(_names)}"
-        con.execute(f"CREATE TEMP TABLE {items} AS {_items_sql(lines.name, cols, False)}")
+        sql = _items_sql(lines.name, cols, _product_line(con, cols, product_lines), False)
+        con.execute(f"CREATE TEMP TABLE {items} AS {sql}")
     return dataclasses.replace(lines, orders=orders, items=items)
 
 
@@ -456,14 +501,44 @@ def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
     con.execute(f"CREATE TEMP TABLE {hashes} AS SELECT h FROM (SELECT hash({keys}) AS h FROM {lines.name} "
                 f"WHERE {in_range}) GROUP BY h HAVING count(*) > 1")
     candidates = f"hash({keys}) IN (SELECT h FROM {hashes})"
-    if not con.execute(f"SELECT count(*) FROM {hashes}").fetchone()[0]:
+    if not con.execute(f"SELECT count(*) FROM {hashes}").fetchall()[0][0]:
         candidates = "false"  # no hash occurs twice: no duplicates, no second pass
     con.execute(f"CREATE TEMP TABLE {surplus} AS SELECT {keys}, count(*) - 1 AS extra FROM {lines.name} "
                 f"WHERE {in_range} AND {candidates} GROUP BY ALL HAVING count(*) > 1")
+    con.execute(f"DROP TABLE {hashes}")
     return surplus
 
 
+def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, columns: list[str], weighted: bool,
+                 keep: str) -> tuple[str, str]:
+    """The order table with rules 3–5 counted per order, and those counts, kept lines and net per customer."""
+    n = "sum(weight)" if weighted else "count(*)"
+    order_rules, customer_rules = f"order_rules_{next(_names)}", f"customer_rules_{next(_names)}"
+    con.execute(
+        f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, "
+        f"{'-sum(weight) FILTER (WHERE weight < 0)' if weighted else '0'} AS duplicate, "
+        f"{n} FILTER (WHERE bad_price) AS price, {n} FILTER (WHERE NOT bad_price AND is_return) AS returned, "
+        f"{_select(_order_facts(columns, weighted, keep))} FROM {flagged} GROUP BY customer_id, order_id")
+    con.execute(
+        f"CREATE TEMP TABLE {customer_rules} AS SELECT customer_id, coalesce(sum(duplicate), 0) AS duplicate, "
+        f"coalesce(sum(price), 0) AS price, coalesce(sum(returned), 0) AS returned, coalesce(sum(lines), 0) AS kept, "
+        f"round(sum(net_value), 2) AS net FROM {order_rules} GROUP BY customer_id")
+    return order_rules, customer_rules
+
+
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
+    """Apply the cleaning rules in DuckDB and count what each one did (see :func:`_clean`).
+
+    Raises
+    ------
+    ConfigError
+        DuckDB ran out of memory within ``engine.memory_limit``.
+    """
+    with engine_errors(cfg):
+        return _clean(lines, cfg)
+
+
+def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     """Apply the cleaning rules in DuckDB and count what each one did.
 
     Rules, in order (``cleaning.*`` in the config):
@@ -513,7 +588,7 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     total, no_id, late, late_customers = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
-        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchone()
+        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchall()[0]
     in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
     flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in cols else 'false'} AS bad_price, "
              f"coalesce({cancel}, false) AS is_return")
@@ -525,23 +600,18 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         source = (f"(SELECT *, 1 AS weight FROM {source} UNION ALL BY NAME SELECT {keys}, "
                   f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
     flagged = f"(SELECT *, {flags} FROM {source})"
-    n = "sum(weight)" if dedup else "count(*)"
-
-    order_rules, customer_rules = f"order_rules_{next(_names)}", f"customer_rules_{next(_names)}"
-    con.execute(
-        f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, "
-        f"{'-sum(weight) FILTER (WHERE weight < 0)' if dedup else '0'} AS duplicate, "
-        f"{n} FILTER (WHERE bad_price) AS price, {n} FILTER (WHERE NOT bad_price AND is_return) AS returned, "
-        f"{_select(_order_facts(cols, dedup, keep))} FROM {flagged} GROUP BY customer_id, order_id")
-    con.execute(
-        f"CREATE TEMP TABLE {customer_rules} AS SELECT customer_id, coalesce(sum(duplicate), 0) AS duplicate, "
-        f"coalesce(sum(price), 0) AS price, coalesce(sum(returned), 0) AS returned, coalesce(sum(lines), 0) AS kept, "
-        f"round(sum(net_value), 2) AS net FROM {order_rules} GROUP BY customer_id")
+    # the item table first: its aggregate is the largest, and runs best with little else held in memory
+    all_items = None
+    if "product" in cols or "category" in cols:
+        all_items = f"all_items_{next(_names)}"
+        line = _product_line(con, cols, cfg.get("research", {}).get("product_lines"))
+        con.execute(f"CREATE TEMP TABLE {all_items} AS {_items_sql(flagged, cols, line, dedup, keep)}")
+    order_rules, customer_rules = _rule_tables(con, flagged, cols, dedup, keep)
     counts = con.execute(
         f"SELECT coalesce(sum(duplicate), 0), count(*) FILTER (WHERE duplicate > 0), coalesce(sum(price), 0), "
         f"count(*) FILTER (WHERE price > 0), coalesce(sum(returned), 0), count(*) FILTER (WHERE returned > 0), "
         f"coalesce(sum(kept) FILTER (WHERE net <= 0), 0), count(*) FILTER (WHERE kept > 0 AND net <= 0) "
-        f"FROM {customer_rules}").fetchone()
+        f"FROM {customer_rules}").fetchall()[0]
     dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers, poor_lines, poor_customers = (
         int(x) for x in counts)
 
@@ -563,13 +633,13 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
 
     facts = list(_order_facts(cols, dedup))
     orders, clean = f"orders_{next(_names)}", f"clean_{next(_names)}"
-    con.execute(f"CREATE TEMP TABLE {orders} AS SELECT customer_id, order_id, {', '.join(facts)} FROM {order_rules} "
+    # a view: one copy of the orders in memory, however many lines had none kept
+    con.execute(f"CREATE TEMP VIEW {orders} AS SELECT customer_id, order_id, {', '.join(facts)} FROM {order_rules} "
                 f"WHERE lines > 0{positive}")
     items = None
-    if _item_keys(cols):
+    if all_items:
         items = f"items_{next(_names)}"
-        con.execute(f"CREATE TEMP TABLE {items} AS SELECT * FROM ({_items_sql(flagged, cols, dedup, keep)}) "
-                    f"WHERE true{positive}")
+        con.execute(f"CREATE TEMP VIEW {items} AS SELECT * FROM {all_items} WHERE true{positive}")
     distinct = "DISTINCT " if dedup else ""
     con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {distinct}{', '.join(quote_ident(c) for c in cols)} "
                 f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep}{positive}")
@@ -578,7 +648,8 @@ def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
 
 def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:
     """First and last calendar day present in ``lines``."""
-    first, last = lines.con.execute(f"SELECT min(order_day), max(order_day) FROM {lines.orders or lines.name}").fetchone()
+    first, last = lines.con.execute(
+        f"SELECT min(order_day), max(order_day) FROM {lines.orders or lines.name}").fetchall()[0]
     return first.date(), last.date()
 
 
@@ -590,6 +661,6 @@ def summarize_lines(lines: "Lines | pd.DataFrame") -> pd.Series:
     lines = aggregated(lines)
     n, customers, orders, revenue = lines.con.execute(
         f"SELECT coalesce(sum(lines), 0), count(DISTINCT customer_id), count(DISTINCT order_id), "
-        f"coalesce(sum(net_value), 0) FROM {lines.orders}").fetchone()
+        f"coalesce(sum(net_value), 0) FROM {lines.orders}").fetchall()[0]
     return pd.Series({"lines": int(n), "customers": int(customers), "orders": int(orders),
                       "net revenue": round(float(revenue), 2)}, name="value", dtype=object)

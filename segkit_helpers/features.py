@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.config import RESOURCES_DIR
-from segkit_helpers.data import TEXT_ID, Lines, aggregated
+from segkit_helpers.data import TEXT_ID, Lines, aggregated, as_lines, engine_errors
 from segkit_helpers.sources import relation_columns
 from segkit_helpers.errors import ConfigError, InputError
 
@@ -72,9 +72,7 @@ def _metrics_sql(lines: Lines) -> str:
     margin = "margin_from_cost" in relation_columns(lines.con, lines.orders)
     products = ""
     if lines.items and "product" in lines.columns:
-        # items are keyed by customer and product (and category, when mapped: then count distinct)
-        count = "count(DISTINCT product)" if "category" in lines.columns else "count(product)"
-        products = (f"LEFT JOIN (SELECT customer_id, {count} AS distinct_products "
+        products = (f"LEFT JOIN (SELECT customer_id, sum(products) AS distinct_products "
                     f"FROM {lines.items} GROUP BY customer_id) USING (customer_id)")
     return f"""
     WITH real AS (
@@ -186,7 +184,8 @@ def persona_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame:
     - ``monthly_spend_cv`` = coefficient of variation of net spend per calendar
       month (zero months included) since the first order's month (population SD);
     - ``distinct_products`` = distinct products on lines with a positive amount
-      (only when ``product`` is mapped).
+      (only when ``product`` is mapped; a product filed under two ``category``
+      values counts once in each).
     """
     metrics = customer_metrics(lines, asof)
     return metrics[["customer_id"] + [c for c in PERSONA_COLUMNS if c in metrics]]
@@ -330,17 +329,13 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
         ``customer_id`` and one ``line_share_<line>`` column per line; ``None`` when no
         product lines are configured.
     """
-    lines = aggregated(lines)
-    if "category" in lines.columns:
-        line_expr, join = "coalesce(category, 'other')", ""
-    elif cfg["research"]["product_lines"] and "product" in lines.columns:
-        mapping = _read_product_lines(cfg["research"]["product_lines"])
-        lines.con.register("product_lines_map", mapping)
-        line_expr, join = "coalesce(m.line, 'other')", "LEFT JOIN product_lines_map m ON l.product = m.product"
-    else:
+    product_lines = cfg["research"]["product_lines"]
+    lines = as_lines(lines)
+    if not ("category" in lines.columns or (product_lines and "product" in lines.columns)):
         return None
-    spend = lines.con.execute(f"SELECT CAST(l.customer_id AS VARCHAR) AS customer_id, {line_expr} AS line, "
-                              f"sum(l.spend) AS spend FROM {lines.items} l {join} GROUP BY ALL").df()
+    lines = aggregated(lines, product_lines)
+    spend = lines.con.execute(f"SELECT {TEXT_ID} AS customer_id, line, sum(spend) AS spend FROM {lines.items} "
+                              f"GROUP BY ALL ORDER BY 1, 2").df()
     top = spend.groupby("line")["spend"].sum().sort_values(ascending=False, kind="stable")
     keep = [name for name in top.index if name != "other"][: cfg["research"]["max_product_lines"]]
     spend["line"] = spend["line"].where(spend["line"].isin(keep), "other")
@@ -354,14 +349,6 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
 def _slug(name: str) -> str:
     """A column-safe name: lower case, runs of other characters as one "_" ("Bags & storage" → "bags_storage")."""
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_") or "unnamed"
-
-
-def _read_product_lines(path: str) -> pd.DataFrame:
-    mapping = pd.read_csv(path, dtype=str)
-    missing = {"product", "line"} - set(mapping.columns)
-    if missing:
-        raise InputError(f"product lines file {path}: needs columns 'product' and 'line' (missing {sorted(missing)})")
-    return mapping[["product", "line"]].drop_duplicates("product")
 
 
 def customer_costs(cfg: dict) -> pd.DataFrame | None:
@@ -398,7 +385,9 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
         The CLV columns are added by :func:`segkit_helpers.clv.add_clv`.
     """
     rules = load_rfm_rules(cfg["research"]["rfm_rules"]) if rules is None else rules
-    profile = add_rfm_scores(customer_metrics(lines, cfg["asof"]))
+    with engine_errors(cfg):
+        profile = add_rfm_scores(customer_metrics(lines, cfg["asof"]))
+        split = product_split(lines, cfg)
     profile.insert(profile.columns.get_loc("m_score") + 1, "rfm_segment", name_rfm_segments(profile, rules))
     costs = customer_costs(cfg) if "sources" in cfg else None
     if costs is not None:
@@ -407,7 +396,6 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
     profile = profile.drop(columns=[c for c in ("customer_cost_to_serve",) if c in profile])
     profile["abc_class"] = abc_classes(profile["monetary"], cfg["abc"]["a_share"], cfg["abc"]["b_share"])
     profile["xyz_class"] = xyz_classes(profile["monthly_spend_cv"], cfg["xyz"]["x_max"], cfg["xyz"]["y_max"])
-    split = product_split(lines, cfg)
     if split is not None:
         profile = profile.merge(split, on="customer_id", how="left")
     return profile

@@ -93,3 +93,15 @@ def test_profile_command_writes_the_customer_table(shop, tmp_path):
 def test_help_lists_the_subcommands():
     result = subprocess.run([sys.executable, "-m", "segkit_helpers", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "cycle" in result.stdout and "profile" in result.stdout
+
+
+def test_out_of_memory_names_the_setting(tmp_path, capsys):
+    # the real Online Retail lines under a DuckDB memory limit far too small for them
+    from segkit_helpers.config import SAMPLE_CONFIGS
+
+    out = tmp_path / "profile.parquet"
+    code, err = _run(["profile", str(SAMPLE_CONFIGS[1]), "--out", str(out), "-p", "engine.memory_limit", "2MB",
+                      "-p", "clv.enabled", "false"], capsys)
+    assert code == 1
+    assert "DuckDB ran out of memory with engine.memory_limit = 2MB" in err and "Traceback" not in err
+    assert not out.exists()

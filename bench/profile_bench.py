@@ -14,7 +14,7 @@ It prints wall time and peak resident memory (of each process, from the kernel's
 rusage) and the ratios segkit / DuckDB and lifetimes / segkit.
 
     python bench/profile_bench.py                 # 1M and 10M lines
-    python bench/profile_bench.py --sizes 100000000 --skip-lifetimes   # 100M lines
+    python bench/profile_bench.py --sizes 100000000 --skip-lifetimes --memory-limit 3GB   # 100M lines
 """
 
 from __future__ import annotations

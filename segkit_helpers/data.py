@@ -557,9 +557,9 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
 
     The lines are read in a few passes, none of which is kept in memory: one counts
     rules 1–2; two find the duplicates (:func:`_surplus_copies`), whose surplus
-    copies then weigh −1 in every sum; one builds the order table while counting
-    rules 4–5 per order; one builds the item table (both tables as in
-    :func:`aggregated`). Rule 6 and the report need only the order table.
+    copies then weigh −1 in every sum; one builds the item table, and one the order
+    table while counting rules 4–5 per order (both tables as in :func:`aggregated`).
+    Rule 6 and the report need only the order table.
 
     Parameters
     ----------

@@ -19,6 +19,16 @@ import pandas as pd
 import yaml
 
 
+_DEFAULT_FILE_MODE = 0o666  # what open() asks for; the process umask takes away the rest
+
+
+def _umask() -> int:
+    """The process umask (Python can only read it by setting it, so it is set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def _atomic_path(path: Path):
     path = Path(path)
@@ -27,6 +37,7 @@ def _atomic_path(path: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, _DEFAULT_FILE_MODE & ~_umask())  # mkstemp makes 0600: readable like any other file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -43,6 +45,16 @@ def test_every_artefact_and_page_is_written(two_cycles):
         assert pages == sorted([f"{stem}.html" for stem in PAGES] + ["index.html"])
     leftovers = [p.name for p in (two_cycles / "reports").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_reports_and_artefacts_are_readable_like_any_other_file(two_cycles):
+    mask = os.umask(0)
+    os.umask(mask)
+    expected = 0o666 & ~mask
+    files = [p for folder in ("reports/c2", "data/processed/c2") for p in (two_cycles / folder).rglob("*") if p.is_file()]
+    assert files
+    assert {p.relative_to(two_cycles).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in files
+            if stat.S_IMODE(p.stat().st_mode) != expected} == {}
 
 
 def test_customer_profile_follows_the_contract(two_cycles):

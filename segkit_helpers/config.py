@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from segkit_helpers.errors import ConfigError
+from segkit_helpers.scheme_catalog import SCHEMES
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 CYCLES_DIR = PROJ_ROOT / "cycles"
@@ -48,7 +49,6 @@ TABLE_COLUMNS: dict[str, dict[str, list[str]]] = {
 #: their unmapped source columns are read too, under their own names.
 OPEN_TABLES = {"survey", "customers"}
 
-SUPPORTED_SCHEMES = ["behavioural", "firmographic", "needs", "opportunity", "value_loyalty"]
 
 
 def _source_schema() -> dict:
@@ -284,10 +284,8 @@ def _as_date(value: Any, key: str) -> dt.date:
 
 def _check_values(cfg: dict) -> None:
     seg = cfg["segmentation"]
-    if seg["scheme"] not in SUPPORTED_SCHEMES:
-        raise ConfigError(
-            f"config key 'segmentation.scheme' is '{seg['scheme']}'; supported: {', '.join(SUPPORTED_SCHEMES)}"
-        )
+    if seg["scheme"] not in SCHEMES:
+        raise ConfigError(f"config key 'segmentation.scheme' is '{seg['scheme']}'.{_suggest(seg['scheme'], list(SCHEMES))}")
     k_range = seg["k_range"]
     if len(k_range) != 2 or not all(isinstance(k, int) for k in k_range) or not 2 <= k_range[0] <= k_range[1]:
         raise ConfigError(f"config key 'segmentation.k_range' must be [min, max] with 2 <= min <= max, got {k_range!r}")

@@ -43,13 +43,9 @@ def kernel_name() -> str:
     return KERNEL if same else "python3"
 
 
-def notebook_parameters(cfg: dict, stem: str, config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
-    """The papermill parameters of one notebook of a cycle."""
-    params: dict[str, Any] = {"config_path": str(config_path), "workdir": str(workdir), "out_dir": str(out_dir)}
-    if stem == "00_readiness":
-        params.update({key: cfg["readiness"][key] for key in
-                       ("goal", "base_large_and_varied", "actionable", "resources", "will_act")})
-    return params
+def notebook_parameters(config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
+    """The papermill parameters of every notebook of a cycle (everything else is in the config)."""
+    return {"config_path": str(config_path), "workdir": str(workdir), "out_dir": str(out_dir)}
 
 
 def prepare(config_path: str | Path, workdir: str | Path | None, overrides: dict[str, Any] | None) -> tuple[dict, Path]:
@@ -146,7 +142,7 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
                 try:
                     pm.execute_notebook(
                         NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
-                        parameters=notebook_parameters(cfg, stem, staged_config, root, stage_data),
+                        parameters=notebook_parameters(staged_config, root, stage_data),
                         kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
                         extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
                     )

@@ -30,6 +30,7 @@ import yaml
 
 from segkit_helpers.config import RESOURCES_DIR
 from segkit_helpers.data import TEXT_ID, Lines, aggregated, as_lines, engine_errors
+from segkit_helpers.scheme_catalog import product_lines_available
 from segkit_helpers.sources import relation_columns
 from segkit_helpers.errors import ConfigError, InputError
 
@@ -331,7 +332,7 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
     """
     product_lines = cfg["research"]["product_lines"]
     lines = as_lines(lines)
-    if not ("category" in lines.columns or (product_lines and "product" in lines.columns)):
+    if not product_lines_available(lines.columns, cfg):
         return None
     lines = aggregated(lines, product_lines)
     spend = lines.con.execute(f"SELECT {TEXT_ID} AS customer_id, line, sum(spend) AS spend FROM {lines.items} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from segkit_helpers.data import Lines, cancellation_sql
+from segkit_helpers.scheme_catalog import SCHEMES
 from segkit_helpers.sources import quote_ident
 
 #: Seed 001's five questions, keyed as in the ``readiness`` config section.
@@ -16,17 +17,19 @@ QUESTIONS = {
     "will_act": "Will the organisation act on the results (channels, portals, product lines)?",
 }
 
-SCHEMES = {
-    "behavioural": "order lines (transactions): how customers buy",
-    "firmographic": "customer attributes (customers table): industry, size, region",
-    "needs": "survey answers (survey table): motivations and pains",
-    "opportunity": "product lines bought (transactions with product or category)",
-}
 
 
-def answers_table(answers: dict[str, str]) -> pd.DataFrame:
-    """The five questions with the recorded answers ("not answered" when empty)."""
-    rows = [{"question": q, "answer": (answers.get(key) or "").strip() or "not answered"} for key, q in QUESTIONS.items()]
+def answers_table(cfg: dict, overrides: dict[str, str] | None = None) -> pd.DataFrame:
+    """The five questions with the answers of the config's ``readiness`` section.
+
+    ``overrides`` (the notebook's parameters, when an analyst fills them in) replace the
+    config's answer of a question only where they are not empty; a question answered
+    nowhere is "not answered".
+    """
+    given = {key: (text or "").strip() for key, text in (overrides or {}).items()}
+    rows = [{"question": question,
+             "answer": given.get(key) or (cfg["readiness"][key] or "").strip() or "not answered"}
+            for key, question in QUESTIONS.items()]
     return pd.DataFrame(rows, index=pd.Index(list(QUESTIONS), name="key"))
 
 
@@ -66,18 +69,14 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})
 
 
-def available_schemes(cfg: dict) -> pd.DataFrame:
-    """Which of the four schemes of seed 001 the configured data can support."""
-    has = {t: bool(cfg["sources"][t]["path"]) for t in cfg["sources"]}
-    tx_cols = cfg["columns"]["transactions"]
-    possible = {
-        "behavioural": has["transactions"],
-        "firmographic": has["customers"],
-        "needs": has["survey"],
-        "opportunity": has["transactions"] and ("product" in tx_cols or "category" in tx_cols),
-    }
-    rows = [{"scheme": s, "needs": SCHEMES[s], "data available": possible[s],
-             "chosen": s == cfg["segmentation"]["scheme"]} for s in SCHEMES]
+def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:
+    """Which segmentation schemes the configured data supports.
+
+    Each scheme's own predicate (:data:`segkit_helpers.scheme_catalog.SCHEMES`) decides,
+    on the config's sources (files or database URLs) and the order lines' mapped columns.
+    """
+    rows = [{"scheme": name, "needs": scheme.needs, "data available": bool(scheme.available(cfg, lines.columns)),
+             "chosen": name == cfg["segmentation"]["scheme"]} for name, scheme in SCHEMES.items()]
     return pd.DataFrame(rows).set_index("scheme")
 
 

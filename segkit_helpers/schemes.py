@@ -25,6 +25,7 @@ import pandas as pd
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.opportunity import require_product_lines
+from segkit_helpers.scheme_catalog import SCHEMES, source_configured
 from segkit_helpers.segmentation import (
     FEATURES,
     SegmentModel,
@@ -39,13 +40,6 @@ from segkit_helpers.segmentation import (
 )
 from segkit_helpers.value_loyalty import QuadrantModel
 
-SCHEME_TITLES = {
-    "behavioural": "behavioural (purchase behaviour: recency, frequency, monetary value)",
-    "firmographic": "firmographic (company attributes)",
-    "needs": "needs-based (survey answers)",
-    "opportunity": "opportunity (which product lines customers buy)",
-    "value_loyalty": "value × loyalty (profitability and loyalty quadrants)",
-}
 
 
 def scheme_data(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
@@ -66,9 +60,8 @@ def scheme_data(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     scheme = cfg["segmentation"]["scheme"]
     if scheme not in ("firmographic", "needs"):
         return profile
-    table = "customers" if scheme == "firmographic" else "survey"
-    source = cfg["sources"][table]
-    if not (source["path"] or source["url"]):
+    table = SCHEMES[scheme].table
+    if not source_configured(cfg, table):
         raise InputError(f"the {scheme} scheme needs the '{table}' table: set 'sources.{table}.path' (or '.url')")
     extra = read_table(cfg, table)
     duplicated = extra["customer_id"].duplicated()
@@ -364,7 +357,7 @@ def segment_traits(model, data: pd.DataFrame, cfg: dict, top: int = 3) -> dict[i
 def describe_scheme(data: pd.DataFrame, cfg: dict) -> None:
     """Print the scheme, the columns it clusters and how many customers it segments."""
     scheme = cfg["segmentation"]["scheme"]
-    print(f"Scheme: {SCHEME_TITLES[scheme]}.")
+    print(f"Scheme: {SCHEMES[scheme].title}.")
     print(f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
 
 

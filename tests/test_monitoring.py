@@ -315,23 +315,40 @@ def test_lineage_split_merged_new_vanished_by_hand():
     assert segment_lineage(None).empty
 
 
-def test_cycle_history_reads_every_cycle_and_the_staged_one(tmp_path):
+def test_cycle_history_follows_this_cycles_lineage_only(tmp_path):
     from segkit_helpers.monitoring import cycle_history
 
-    def cycle(folder, name, asof, shares):
+    def cycle(folder, name, asof, shares, previous=None):
         folder.mkdir(parents=True)
         pd.DataFrame({"segment": [1, 2], "customers": [s * 100 for s in shares], "customer_share": shares,
                       "revenue_share": [0.7, 0.3]}).to_csv(folder / "profiles.csv", index=False)
-        (folder / "config.yml").write_text(f"cycle: '{name}'\nasof: {asof}\n")
+        link = f"previous_cycle: '{previous}'\n" if previous else ""
+        (folder / "config.yml").write_text(f"cycle: '{name}'\nasof: {asof}\n{link}")
         (folder / "personas.yml").write_text("personas:\n- {segment: 1, name: Gold}\n- {segment: 2, name: Rest}\n")
 
     processed = tmp_path / "data" / "processed"
-    cycle(processed / "b", "b", "2024-06-30", [0.5, 0.5])
     cycle(processed / "a", "a", "2023-12-31", [0.4, 0.6])
-    cycle(processed / ".staging-c-1", "c", "2024-12-31", [0.3, 0.7])  # a run in progress: not published
-    history = cycle_history(tmp_path)
-    assert history["cycle"].tolist() == ["a", "a", "b", "b"]  # ordered by asof, staging folder skipped
-    assert history["name"].tolist() == ["Gold", "Rest", "Gold", "Rest"]
-    with_current = cycle_history(tmp_path, current=processed / ".staging-c-1")
-    assert with_current["cycle"].unique().tolist() == ["a", "b", "c"]
-    assert with_current.loc[with_current["cycle"] == "c", "customer_share"].tolist() == [0.3, 0.7]
+    cycle(processed / "b", "b", "2024-06-30", [0.5, 0.5], previous="a")
+    cycle(processed / "wholesale", "wholesale", "2024-03-31", [0.9, 0.1])  # another data set in the same folder
+    cycle(processed / "later", "later", "2025-06-30", [0.2, 0.8], previous="c")  # a later cycle, re-run before c
+    cycle(processed / ".staging-c-1", "c", "2024-12-31", [0.3, 0.7], previous="b")  # the run in progress
+    history = cycle_history(tmp_path, processed / ".staging-c-1")
+    assert history["cycle"].tolist() == ["a", "a", "b", "b", "c", "c"]  # the lineage, ordered by asof
+    assert history["name"].tolist() == ["Gold", "Rest"] * 3
+    assert history.loc[history["cycle"] == "c", "customer_share"].tolist() == [0.3, 0.7]
+    first = cycle_history(tmp_path, processed / "a")
+    assert first["cycle"].unique().tolist() == ["a"]  # a first cycle shows itself only, whatever ran later
+
+
+def test_cycle_history_stops_at_loops_missing_and_later_cycles(tmp_path):
+    from segkit_helpers.monitoring import cycle_lineage
+
+    processed = tmp_path / "data" / "processed"
+    for name, asof, previous in [("x", "2024-01-31", "y"), ("y", "2023-12-31", "x"), ("z", "2024-02-29", "gone"),
+                                 ("old", "2023-01-31", "future"), ("future", "2026-01-31", None)]:
+        (processed / name).mkdir(parents=True)
+        (processed / name / "profiles.csv").write_text("segment,customers,customer_share,revenue_share\n1,1,1,1\n")
+        (processed / name / "config.yml").write_text(f"cycle: {name}\nasof: {asof}\nprevious_cycle: {previous}\n")
+    assert [c for c, _ in cycle_lineage(tmp_path, processed / "x")] == ["x", "y"]  # loop cut
+    assert [c for c, _ in cycle_lineage(tmp_path, processed / "z")] == ["z"]  # previous cycle not there
+    assert [c for c, _ in cycle_lineage(tmp_path, processed / "old")] == ["old"]  # previous dated later

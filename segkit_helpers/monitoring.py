@@ -12,6 +12,8 @@ from scipy.optimize import linear_sum_assignment
 from segkit_helpers.config import processed_dir
 
 NEW, LOST = "new customer", "lost customer"
+#: The artefact of step 02 with each customer's values of the scheme's own features.
+SCHEME_FEATURES = "scheme_features.parquet"
 
 
 def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
@@ -36,10 +38,12 @@ def load_previous(workdir: Path, previous_cycle: str | None) -> dict | None:
     config = folder / "config.yml"
     asof = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("asof") if config.is_file() else None
     profile = folder / "customers.parquet"
+    features = folder / SCHEME_FEATURES
     return {
         "cycle": previous_cycle,
         "asof": pd.Timestamp(asof) if asof else None,
         "profile": pd.read_parquet(profile) if profile.is_file() else None,
+        "scheme_features": pd.read_parquet(features) if features.is_file() else None,
         "segments": pd.read_parquet(needed[0]),
         "profiles": pd.read_csv(needed[1], index_col="segment"),
         "personas": (yaml.safe_load(personas.read_text(encoding="utf-8")) or {}).get("personas", [])
@@ -150,35 +154,97 @@ def lapsed_since_previous(previous: dict | None, profile: pd.DataFrame) -> pd.Da
     return table.rename_axis("previous segment")
 
 
-def population_stability_index(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
+def population_stability_index(expected: np.ndarray | pd.Series, actual: np.ndarray | pd.Series, bins: int = 10,
+                               categorical: bool = False) -> float:
     """Population stability index of ``actual`` against ``expected`` (the previous cycle).
 
     ``PSI = Σ (a_i − e_i) · ln(a_i / e_i)`` over ``bins`` bins cut at the deciles of
-    ``expected``, with shares floored at 0.0001 so that empty bins stay finite
-    (Siddiqi 2006, *Credit Risk Scorecards*, ch. 12; Yurdakul 2018). Read < 0.1 as
-    stable, 0.1–0.25 as a moderate shift, > 0.25 as a major shift. Written here as it
-    is a three-line formula that no maintained library offers directly.
+    ``expected`` (for a categorical feature, or a numeric one with a single value, over
+    its values, missing answers being a value of their own), with shares floored at
+    0.0001 so that empty bins stay finite (Siddiqi 2006, *Credit Risk Scorecards*,
+    ch. 12; Yurdakul 2018). Read < 0.1 as stable, 0.1–0.25 as a moderate shift, > 0.25
+    as a major shift. Written here as it is a three-line formula that no maintained
+    library offers directly.
     """
-    edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
-    e = np.maximum(np.histogram(expected, edges)[0] / len(expected), 1e-4)
-    a = np.maximum(np.histogram(actual, edges)[0] / len(actual), 1e-4)
+    expected, actual = pd.Series(expected), pd.Series(actual)
+    if not categorical:
+        expected, actual = expected.dropna().astype(float), actual.dropna().astype(float)
+        edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1))) if len(expected) else np.array([])
+        categorical = len(edges) < 3  # one or two distinct values: compare them as values
+    if categorical:
+        expected, actual = _levels(expected), _levels(actual)
+        levels = pd.Index(expected.unique()).union(actual.unique())
+        e = expected.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+        a = actual.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    else:
+        edges[0], edges[-1] = -np.inf, np.inf
+        e = np.histogram(expected, edges)[0] / len(expected)
+        a = np.histogram(actual, edges)[0] / len(actual)
+    e, a = np.maximum(e, 1e-4), np.maximum(a, 1e-4)
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def feature_drift(previous: dict | None, profile: pd.DataFrame, features: list[str],
+def _levels(values: pd.Series) -> pd.Series:
+    """Values as text labels, a missing value being the label "(missing)"."""
+    return values.astype(object).where(values.notna(), "(missing)").astype(str)
+
+
+def psi_reading(psi: float, alert_at: float = 0.25) -> str:
+    """The usual reading of a PSI: stable below 0.1, a moderate shift up to ``alert_at``, then a major shift."""
+    return "major shift" if psi > alert_at else "moderate shift" if psi > 0.1 else "stable"
+
+
+#: Profile columns shown beside the scheme's own features in the drift table, as descriptors.
+DESCRIPTORS = ["recency_days", "frequency", "monetary"]
+
+
+def feature_drift(previous: dict | None, features: pd.DataFrame | None, profile: pd.DataFrame, cfg: dict,
                   alert_at: float = 0.25) -> pd.DataFrame | None:
-    """PSI per feature between the previous cycle's customer profile and this one, with a reading."""
+    """PSI per feature between the previous cycle and this one, with a reading.
+
+    The features are the scheme's own (``scheme_features.parquet`` of both cycles: the
+    columns clustered, such as RFM, company attributes or survey answers), then the RFM
+    descriptors of the customer profile (:data:`DESCRIPTORS`) that the scheme did not
+    cluster on. Only the scheme's features decide whether a revision is due.
+
+    Parameters
+    ----------
+    previous
+        :func:`load_previous`'s record, or ``None`` in a first cycle.
+    features
+        This cycle's scheme features (``customer_id`` plus one column each).
+    profile
+        This cycle's customer profile.
+    cfg
+        The config (``segmentation.categorical`` marks numeric-coded categories).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Index ``feature``; ``role`` ("segmentation feature" or "descriptor"), ``psi``,
+        ``reading``. ``None`` in a first cycle; only the descriptors when either cycle
+        lacks scheme features (a cycle written before they were saved, or another scheme).
+    """
     previous_profile = None if previous is None else previous.get("profile")
     if previous_profile is None:
         return None
+    previous_features = previous.get("scheme_features")
+    clustered: list[str] = []
+    if features is not None and previous_features is not None:
+        clustered = [c for c in features.columns if c != "customer_id" and c in previous_features.columns]
+    categorical = set(cfg["segmentation"]["categorical"])
     rows = []
-    for feature in features:
-        psi = population_stability_index(previous_profile[feature].to_numpy(dtype=float),
-                                          profile[feature].to_numpy(dtype=float))
-        reading = "major shift" if psi > alert_at else "moderate shift" if psi > 0.1 else "stable"
-        rows.append({"feature": feature, "psi": round(psi, 4), "reading": reading})
-    return pd.DataFrame(rows).set_index("feature")
+    for feature in clustered:
+        now, before = features[feature], previous_features[feature]
+        is_category = feature in categorical or not (pd.api.types.is_numeric_dtype(now)
+                                                     and not pd.api.types.is_bool_dtype(now))
+        psi = population_stability_index(before, now, categorical=is_category)
+        rows.append({"feature": feature, "role": "segmentation feature", "psi": round(psi, 4),
+                     "reading": psi_reading(psi, alert_at)})
+    for feature in [c for c in DESCRIPTORS if c not in clustered and c in profile and c in previous_profile]:
+        psi = population_stability_index(previous_profile[feature], profile[feature])
+        rows.append({"feature": feature, "role": "descriptor", "psi": round(psi, 4), "reading": psi_reading(psi, alert_at)})
+    return pd.DataFrame(rows, columns=["feature", "role", "psi", "reading"]).set_index("feature")
 
 
 def segment_kpis(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
@@ -206,7 +272,8 @@ def revision_verdict(messages: list[str], drift: pd.DataFrame | None, cfg: dict)
     """
     reasons = list(messages)
     if drift is not None:
-        reasons += [f"{f} drifted (PSI {r.psi:.2f})" for f, r in drift.iterrows() if r.psi > cfg["monitor"]["psi_alert"]]
+        reasons += [f"{f} drifted (PSI {r.psi:.2f})" for f, r in drift.iterrows()
+                    if r.role == "segmentation feature" and r.psi > cfg["monitor"]["psi_alert"]]
     last = cfg["monitor"]["last_revision"]
     if last is not None:
         months = (cfg["asof"].year - last.year) * 12 + cfg["asof"].month - last.month

@@ -361,6 +361,23 @@ def describe_scheme(data: pd.DataFrame, cfg: dict) -> None:
     print(f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
 
 
+def save_scheme_features(ctx, data: pd.DataFrame) -> None:
+    """Write ``scheme_features.parquet``: each customer's values of the columns the scheme clusters.
+
+    The values are as read (before any scaling): RFM for the behavioural scheme, the
+    company attributes or survey answers for the firmographic and needs schemes. Step
+    04 compares them with the previous cycle's to measure drift of what the segments
+    are made of.
+    """
+    from segkit_helpers.artefacts import write_parquet
+    from segkit_helpers.monitoring import SCHEME_FEATURES
+
+    features = data[["customer_id", *scheme_features(data, ctx.cfg)]].copy()
+    text = [c for c in features.columns if features[c].dtype == object]  # mixed answers: stored as text
+    features[text] = features[text].astype("string")
+    write_parquet(features, ctx.artefact(SCHEME_FEATURES))
+
+
 def scheme_names(model, data: pd.DataFrame, cfg: dict) -> dict[int, str] | None:
     """Generated persona names for schemes that do not segment on RFM (``None``: use the RFM words).
 

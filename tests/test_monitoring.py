@@ -242,19 +242,61 @@ def test_population_stability_index_by_hand():
 
 def test_feature_drift_and_revision_verdict():
     rng = np.random.default_rng(0)
-    before = pd.DataFrame({"monetary": rng.lognormal(5, 1, 2000), "frequency": rng.poisson(3, 2000) + 1.0})
-    after = pd.DataFrame({"monetary": rng.lognormal(6, 1, 2000), "frequency": rng.poisson(3, 2000) + 1.0})
-    drift = feature_drift({"profile": before}, after, ["monetary", "frequency"])
+    ids = [f"c{i}" for i in range(2000)]
+    before = pd.DataFrame({"customer_id": ids, "monetary": rng.lognormal(5, 1, 2000),
+                           "frequency": rng.poisson(3, 2000) + 1.0, "recency_days": rng.exponential(90, 2000)})
+    after = pd.DataFrame({"customer_id": ids, "monetary": rng.lognormal(6, 1, 2000),
+                          "frequency": rng.poisson(3, 2000) + 1.0, "recency_days": rng.exponential(90, 2000)})
+    rfm = ["customer_id", "recency_days", "frequency", "monetary"]
+    cfg = {"asof": dt.date(2024, 12, 31), "segmentation": {"categorical": []},
+           "monitor": {"psi_alert": 0.25, "revision_months": 12, "last_revision": dt.date(2023, 6, 30)}}
+    drift = feature_drift({"profile": before, "scheme_features": before[rfm]}, after[rfm], after, cfg)
     assert drift.loc["monetary", "reading"] == "major shift"  # a shift of one SD on the log scale
     assert drift.loc["frequency", "reading"] == "stable"
-    cfg = {"asof": dt.date(2024, 12, 31),
-           "monitor": {"psi_alert": 0.25, "revision_months": 12, "last_revision": dt.date(2023, 6, 30)}}
+    assert set(drift["role"]) == {"segmentation feature"}  # RFM clustered: no descriptor rows twice
     verdict = revision_verdict([], drift, cfg)
     assert verdict["revision_due"] is True
     assert any(r.startswith("monetary drifted") for r in verdict["reasons"])
     assert "last full revision 2023-06-30 is 18 months old" in verdict["reasons"]
     calm = revision_verdict([], drift.drop(index="monetary"), {**cfg, "monitor": {**cfg["monitor"], "last_revision": None}})
     assert calm == {"revision_due": False, "reasons": []}
+
+
+def test_feature_drift_on_the_schemes_own_features_with_rfm_as_descriptors():
+    rng = np.random.default_rng(1)
+    n = 1000
+    ids = [f"c{i}" for i in range(n)]
+    profile_before = pd.DataFrame({"customer_id": ids, "monetary": rng.lognormal(5, 1, n),
+                                   "frequency": np.ones(n), "recency_days": rng.exponential(90, n)})
+    profile_now = profile_before.assign(monetary=rng.lognormal(6, 1, n))  # spend moved, attributes did not
+    firms_before = pd.DataFrame({"customer_id": ids, "channel": rng.choice(["Horeca", "Retail"], n, p=[0.7, 0.3]),
+                                 "region": rng.choice([1, 2, 3], n), "employees": rng.integers(1, 500, n)})
+    firms_now = firms_before.assign(channel=rng.choice(["Horeca", "Retail"], n, p=[0.3, 0.7]))
+    cfg = {"segmentation": {"categorical": ["region"]}}
+    drift = feature_drift({"profile": profile_before, "scheme_features": firms_before}, firms_now, profile_now, cfg)
+    assert drift.index.tolist() == ["channel", "region", "employees", "recency_days", "frequency", "monetary"]
+    assert drift["role"].tolist() == ["segmentation feature"] * 3 + ["descriptor"] * 3
+    # channel shares about 0.7/0.3 -> 0.3/0.7: PSI = Σ (a − e) ln(a / e) over the two observed shares
+    e = firms_before["channel"].value_counts(normalize=True)
+    a = firms_now["channel"].value_counts(normalize=True)
+    assert drift.loc["channel", "psi"] == pytest.approx(float(((a - e) * np.log(a / e)).sum()), abs=1e-4)
+    assert drift.loc["channel", "reading"] == "major shift"
+    assert drift.loc["region", "reading"] == "stable" and drift.loc["employees", "reading"] == "stable"
+    assert drift.loc["frequency", "psi"] == 0.0  # a constant descriptor is stable, not NaN
+    assert drift.loc["monetary", "reading"] == "major shift"
+    cfg = {**cfg, "asof": dt.date(2024, 12, 31), "monitor": {"psi_alert": 0.25, "last_revision": None}}
+    reasons = revision_verdict([], drift, cfg)["reasons"]
+    assert reasons == [f"channel drifted (PSI {drift.loc['channel', 'psi']:.2f})"]  # descriptors inform, not decide
+    only_rfm = feature_drift({"profile": profile_before, "scheme_features": None}, firms_now, profile_now, cfg)
+    assert only_rfm["role"].eq("descriptor").all()  # a previous cycle without scheme features
+    assert feature_drift(None, firms_now, profile_now, cfg) is None
+
+
+def test_population_stability_index_of_categories_by_hand():
+    before = pd.Series(["a"] * 50 + ["b"] * 50)
+    now = pd.Series(["a"] * 80 + ["b"] * 10 + [None] * 10)  # a missing answer is a value of its own
+    by_hand = (0.8 - 0.5) * np.log(0.8 / 0.5) + (0.1 - 0.5) * np.log(0.1 / 0.5) + (0.1 - 0.0001) * np.log(0.1 / 0.0001)
+    assert population_stability_index(before, now, categorical=True) == pytest.approx(by_hand)
 
 
 def test_segment_kpis_now_and_before():

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -102,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except SegkitError as exc:
         print(f"segkit: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("segkit: interrupted; previous outputs untouched", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(f"segkit: stopped by {signal.Signals(signum).name}; previous outputs untouched "
+              "(a cycle's executed notebooks are kept in reports/<cycle>.failed/)", file=sys.stderr)
+        return 128 + signum
     return 0

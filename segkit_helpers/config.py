@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -282,7 +283,37 @@ def _as_date(value: Any, key: str) -> dt.date:
         raise ConfigError(f"config key '{key}' must be a date as YYYY-MM-DD, got {value!r}") from None
 
 
+#: A cycle id: letters, digits, ".", "_" and "-", starting with a letter, digit or "_" (names starting
+#: with "." are segkit's own staging and lock folders), and not ending in ".failed" (a failed run's copy).
+CYCLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+
+
+def check_cycle_name(name: Any, key: str = "cycle") -> str:
+    """``name`` if it is a safe cycle id (:data:`CYCLE_NAME`), else a :class:`ConfigError` naming ``key``.
+
+    A cycle id names the folders ``data/processed/<cycle>`` and ``reports/<cycle>`` that
+    a run replaces, so it must be one plain folder name: no path separators, not
+    ``.`` or ``..``, nothing that resolves elsewhere.
+    """
+    text = str(name)
+    if not CYCLE_NAME.fullmatch(text) or text.endswith(".failed"):
+        raise ConfigError(f"config key '{key}' is {text!r}: a cycle id is one folder name of letters, digits, '.', '_' "
+                          "and '-' (up to 100, not starting with '.', no '/' or '\\', not ending in '.failed'), "
+                          "e.g. '2024-06-30'")
+    return text
+
+
 def _check_values(cfg: dict) -> None:
+    check_cycle_name(cfg["cycle"])
+    if cfg["previous_cycle"] is not None:
+        check_cycle_name(cfg["previous_cycle"], "previous_cycle")
+        if cfg["previous_cycle"] == cfg["cycle"]:
+            raise ConfigError(f"config key 'previous_cycle' is the cycle itself ('{cfg['cycle']}'): name an earlier cycle")
+    engine = cfg["engine"]
+    if engine["threads"] is not None and engine["threads"] < 1:
+        raise ConfigError(f"config key 'engine.threads' must be a whole number of at least 1, got {engine['threads']!r}")
+    if engine["memory_limit"] is not None:
+        _check_memory_limit(engine["memory_limit"])
     seg = cfg["segmentation"]
     if seg["scheme"] not in SCHEMES:
         raise ConfigError(f"config key 'segmentation.scheme' is '{seg['scheme']}'.{_suggest(seg['scheme'], list(SCHEMES))}")
@@ -324,6 +355,23 @@ def _check_values(cfg: dict) -> None:
                 raise ConfigError(f"unknown logical column 'columns.{table}.{logical}'.{_suggest(logical, allowed)}")
 
 
+#: Units DuckDB accepts in ``memory_limit``, in bytes.
+MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+                "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+#: Below this DuckDB cannot run segkit's aggregations at all.
+MIN_MEMORY_LIMIT = 64 * 10**6
+
+
+def _check_memory_limit(text: str) -> None:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*", str(text).lower())
+    if not match or match[2] not in MEMORY_UNITS:
+        raise ConfigError(f"config key 'engine.memory_limit' must be an amount with a unit such as '600MB' or '4GB', "
+                          f"got {text!r}")
+    if float(match[1]) * MEMORY_UNITS[match[2]] < MIN_MEMORY_LIMIT:
+        raise ConfigError(f"config key 'engine.memory_limit' is {text!r}: segkit needs at least 64MB for DuckDB "
+                          "(beyond the limit it spills to disk, so a few hundred MB is a safe floor)")
+
+
 def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:
     """The folder that holds ``data/processed`` and ``reports``.
 
@@ -336,13 +384,13 @@ def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:
 
 
 def processed_dir(workdir: Path, cycle: str) -> Path:
-    """``<workdir>/data/processed/<cycle>``: the artefacts of one cycle."""
-    return Path(workdir) / "data" / "processed" / cycle
+    """``<workdir>/data/processed/<cycle>``: the artefacts of one cycle (``cycle`` checked as a safe name)."""
+    return Path(workdir) / "data" / "processed" / check_cycle_name(cycle)
 
 
 def reports_dir(workdir: Path, cycle: str) -> Path:
-    """``<workdir>/reports/<cycle>``: the HTML reports of one cycle."""
-    return Path(workdir) / "reports" / cycle
+    """``<workdir>/reports/<cycle>``: the HTML reports of one cycle (``cycle`` checked as a safe name)."""
+    return Path(workdir) / "reports" / check_cycle_name(cycle)
 
 
 def default_config_path() -> Path:

@@ -9,9 +9,14 @@ in ``reports/<cycle>.failed/`` for debugging.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
 import shutil
+import signal
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ import papermill as pm
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from tqdm import tqdm
 
+from segkit_helpers.artefacts import write_text
 from segkit_helpers.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
 from segkit_helpers.data import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
@@ -96,6 +102,82 @@ def _replace_dir(staged: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextmanager
+def cycle_lock(root: Path, cycle: str):
+    """Hold the lock of one cycle in one work folder while it runs; a second run stops at once.
+
+    The lock is a file lock (``filelock``) on ``data/processed/.locks/<cycle>.lock``: the
+    operating system releases it when the holder dies, even by SIGKILL, so a killed run
+    never blocks the next. Holding it, the run removes what killed runs of the same
+    cycle left behind (staging and half-replaced folders).
+
+    Raises
+    ------
+    CycleError
+        Another run of this cycle holds the lock.
+    """
+    from filelock import FileLock, Timeout
+
+    locks = root / "data" / "processed" / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(locks / f"{cycle}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CycleError(f"cycle '{cycle}' is already running in {root} (lock {lock.lock_file}); wait for it to "
+                         "finish, or run this one with another --workdir") from None
+    try:
+        _remove_leftovers(root, cycle)
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_leftovers(root: Path, cycle: str) -> None:
+    """Staging and old folders of this cycle from runs that were killed (their pid is gone)."""
+    pattern = re.compile(rf"\.(staging|old)-{re.escape(cycle)}-\d+")
+    for parent in (root / "data" / "processed", root / "reports"):
+        if parent.is_dir():
+            for folder in parent.iterdir():
+                if pattern.fullmatch(folder.name):
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was asked to stop by a signal (SIGTERM from a scheduler, SIGINT from Ctrl-C)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def stop_on_signals():
+    """Turn SIGTERM (and SIGINT) into :class:`Stopped`, so that a terminated run cleans up like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def _publish_paths(stage_reports: Path, staged: dict[Path, Path]) -> None:
+    """Point the executed notebooks at the published folders instead of the staging ones."""
+    for notebook in stage_reports.glob("*.ipynb"):
+        text = notebook.read_text(encoding="utf-8")
+        for stage, final in staged.items():
+            text = text.replace(json.dumps(str(stage))[1:-1], json.dumps(str(final))[1:-1])
+        write_text(text, notebook)
+
+
 def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
               overrides: dict[str, Any] | None = None, progress: bool = True) -> Path:
     """Run one cycle end to end and publish its artefacts and reports.
@@ -123,18 +205,22 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
         A notebook failed; the message names it and where its executed copy is.
     """
     cfg, root = prepare(config_path, workdir, overrides)
+    with cycle_lock(root, cfg["cycle"]), stop_on_signals():
+        return _run_locked(cfg, root, progress)
+
+
+def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
+    """:func:`run_cycle` once the cycle's lock is held."""
     cycle = cfg["cycle"]
     final_data, final_reports = processed_dir(root, cycle), reports_dir(root, cycle)
     tag = f".staging-{cycle}-{os.getpid()}"
     stage_data, stage_reports = final_data.with_name(tag), final_reports.with_name(tag)
-    for folder in (stage_data, stage_reports):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-    staged_config = stage_data / "config.yml"
-    staged_config.write_text(dump_config(cfg), encoding="utf-8")
     kernel = kernel_name()
     bar = tqdm(list(PAGES), desc=f"cycle {cycle}", unit="notebook", disable=not progress, file=sys.stderr)
     try:
+        for folder in (stage_data, stage_reports):
+            folder.mkdir(parents=True)
+        staged_config = write_text(dump_config(cfg), stage_data / "config.yml")
         with _kernel_environment():
             for stem in bar:
                 bar.set_postfix_str(stem)
@@ -150,13 +236,15 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None
                 render_notebook_html(executed, stage_reports / f"{stem}.html")
         build_index(stage_data, stage_reports)
+        _publish_paths(stage_reports, {stage_data: final_data, stage_reports: final_reports})
+    except OSError as exc:
+        _keep_failed(stage_data, stage_reports, final_reports, bar)
+        if exc.errno == errno.ENOSPC:
+            raise CycleError(f"no space left on the device of {root}: nothing was published and the staged data were "
+                             "removed; free some space or run with another --workdir") from None
+        raise
     except BaseException:
-        bar.close()
-        failed = final_reports.with_name(f"{cycle}.failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        if stage_reports.exists():
-            stage_reports.rename(failed)
-        shutil.rmtree(stage_data, ignore_errors=True)
+        _keep_failed(stage_data, stage_reports, final_reports, bar)
         raise
     bar.close()
     _replace_dir(stage_data, final_data)
@@ -165,8 +253,24 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
     return final_reports / "index.html"
 
 
+def _keep_failed(stage_data: Path, stage_reports: Path, final_reports: Path, bar) -> None:
+    """After a failure: keep the executed notebooks in ``reports/<cycle>.failed/``, drop the staged data."""
+    bar.close()
+    failed = final_reports.with_name(f"{final_reports.name}.failed")
+    shutil.rmtree(failed, ignore_errors=True)
+    if stage_reports.exists():
+        try:
+            stage_reports.rename(failed)
+        except OSError:
+            shutil.rmtree(stage_reports, ignore_errors=True)
+    shutil.rmtree(stage_data, ignore_errors=True)
+
+
 def _failure_message(stem: str, exc: pm.PapermillExecutionError, final_reports: Path) -> str:
     kept = final_reports.with_name(f"{final_reports.name}.failed") / f"{stem}.ipynb"
+    if "No space left on device" in str(exc.evalue):
+        return (f"notebook {stem} stopped: no space left on the device of {final_reports.parent}; nothing was "
+                "published and the staged data were removed; free some space or run with another --workdir")
     return (f"notebook {stem} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
             f"The executed notebook is kept for debugging: {kept}\n"
             f"The previous outputs of this cycle are untouched.")

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import Any
 
 import papermill as pm
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
 from segkit_helpers.artefacts import write_text
@@ -33,6 +35,22 @@ from segkit_helpers.monitoring import load_previous
 from segkit_helpers.report import PAGES, build_index, render_notebook_html
 
 KERNEL = "segkit"
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """Kernels whose own console output (start-up and shutdown logs) does not reach the user's terminal.
+
+    What a notebook prints is captured in the notebook itself; the kernel process's
+    stdout and stderr only carry ipykernel's log, which on a stopped run would print
+    tracebacks of interrupted message handlers.
+    """
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    _launch_kernel = _async_launch_kernel
 
 
 def kernel_name() -> str:
@@ -230,7 +248,7 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
                         NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
                         parameters=notebook_parameters(staged_config, root, stage_data),
                         kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-                        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
+                        kernel_manager_class=QuietKernelManager,
                     )
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None

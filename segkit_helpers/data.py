@@ -26,6 +26,7 @@ from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.sources import (
     connect,
     describe,
+    dialect_hint,
     open_relation,
     quote_ident,
     quote_literal,
@@ -33,8 +34,13 @@ from segkit_helpers.sources import (
 )
 
 _names = itertools.count()
+#: How the optional columns of ``TABLE_COLUMNS["transactions"]`` (the one list) are typed:
+#: ids keep integers as integers, numbers are parsed, every other column is text.
+ID_COLUMNS = ["order_id", "line_id"]
 NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
-TEXT_COLUMNS = ["product", "category", "channel", "status"]
+TEXT_COLUMNS = [c for c in TABLE_COLUMNS["transactions"]["optional"] if c not in ID_COLUMNS + NUMERIC_COLUMNS]
+#: Names of the first two cleaning rules (the pre-check of :func:`check_sources` counts them too).
+NO_CUSTOMER_RULE = "no customer id"
 #: The customer id as text, for results that leave DuckDB (integer ids are kept as integers inside).
 TEXT_ID = "CAST(customer_id AS VARCHAR)"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -54,11 +60,14 @@ class Lines:
         ``customer_id``, ``order_id`` (text, or integers when the source has
         integer ids: :data:`TEXT_ID` turns them to text), ``order_date``, ``order_day``
         (timestamps), ``amount`` (and any mapped ``quantity``, ``unit_price``,
-        ``cost``, ``product``, ``category``, ``channel``, ``status``).
+        ``cost``, ``line_id``, ``product``, ``category``, ``channel``, ``status``).
     table : str
         The logical table name, for messages.
     orders, items : str or None
         The order and item tables of these lines, once built (:func:`aggregated`).
+    mapped : tuple of str or None
+        The logical columns taken from the source (``order_id`` is derived when it is not
+        among them); None: every column.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -66,6 +75,12 @@ class Lines:
     table: str = "transactions"
     orders: str | None = None
     items: str | None = None
+    mapped: tuple[str, ...] | None = None
+
+    @property
+    def source_columns(self) -> list[str]:
+        """The logical columns taken from the source (not derived)."""
+        return list(self.mapped) if self.mapped is not None else self.columns
 
     @property
     def columns(self) -> list[str]:
@@ -177,12 +192,20 @@ def column_mapping(cfg: dict, table: str, available: list[str]) -> dict[str, str
 def check_sources(cfg: dict) -> None:
     """Check that every configured source is readable and has its required columns.
 
-    Cheap: reads headers only. Run before a cycle starts so that a bad config fails
-    in seconds, not in the middle of a notebook.
+    Run before a cycle starts so that a bad config fails in seconds, not in the
+    middle of a notebook. Other tables: headers only. The order lines: one DuckDB
+    query (:func:`load_transactions`) that checks their dates and numbers and that
+    some line has a customer id and a date up to ``asof``.
+
+    Raises
+    ------
+    InputError
+        As :func:`column_mapping` and :func:`load_transactions`.
     """
     for table, source in cfg["sources"].items():
-        if source["path"] or source["url"]:
+        if table != "transactions" and (source["path"] or source["url"]):
             column_mapping(cfg, table, source_columns(source, table))
+    load_transactions(cfg).con.close()
 
 
 def read_table(cfg: dict, table: str) -> pd.DataFrame:
@@ -259,14 +282,45 @@ def _date_expr(col: str, kind: str, date_format: str | None) -> str:
     return f"TRY_CAST({raw} AS TIMESTAMP)"
 
 
-def _number_expr(col: str, kind: str) -> str:
+#: What ``thousands`` means when it is a space, and its default with ``decimal: ","``: Polish and
+#: Russian Excel group digits with a non-breaking space (U+00A0, or U+202F), or a plain space.
+SPACES = " \u00a0\u202f"
+
+
+def _number_expr(col: str, kind: str, decimal: str = ".", thousands: str | None = None) -> str:
+    """SQL for a number column as DOUBLE; text is parsed as written in the source's dialect.
+
+    With a decimal comma or a thousands separator, text must match the number pattern of
+    that dialect (digit groups of three between separators) or it is not a number: a file
+    with decimal points read as ``decimal: ","`` is reported, never silently misread.
+    """
     if _is_numeric(kind):
         return f"CAST({quote_ident(col)} AS DOUBLE)"
-    return f"TRY_CAST({_raw_expr(col, kind)} AS DOUBLE)"
+    raw = _raw_expr(col, kind)
+    if thousands is None and decimal == ",":
+        thousands = " "
+    if decimal == "." and thousands is None:
+        return f"TRY_CAST({raw} AS DOUBLE)"
+    point, group = _char_class(decimal), _char_class(SPACES if thousands == " " else thousands)
+    plain = rf"(?:\d+|\d{{1,3}}(?:{group}\d{{3}})+)"  # digits, or groups of three after the first
+    pattern = rf"[+-]?(?:{plain}(?:{point}\d*)?|{point}\d+)(?:[eE][+-]?\d+)?"
+    text = f"regexp_replace({raw}, {quote_literal(group)}, '', 'g')"
+    if decimal != ".":
+        text = f"replace({text}, {quote_literal(decimal)}, '.')"
+    return f"TRY_CAST(CASE WHEN regexp_full_match({raw}, {quote_literal(pattern)}) THEN {text} END AS DOUBLE)"
 
 
-def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str) -> None:
-    """Raise for the first column with unparsable or missing values (count and example)."""
+def _char_class(chars: str) -> str:
+    """A regular-expression class of ``chars`` (the few characters special inside a class escaped)."""
+    return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
+
+
+def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str,
+                  counts: list[str] | None = None) -> tuple:
+    """Raise for the first column with unparsable or missing values (count and example).
+
+    ``counts`` are further aggregates computed in the same pass; their values are returned.
+    """
     parts = []
     for i, (_, raw, parsed, _) in enumerate(checks):
         if parsed.startswith("TRY_"):  # text to parse; a plain CAST of a typed column cannot fail
@@ -275,7 +329,11 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         else:
             parts += ["0", "NULL"]
         parts.append(f"count(*) - count({raw})")
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
+    try:
+        row = con.execute(f"SELECT {', '.join(parts + (counts or []))} FROM {view}").fetchall()[0]
+    except duckdb.InvalidInputException as exc:  # a CSV row the reader cannot split
+        raise InputError(f"table '{table}': cannot read the source: {str(exc).strip().splitlines()[0]}. "
+                         f"{dialect_hint(table)}") from None
     for i, (logical, _, _, what) in enumerate(checks):
         bad, example, empty = row[3 * i: 3 * i + 3]
         if bad:
@@ -283,10 +341,18 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         if empty:
             raise InputError.bad_rows(table, logical, int(empty), None,
                                       "have no date" if what == "dates" else "are empty")
+    return tuple(row[3 * len(checks):])
 
 
-def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None) -> Lines:
-    """Create the typed view of order lines over a source view, after checking its values."""
+def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None,
+                 dialect: dict | None = None, asof: dt.date | None = None) -> Lines:
+    """Create the typed view of order lines over a source view, after checking its values.
+
+    ``dialect`` holds the source's ``decimal`` and ``thousands`` (text numbers). With
+    ``asof``, the same pass also checks that some line has a customer id and a date up
+    to ``asof`` (:func:`nothing_left`).
+    """
+    dialect = dialect or {}
     kinds = relation_columns(con, view)
     date_raw = _raw_expr(mapping["order_date"], kinds[mapping["order_date"]])
     checks = [("order_date", date_raw, _date_expr(mapping["order_date"], kinds[mapping["order_date"]], date_format),
@@ -294,13 +360,25 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
     for col in NUMERIC_COLUMNS:
         if col in mapping:
             src = mapping[col]
-            checks.append((col, _raw_expr(src, kinds[src]), _number_expr(src, kinds[src]), "numbers"))
-    _check_parsed(con, view, checks, table)
+            checks.append((col, _raw_expr(src, kinds[src]),
+                           _number_expr(src, kinds[src], dialect.get("decimal") or ".", dialect.get("thousands")),
+                           "numbers"))
+    customer = _id_expr(mapping["customer_id"], kinds[mapping["customer_id"]])
+    counts = None
+    if asof is not None:
+        day = f"date_trunc('day', {checks[0][2]})"
+        late = f"{day} > TIMESTAMP '{asof.isoformat()}'"
+        counts = ["count(*)", f"count(*) FILTER (WHERE {customer} IS NULL)",
+                  f"count(*) FILTER (WHERE {customer} IS NOT NULL AND {late})", f"min({day})"]
+    counted = _check_parsed(con, view, checks, table, counts)
+    if asof is not None:
+        total, no_id, late_lines, first = counted
+        if total == no_id + late_lines:
+            raise nothing_left(table, int(total), [(NO_CUSTOMER_RULE, int(no_id)), (late_rule(asof), int(late_lines))],
+                               first.date() if first is not None else None)
     parsed = {logical: expr for logical, _, expr, _ in checks}
-    select = [f"{_id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
-              f"{parsed['order_date']} AS order_date"]
-    if "order_id" in mapping:
-        select.append(f"{_id_expr(mapping['order_id'], kinds[mapping['order_id']])} AS order_id")
+    select = [f"{customer} AS customer_id", f"{parsed['order_date']} AS order_date"]
+    select += [f"{_id_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in ID_COLUMNS if c in mapping]
     select += [f"{parsed[c]} AS {c}" for c in NUMERIC_COLUMNS if c in mapping]
     if "amount" not in mapping:
         select.append(f"{parsed['quantity']} * {parsed['unit_price']} AS amount")
@@ -310,11 +388,51 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
         derived.append(f"{TEXT_ID} || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
     name = f"lines_{next(_names)}"
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
-    return Lines(con, name, table)
+    return Lines(con, name, table, mapped=tuple(mapping))
+
+
+def late_rule(asof: dt.date) -> str:
+    """The name of cleaning rule 2 (lines dated after ``asof``)."""
+    return f"dated after asof ({asof})"
+
+
+#: What to check when a rule removed the last lines (rules named as in :func:`_clean`).
+_EMPTY_HINTS = {NO_CUSTOMER_RULE: "is columns.transactions.customer_id the right column?",
+                "dated after asof": "is asof right?"}
+
+
+def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: dt.date | None = None) -> InputError:
+    """The one-line error for order lines of which cleaning leaves no customer.
+
+    Parameters
+    ----------
+    table
+        The logical table, for the message.
+    total
+        Lines read (up to any date).
+    removed
+        ``(rule, lines removed)`` of the cleaning rules, in the order they run (the
+        rows of the cleaning table that removed lines).
+    first
+        The day of the earliest line, named when rule 2 (after ``asof``) removed the last lines.
+    """
+    if not total:
+        return InputError(f"table '{table}': no order lines in the source (only a header, or an empty result). "
+                          f"Nothing to segment.")
+    parts = [f"{n:,} removed by rule '{rule}'" for rule, n in removed if n]
+    last = [rule for rule, n in removed if n][-1]
+    hint = next((h for key, h in _EMPTY_HINTS.items() if last.startswith(key)), "see the cleaning section of the config")
+    if first is not None and last.startswith("dated after asof"):
+        hint += f" The earliest line is dated {first}."
+    return InputError(f"table '{table}': no customer left after cleaning: {total:,} lines, {', '.join(parts)} "
+                      f"(the last by rule '{last}'): {hint}")
 
 
 def load_transactions(cfg: dict) -> Lines:
     """Open the configured order lines in DuckDB, mapped, typed and checked.
+
+    The check is one pass over the source: dates and numbers parse, and some line has
+    a customer id and a date up to ``asof``.
 
     Returns
     -------
@@ -324,14 +442,16 @@ def load_transactions(cfg: dict) -> Lines:
     Raises
     ------
     InputError
-        Unreadable source, missing column, dates or numbers that do not parse.
+        Unreadable source, missing column, dates or numbers that do not parse, no line
+        with a customer id up to ``asof`` (:func:`nothing_left`).
     """
     source = cfg["sources"]["transactions"]
     engine = cfg.get("engine", {})
     con = connect(engine.get("threads"), engine.get("memory_limit"))
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
-    return _typed_lines(con, view, mapping, "transactions", source.get("date_format"))
+    with engine_errors(cfg):
+        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source, cfg["asof"])
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
@@ -487,6 +607,52 @@ def is_cancellation(frame: pd.DataFrame, prefix: str = "C", statuses: list[str] 
     return pd.Series(flags.to_numpy(dtype=bool), index=frame.index)
 
 
+DUPLICATE_RULE = "exact duplicate line"
+
+
+def duplicate_rule(cfg: dict, columns: list[str]) -> tuple[bool, str]:
+    """Whether exact duplicate lines are dropped (cleaning rule 3), and why.
+
+    ``cleaning.drop_duplicates: auto`` (the default) drops them only when the data can
+    show that two equal lines are one line recorded twice: when ``order_id`` and
+    ``product`` are mapped (the same product twice in one order, at one quantity and
+    price, is a double record), or when ``line_id`` is mapped (a line's own id: lines
+    equal in every column, line id included, are one line loaded twice, e.g. from
+    overlapping exports; lines with different ids are different lines however alike).
+    Without them, equal lines are as likely two identical purchases (one customer
+    buying the same 14.37 item twice on a day), so every line is kept. ``true`` and
+    ``false`` force the rule either way.
+
+    Parameters
+    ----------
+    cfg
+        The cycle config (``cleaning.drop_duplicates``).
+    columns
+        The logical columns taken from the source (:attr:`Lines.source_columns`).
+
+    Returns
+    -------
+    apply : bool
+        Drop the surplus copies of exact duplicate lines.
+    reason : str
+        One sentence for the cleaning table (01) and the data checks (00), starting
+        with "removed" or "kept".
+    """
+    setting = cfg["cleaning"]["drop_duplicates"]
+    if setting is True:
+        return True, "removed: cleaning.drop_duplicates is true"
+    if setting is False:
+        return False, "kept: cleaning.drop_duplicates is false"
+    if "line_id" in columns:
+        return True, "removed: a line id is mapped, so lines equal in every column, line id included, are one line twice"
+    if {"order_id", "product"} <= set(columns):
+        return True, "removed: order id and product are mapped, so equal lines of one order are one line twice"
+    missing = " and ".join(name for col, name in (("order_id", "an order id"), ("product", "a product"))
+                           if col not in columns)
+    example = "two identical purchases on one day" if "order_id" not in columns else "the same item twice in one order"
+    return False, f"kept: without {missing} (or a line id), equal lines are not evidence of a duplicate ({example})"
+
+
 def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
     """A table of the surplus copies of exact duplicate lines (identical in every column in ``keys``).
 
@@ -545,11 +711,14 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
 
     1. drop lines without a customer id;
     2. drop lines dated after ``asof`` (``asof`` is inclusive);
-    3. drop exact duplicate lines — identical in every mapped column
-       (``drop_duplicates``): one copy of each is kept;
+    3. exact duplicate lines — identical in every mapped column: one copy of each is
+       kept when :func:`duplicate_rule` says the data can show they are duplicates
+       (``drop_duplicates``), else every line is kept; counted either way (unless
+       ``drop_duplicates: false``);
     4. drop lines with a zero or negative unit price (adjustments, free samples);
-    5. returns and cancellations (:func:`cancellation_sql`): netted into the
-       customer's revenue and counted (``returns: net``), or removed together with
+    5. returns and cancellations (:func:`cancellation_sql`, negative whatever their
+       sign, :func:`_signed`): netted into the customer's revenue and counted
+       (``returns: net``), or removed together with
        lines of zero quantity (``returns: drop``, the "usual" cleaning of the
        Online Retail literature);
     6. drop customers whose net revenue is not positive, in cents
@@ -574,12 +743,18 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         The remaining lines (a view, read only when asked for) with their order and
         item tables.
     report : pandas.DataFrame
-        One row per rule: ``rule``, ``action`` (removed/netted), ``lines``,
-        ``customers`` (distinct customers affected) and ``lines_left``.
+        One row per rule: ``rule``, ``action`` (removed/netted/kept), ``lines``,
+        ``customers`` (distinct customers affected), ``lines_left`` and ``note`` (why
+        duplicates were removed or kept).
+
+    Raises
+    ------
+    InputError
+        The rules leave no customer (:func:`nothing_left`).
     """
     rules = cfg["cleaning"]
     con, cols = lines.con, lines.columns
-    dedup = bool(rules["drop_duplicates"])
+    dedup, dedup_reason = duplicate_rule(cfg, lines.source_columns)
     drop_returns = rules.get("returns", "net") == "drop"
     cancel = cancellation_sql(cols, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
     if drop_returns and "quantity" in cols:
@@ -594,12 +769,14 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
              f"coalesce({cancel}, false) AS is_return")
     keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
     source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
-    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
+    surplus = None
+    if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
         keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
         surplus = _surplus_copies(lines, keys, in_range)
+    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
         source = (f"(SELECT *, 1 AS weight FROM {source} UNION ALL BY NAME SELECT {keys}, "
                   f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
-    flagged = f"(SELECT *, {flags} FROM {source})"
+    flagged = _signed(f"(SELECT *, {flags} FROM {source})", cols)
     # the item table first: its aggregate is the largest, and runs best with little else held in memory
     all_items = None
     if "product" in cols or "category" in cols:
@@ -614,22 +791,29 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         f"FROM {customer_rules}").fetchall()[0]
     dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers, poor_lines, poor_customers = (
         int(x) for x in counts)
+    if surplus and not dedup:  # kept: the equal lines are counted all the same
+        dup_lines, dup_customers = (int(x) for x in con.execute(
+            f"SELECT coalesce(sum(extra), 0), count(DISTINCT customer_id) FROM {surplus}").fetchall()[0])
 
-    steps = [("no customer id", "removed", no_id, 0),
-             (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
-    if dedup:
-        steps.append(("exact duplicate line", "removed", dup_lines, dup_customers))
+    steps = [(NO_CUSTOMER_RULE, "removed", no_id, 0, ""),
+             (late_rule(cfg["asof"]), "removed", late, late_customers, ""),
+             (DUPLICATE_RULE, "removed" if dedup else "kept", dup_lines, dup_customers,
+              dedup_reason if surplus else f"{dedup_reason} (not counted)")]
     if "unit_price" in cols:
-        steps.append(("unit price zero or negative", "removed", price_lines, price_customers))
-    steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers))
+        steps.append(("unit price zero or negative", "removed", price_lines, price_customers, ""))
+    steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers, ""))
     positive = ""
     if rules["drop_non_positive_customers"]:
-        steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers))
+        steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers, ""))
         if poor_customers:
             positive = f" AND customer_id NOT IN (SELECT customer_id FROM {customer_rules} WHERE net <= 0)"
-    report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers"])
+    report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers", "note"])
     report["lines_left"] = total - report["lines"].where(report["action"] == "removed", 0).cumsum()
     report[["lines", "customers", "lines_left"]] = report[["lines", "customers", "lines_left"]].astype("int64")
+    report = report[["rule", "action", "lines", "customers", "lines_left", "note"]]
+    if report["lines_left"].iloc[-1] <= 0:
+        removed = report[report["action"] == "removed"]
+        raise nothing_left(lines.table, int(total), list(zip(removed["rule"], removed["lines"].astype(int))))
 
     facts = list(_order_facts(cols, dedup))
     orders, clean = f"orders_{next(_names)}", f"clean_{next(_names)}"
@@ -641,9 +825,24 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         items = f"items_{next(_names)}"
         con.execute(f"CREATE TEMP VIEW {items} AS SELECT * FROM {all_items} WHERE true{positive}")
     distinct = "DISTINCT " if dedup else ""
+    signed = _signed(f"(SELECT *, {flags} FROM {lines.name} WHERE {in_range})", cols)
     con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {distinct}{', '.join(quote_ident(c) for c in cols)} "
-                f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep}{positive}")
-    return Lines(con, clean, lines.table, orders, items), report
+                f"FROM {signed} WHERE {keep}{positive}")
+    return Lines(con, clean, lines.table, orders, items, lines.mapped), report
+
+
+def _signed(flagged: str, columns: list[str]) -> str:
+    """Lines flagged as returns or cancellations (``is_return``) with a negative amount (and quantity).
+
+    A cancellation marked only by its order id or status (``cleaning.cancelled_statuses``)
+    may be written with a positive quantity, like the purchase it reverses (a storno
+    line); it reduces the customer's revenue all the same, so its amount counts as
+    ``-|amount|``. Lines already negative are unchanged.
+    """
+    signed = ["CASE WHEN is_return THEN -abs(amount) ELSE amount END AS amount"]
+    if "quantity" in columns:
+        signed.append("CASE WHEN is_return THEN -abs(quantity) ELSE quantity END AS quantity")
+    return f"(SELECT * REPLACE ({', '.join(signed)}) FROM {flagged})"
 
 
 def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:

@@ -39,8 +39,12 @@ _names = itertools.count()
 ID_COLUMNS = ["order_id", "line_id"]
 NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
 TEXT_COLUMNS = [c for c in TABLE_COLUMNS["transactions"]["optional"] if c not in ID_COLUMNS + NUMERIC_COLUMNS]
-#: Names of the first two cleaning rules (the pre-check of :func:`check_sources` counts them too).
+#: Names of the cleaning rules of :func:`_clean` (rule 2 is :func:`late_rule`), for its table and messages.
 NO_CUSTOMER_RULE = "no customer id"
+DUPLICATE_RULE = "exact duplicate line"
+PRICE_RULE = "unit price zero or negative"
+RETURN_RULE = "return or cancellation"
+NON_POSITIVE_RULE = "customer's net revenue not positive"
 #: The customer id as text, for results that leave DuckDB (integer ids are kept as integers inside).
 TEXT_ID = "CAST(customer_id AS VARCHAR)"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -169,11 +173,14 @@ def column_mapping(cfg: dict, table: str, available: list[str]) -> dict[str, str
     for logical in spec["required"] + spec["optional"]:
         if logical not in mapped and logical in available:
             mapped[logical] = logical
+    # column names like "a;b;c": the file was split at the wrong delimiter, or has no header
+    split = any(sep in str(c) for c in available for sep in ";,\t|")
+    hint = f" Column names hold a delimiter, so the file may be read wrong. {dialect_hint(table)}" if split else ""
     for logical, source in mapped.items():
         if source not in available:
             raise InputError(
                 f"table '{table}': column '{source}' (mapped to '{logical}' by 'columns.{table}.{logical}') "
-                f"is not in the source. Source columns: {', '.join(map(str, available))}."
+                f"is not in the source. Source columns: {', '.join(map(str, available))}.{hint}"
             )
     needed = list(spec["required"])
     if table == "transactions" and "amount" not in mapped:
@@ -227,14 +234,36 @@ def read_table(cfg: dict, table: str) -> pd.DataFrame:
         mapping = column_mapping(cfg, table, list(kinds))
         if table in OPEN_TABLES:  # attributes / answers not named in the mapping come along under their own names
             mapping |= {c: c for c in kinds if c not in mapping.values() and c not in mapping}
+        numbers = _text_numbers(con, view, kinds, source, [mapping[k] for k in ("customer_id", "order_id")
+                                                           if k in mapping])
         select = []
         for logical, src in mapping.items():
             expr = (f"CAST({_id_expr(src, kinds[src])} AS VARCHAR)" if logical in ("customer_id", "order_id")
-                    else quote_ident(src))
+                    else numbers.get(src, quote_ident(src)))
             select.append(f"{expr} AS {quote_ident(logical)}")
         return con.execute(f"SELECT {', '.join(select)} FROM {view}").df()
     finally:
         con.close()
+
+
+def _text_numbers(con: duckdb.DuckDBPyConnection, view: str, kinds: dict[str, str], source: dict,
+                  ids: list[str]) -> dict[str, str]:
+    """Text columns of a CSV with decimal commas or thousands separators that are numbers as written.
+
+    DuckDB's sniffer reads "1 234,56" as text; a text column (not an id) is parsed as a
+    number, in the file's dialect (:func:`_number_expr`), when every value in it parses.
+    Returns column → SQL expression of the number.
+    """
+    if (source.get("decimal") or ".") == "." and source.get("thousands") is None:
+        return {}
+    text = [c for c, kind in kinds.items() if kind == "VARCHAR" and c not in ids]
+    exprs = {c: _number_expr(c, "VARCHAR", source["decimal"], source.get("thousands")) for c in text}
+    if not exprs:
+        return {}
+    counts = con.execute("SELECT " + ", ".join(
+        f"count({_raw_expr(c, 'VARCHAR')}) > 0 AND count({_raw_expr(c, 'VARCHAR')}) = count({e})"
+        for c, e in exprs.items()) + f" FROM {view}").fetchall()[0]
+    return {c: e for (c, e), parses in zip(exprs.items(), counts) if parses}
 
 
 # --- typing and checking ---------------------------------------------------------------------
@@ -315,12 +344,8 @@ def _char_class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
 
 
-def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str,
-                  counts: list[str] | None = None) -> tuple:
-    """Raise for the first column with unparsable or missing values (count and example).
-
-    ``counts`` are further aggregates computed in the same pass; their values are returned.
-    """
+def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str) -> None:
+    """Raise for the first column with unparsable or missing values (count and example)."""
     parts = []
     for i, (_, raw, parsed, _) in enumerate(checks):
         if parsed.startswith("TRY_"):  # text to parse; a plain CAST of a typed column cannot fail
@@ -330,7 +355,7 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
             parts += ["0", "NULL"]
         parts.append(f"count(*) - count({raw})")
     try:
-        row = con.execute(f"SELECT {', '.join(parts + (counts or []))} FROM {view}").fetchall()[0]
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
     except duckdb.InvalidInputException as exc:  # a CSV row the reader cannot split
         raise InputError(f"table '{table}': cannot read the source: {str(exc).strip().splitlines()[0]}. "
                          f"{dialect_hint(table)}") from None
@@ -341,16 +366,13 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         if empty:
             raise InputError.bad_rows(table, logical, int(empty), None,
                                       "have no date" if what == "dates" else "are empty")
-    return tuple(row[3 * len(checks):])
 
 
 def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None,
-                 dialect: dict | None = None, asof: dt.date | None = None) -> Lines:
+                 dialect: dict | None = None) -> Lines:
     """Create the typed view of order lines over a source view, after checking its values.
 
-    ``dialect`` holds the source's ``decimal`` and ``thousands`` (text numbers). With
-    ``asof``, the same pass also checks that some line has a customer id and a date up
-    to ``asof`` (:func:`nothing_left`).
+    ``dialect`` holds the source's ``decimal`` and ``thousands`` (for text numbers).
     """
     dialect = dialect or {}
     kinds = relation_columns(con, view)
@@ -363,21 +385,10 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
             checks.append((col, _raw_expr(src, kinds[src]),
                            _number_expr(src, kinds[src], dialect.get("decimal") or ".", dialect.get("thousands")),
                            "numbers"))
-    customer = _id_expr(mapping["customer_id"], kinds[mapping["customer_id"]])
-    counts = None
-    if asof is not None:
-        day = f"date_trunc('day', {checks[0][2]})"
-        late = f"{day} > TIMESTAMP '{asof.isoformat()}'"
-        counts = ["count(*)", f"count(*) FILTER (WHERE {customer} IS NULL)",
-                  f"count(*) FILTER (WHERE {customer} IS NOT NULL AND {late})", f"min({day})"]
-    counted = _check_parsed(con, view, checks, table, counts)
-    if asof is not None:
-        total, no_id, late_lines, first = counted
-        if total == no_id + late_lines:
-            raise nothing_left(table, int(total), [(NO_CUSTOMER_RULE, int(no_id)), (late_rule(asof), int(late_lines))],
-                               first.date() if first is not None else None)
+    _check_parsed(con, view, checks, table)
     parsed = {logical: expr for logical, _, expr, _ in checks}
-    select = [f"{customer} AS customer_id", f"{parsed['order_date']} AS order_date"]
+    select = [f"{_id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
+              f"{parsed['order_date']} AS order_date"]
     select += [f"{_id_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in ID_COLUMNS if c in mapping]
     select += [f"{parsed[c]} AS {c}" for c in NUMERIC_COLUMNS if c in mapping]
     if "amount" not in mapping:
@@ -424,15 +435,16 @@ def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: 
     hint = next((h for key, h in _EMPTY_HINTS.items() if last.startswith(key)), "see the cleaning section of the config")
     if first is not None and last.startswith("dated after asof"):
         hint += f" The earliest line is dated {first}."
-    return InputError(f"table '{table}': no customer left after cleaning: {total:,} lines, {', '.join(parts)} "
+    return InputError(f"table '{table}': no customer left after cleaning: {total:,} line{'s' * (total != 1)}, "
+                      f"{', '.join(parts)} "
                       f"(the last by rule '{last}'): {hint}")
 
 
 def load_transactions(cfg: dict) -> Lines:
     """Open the configured order lines in DuckDB, mapped, typed and checked.
 
-    The check is one pass over the source: dates and numbers parse, and some line has
-    a customer id and a date up to ``asof``.
+    Two passes over the source: one checks that dates and numbers parse, one that
+    cleaning can leave a customer (:func:`check_not_empty`).
 
     Returns
     -------
@@ -443,7 +455,7 @@ def load_transactions(cfg: dict) -> Lines:
     ------
     InputError
         Unreadable source, missing column, dates or numbers that do not parse, no line
-        with a customer id up to ``asof`` (:func:`nothing_left`).
+        that cleaning would keep (:func:`check_not_empty`).
     """
     source = cfg["sources"]["transactions"]
     engine = cfg.get("engine", {})
@@ -451,7 +463,9 @@ def load_transactions(cfg: dict) -> Lines:
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
     with engine_errors(cfg):
-        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source, cfg["asof"])
+        lines = _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source)
+        check_not_empty(lines, cfg)
+    return lines
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
@@ -607,9 +621,6 @@ def is_cancellation(frame: pd.DataFrame, prefix: str = "C", statuses: list[str] 
     return pd.Series(flags.to_numpy(dtype=bool), index=frame.index)
 
 
-DUPLICATE_RULE = "exact duplicate line"
-
-
 def duplicate_rule(cfg: dict, columns: list[str]) -> tuple[bool, str]:
     """Whether exact duplicate lines are dropped (cleaning rule 3), and why.
 
@@ -692,6 +703,68 @@ def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, columns: list[str
     return order_rules, customer_rules
 
 
+def _rule_sql(columns: list[str], cfg: dict) -> tuple[bool, str, str, str, str]:
+    """SQL of the cleaning rules of :func:`_clean` on lines with these columns.
+
+    Returns
+    -------
+    drop_returns : bool
+        ``cleaning.returns`` is ``drop``.
+    asof : str
+        The ``asof`` timestamp literal.
+    in_range : str
+        Condition of rules 1–2: a customer id, dated up to ``asof``.
+    flags : str
+        Select list of the flags ``bad_price`` (rule 4) and ``is_return`` (rule 5).
+    keep : str
+        Condition on those flags of a line that is kept.
+    """
+    rules = cfg["cleaning"]
+    drop_returns = rules.get("returns", "net") == "drop"
+    cancel = cancellation_sql(columns, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
+    if drop_returns and "quantity" in columns:
+        cancel = f"({cancel} OR quantity <= 0)"
+    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
+    flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in columns else 'false'} AS bad_price, "
+             f"coalesce({cancel}, false) AS is_return")
+    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
+    return drop_returns, asof, in_range, flags, keep
+
+
+def check_not_empty(lines: Lines, cfg: dict) -> None:
+    """Raise when cleaning (:func:`_clean`) cannot leave a single customer; one DuckDB query.
+
+    Counts the lines rules 1, 2, 4 and 5 remove, and the lines kept with a positive
+    amount: without one, no customer's net revenue is positive, and rule 6 removes
+    every customer that is left. (A customer whose purchases exist but net to zero or
+    less is found by the cleaning itself.) Duplicate lines are not looked for: the
+    duplicate rule keeps one copy of each line.
+
+    Raises
+    ------
+    InputError
+        :func:`nothing_left`, with the counts of the rules that removed the lines.
+    """
+    drop_returns, asof, in_range, flags, keep = _rule_sql(lines.columns, cfg)
+    total, no_id, late, first, price, returned, kept, positive = lines.con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
+        f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), min(order_day), "
+        f"count(*) FILTER (WHERE in_range AND bad_price), count(*) FILTER (WHERE in_range AND NOT bad_price AND is_return), "
+        f"count(*) FILTER (WHERE in_range AND {keep}), count(*) FILTER (WHERE in_range AND {keep} AND NOT is_return "
+        f"AND amount > 0) FROM (SELECT *, {in_range} AS in_range, {flags} FROM {lines.name})").fetchall()[0]
+    removed = [(NO_CUSTOMER_RULE, no_id), (late_rule(cfg["asof"]), late)]
+    if kept and not (positive == 0 and cfg["cleaning"]["drop_non_positive_customers"]):
+        return
+    if total > no_id + late:  # lines in range, but none that rules 4-6 keep
+        removed += [(PRICE_RULE, price)]
+        if drop_returns:
+            removed.append((RETURN_RULE, returned))
+        removed.append((NON_POSITIVE_RULE, kept))
+    first_day = first.date() if first is not None and total == no_id + late else None
+    raise nothing_left(lines.table, int(total), [(rule, int(n)) for rule, n in removed], first_day)
+
+
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     """Apply the cleaning rules in DuckDB and count what each one did (see :func:`_clean`).
 
@@ -755,19 +828,11 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     rules = cfg["cleaning"]
     con, cols = lines.con, lines.columns
     dedup, dedup_reason = duplicate_rule(cfg, lines.source_columns)
-    drop_returns = rules.get("returns", "net") == "drop"
-    cancel = cancellation_sql(cols, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
-    if drop_returns and "quantity" in cols:
-        cancel = f"({cancel} OR quantity <= 0)"
-    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    drop_returns, asof, in_range, flags, keep = _rule_sql(cols, cfg)
     total, no_id, late, late_customers = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
         f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchall()[0]
-    in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
-    flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in cols else 'false'} AS bad_price, "
-             f"coalesce({cancel}, false) AS is_return")
-    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
     source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
     surplus = None
     if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
@@ -800,11 +865,11 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
              (DUPLICATE_RULE, "removed" if dedup else "kept", dup_lines, dup_customers,
               dedup_reason if surplus else f"{dedup_reason} (not counted)")]
     if "unit_price" in cols:
-        steps.append(("unit price zero or negative", "removed", price_lines, price_customers, ""))
-    steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers, ""))
+        steps.append((PRICE_RULE, "removed", price_lines, price_customers, ""))
+    steps.append((RETURN_RULE, "removed" if drop_returns else "netted", ret_lines, ret_customers, ""))
     positive = ""
     if rules["drop_non_positive_customers"]:
-        steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers, ""))
+        steps.append((NON_POSITIVE_RULE, "removed", poor_lines, poor_customers, ""))
         if poor_customers:
             positive = f" AND customer_id NOT IN (SELECT customer_id FROM {customer_rules} WHERE net <= 0)"
     report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers", "note"])

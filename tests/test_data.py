@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from segkit_helpers.cli import main
 from segkit_helpers.config import load_config
 from segkit_helpers.data import (
     check_sources,
@@ -25,6 +27,7 @@ from segkit_helpers.data import (
 from segkit_helpers.errors import InputError
 from segkit_helpers.features import customer_metrics, order_table
 from segkit_helpers.readiness import data_checks
+from tests.conftest import write_cycle_config
 
 MAPPING = {
     "customer_id": "CustomerID",
@@ -528,3 +531,83 @@ def test_status_is_ignored_without_cancelled_statuses(tmp_path):
     cfg = make_cfg(tmp_path, status_lines(tmp_path), STATUS_MAPPING)
     clean, _ = clean_transactions(load_transactions(cfg), cfg)
     assert customer_metrics(clean, cfg["asof"])["monetary"].tolist() == [70.0, 34.0]
+
+
+# --- empty is an error -------------------------------------------------------------------------
+
+EMPTY_MAPPING = {"customer_id": "client", "order_date": "booked", "quantity": "qty", "unit_price": "price"}
+EMPTY_CASES = {
+    # header and no lines
+    "no lines": ("client,booked,qty,price\n",
+                 "table 'transactions': no order lines in the source"),
+    # 3 lines, none with a customer id
+    "no customer ids": ("client,booked,qty,price\n,2024-01-02,1,2.0\n ,2024-01-03,1,2.0\n,2024-01-04,2,1.5\n",
+                        "table 'transactions': no customer left after cleaning: 3 lines, 3 removed by rule "
+                        "'no customer id' (the last by rule 'no customer id')"),
+    # asof 2024-01-31 is before every line; one line has no customer id
+    "asof before every line": ("client,booked,qty,price\n7,2024-02-02,1,2.0\n,2024-02-03,1,2.0\n8,2024-03-04,2,1.5\n",
+                               "table 'transactions': no customer left after cleaning: 3 lines, 1 removed by rule "
+                               "'no customer id', 2 removed by rule 'dated after asof (2024-01-31)' (the last by rule "
+                               "'dated after asof (2024-01-31)'): is asof right? The earliest line is dated 2024-02-02."),
+    # the only customers' lines are a free sample and a return
+    "nothing left after cleaning": ("client,booked,qty,price\n7,2024-01-02,1,0\n8,2024-01-03,1,0.0\n8,2024-01-04,-1,2.0\n",
+                                    "table 'transactions': no customer left after cleaning: 3 lines, 2 removed by "
+                                    "rule 'unit price zero or negative', 1 removed by rule 'customer's net revenue "
+                                    "not positive' (the last by rule 'customer's net revenue not positive')"),
+}
+
+
+def empty_case(tmp_path: Path, case: str) -> Path:
+    """A cycle config over the CSV of one of :data:`EMPTY_CASES`."""
+    folder = tmp_path / "cfg"
+    folder.mkdir(parents=True)
+    path = tmp_path / "lines.csv"
+    path.write_text(EMPTY_CASES[case][0], encoding="utf-8")
+    return write_cycle_config(folder, path, "empty", "2024-01-31", columns={"transactions": EMPTY_MAPPING})
+
+
+def test_empty_sources_are_an_error_in_the_data_layer(tmp_path):
+    for case, (_, message) in EMPTY_CASES.items():
+        cfg = load_config(empty_case(tmp_path / case.replace(" ", "_"), case))
+        with pytest.raises(InputError) as info:
+            clean_transactions(load_transactions(cfg), cfg)
+        assert str(info.value).startswith(message), case
+        assert "\n" not in str(info.value)
+        with pytest.raises(InputError, match="^" + re.escape(message)):  # the pre-check of a cycle
+            check_sources(cfg)
+
+
+def test_customers_whose_lines_net_to_nothing_are_found_by_the_cleaning(tmp_path):
+    # 8 bought 2.00 and returned it: a positive line passes the pre-check, the cleaning removes 8
+    path = tmp_path / "lines.csv"
+    path.write_text("client,booked,qty,price\n7,2024-01-02,1,0\n8,2024-01-03,1,2.0\n8,2024-01-04,-1,2.0\n")
+    cfg = make_cfg(tmp_path, path, EMPTY_MAPPING)
+    with pytest.raises(InputError, match=re.escape(
+            "no customer left after cleaning: 3 lines, 1 removed by rule 'unit price zero or negative', 2 removed by "
+            "rule 'customer's net revenue not positive'")):
+        clean_transactions(load_transactions(cfg), cfg)
+
+
+def test_empty_frame_is_an_error():
+    frame = pd.DataFrame({"customer_id": pd.array([], dtype="string"), "order_date": pd.Series([], dtype="str"),
+                          "amount": pd.Series([], dtype=float)})
+    with pytest.raises(InputError, match="table 'transactions': no order lines in the source"):
+        clean_transactions(prepare_transactions(frame), cleaning_cfg())
+
+
+@pytest.mark.parametrize("case", list(EMPTY_CASES))
+def test_profile_stops_on_empty_data(tmp_path, capsys, case):
+    out = tmp_path / "profile.parquet"
+    code = main(["profile", str(empty_case(tmp_path, case)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("segkit: error: table 'transactions': ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("case", list(EMPTY_CASES))
+def test_cycle_stops_before_any_notebook_on_empty_data(tmp_path, capsys, case):
+    code = main(["cycle", str(empty_case(tmp_path, case)), "--workdir", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and EMPTY_CASES[case][1] in err
+    assert not (tmp_path / "data" / "processed").exists() and not (tmp_path / "reports").exists()

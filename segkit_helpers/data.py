@@ -39,8 +39,9 @@ _names = itertools.count()
 ID_COLUMNS = ["order_id", "line_id"]
 NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
 TEXT_COLUMNS = [c for c in TABLE_COLUMNS["transactions"]["optional"] if c not in ID_COLUMNS + NUMERIC_COLUMNS]
-#: Names of the cleaning rules of :func:`_clean` (rule 2 is :func:`late_rule`), for its table and messages.
+#: Names of the cleaning rules of :func:`_clean` (rule 2 with its date: :func:`late_rule`), for its table and messages.
 NO_CUSTOMER_RULE = "no customer id"
+LATE_RULE = "dated after asof"
 DUPLICATE_RULE = "exact duplicate line"
 PRICE_RULE = "unit price zero or negative"
 RETURN_RULE = "return or cancellation"
@@ -200,9 +201,9 @@ def check_sources(cfg: dict) -> None:
     """Check that every configured source is readable and has its required columns.
 
     Run before a cycle starts so that a bad config fails in seconds, not in the
-    middle of a notebook. Other tables: headers only. The order lines: one DuckDB
-    query (:func:`load_transactions`) that checks their dates and numbers and that
-    some line has a customer id and a date up to ``asof``.
+    middle of a notebook. Other tables: headers only. The order lines: two aggregate
+    queries (:func:`load_transactions`), one that checks their dates and numbers and
+    one that cleaning can leave a customer (:func:`check_not_empty`).
 
     Raises
     ------
@@ -257,7 +258,7 @@ def _text_numbers(con: duckdb.DuckDBPyConnection, view: str, kinds: dict[str, st
     if (source.get("decimal") or ".") == "." and source.get("thousands") is None:
         return {}
     text = [c for c, kind in kinds.items() if kind == "VARCHAR" and c not in ids]
-    exprs = {c: _number_expr(c, "VARCHAR", source["decimal"], source.get("thousands")) for c in text}
+    exprs = {c: _number_expr(c, "VARCHAR", source.get("decimal") or ".", source.get("thousands")) for c in text}
     if not exprs:
         return {}
     counts = con.execute("SELECT " + ", ".join(
@@ -404,12 +405,12 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
 
 def late_rule(asof: dt.date) -> str:
     """The name of cleaning rule 2 (lines dated after ``asof``)."""
-    return f"dated after asof ({asof})"
+    return f"{LATE_RULE} ({asof})"
 
 
 #: What to check when a rule removed the last lines (rules named as in :func:`_clean`).
 _EMPTY_HINTS = {NO_CUSTOMER_RULE: "is columns.transactions.customer_id the right column?",
-                "dated after asof": "is asof right?"}
+                LATE_RULE: "is asof right?"}
 
 
 def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: dt.date | None = None) -> InputError:
@@ -430,14 +431,15 @@ def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: 
     if not total:
         return InputError(f"table '{table}': no order lines in the source (only a header, or an empty result). "
                           f"Nothing to segment.")
-    parts = [f"{n:,} removed by rule '{rule}'" for rule, n in removed if n]
-    last = [rule for rule, n in removed if n][-1]
-    hint = next((h for key, h in _EMPTY_HINTS.items() if last.startswith(key)), "see the cleaning section of the config")
-    if first is not None and last.startswith("dated after asof"):
+    rules = [rule for rule, n in removed if n]
+    parts = ", ".join(f"{n:,} removed by rule '{rule}'" for rule, n in removed if n)
+    last = f" (the last by rule '{rules[-1]}')" if len(rules) > 1 else ""
+    hint = next((h for key, h in _EMPTY_HINTS.items() if rules[-1].startswith(key)),
+                "see the cleaning section of the config.")
+    if first is not None and rules[-1].startswith(LATE_RULE):
         hint += f" The earliest line is dated {first}."
     return InputError(f"table '{table}': no customer left after cleaning: {total:,} line{'s' * (total != 1)}, "
-                      f"{', '.join(parts)} "
-                      f"(the last by rule '{last}'): {hint}")
+                      f"{parts}{last}: {hint}")
 
 
 def load_transactions(cfg: dict) -> Lines:

@@ -543,7 +543,7 @@ EMPTY_CASES = {
     # 3 lines, none with a customer id
     "no customer ids": ("client,booked,qty,price\n,2024-01-02,1,2.0\n ,2024-01-03,1,2.0\n,2024-01-04,2,1.5\n",
                         "table 'transactions': no customer left after cleaning: 3 lines, 3 removed by rule "
-                        "'no customer id' (the last by rule 'no customer id')"),
+                        "'no customer id': is columns.transactions.customer_id the right column?"),
     # asof 2024-01-31 is before every line; one line has no customer id
     "asof before every line": ("client,booked,qty,price\n7,2024-02-02,1,2.0\n,2024-02-03,1,2.0\n8,2024-03-04,2,1.5\n",
                                "table 'transactions': no customer left after cleaning: 3 lines, 1 removed by rule "

@@ -202,18 +202,23 @@ def check_sources(cfg: dict) -> None:
 
     Run before a cycle starts so that a bad config fails in seconds, not in the
     middle of a notebook. Other tables: headers only. The order lines: two aggregate
-    queries (:func:`load_transactions`), one that checks their dates and numbers and
+    queries, one that checks their dates and numbers (:func:`load_transactions`) and
     one that cleaning can leave a customer (:func:`check_not_empty`).
 
     Raises
     ------
     InputError
-        As :func:`column_mapping` and :func:`load_transactions`.
+        As :func:`column_mapping`, :func:`load_transactions` and :func:`check_not_empty`.
     """
     for table, source in cfg["sources"].items():
         if table != "transactions" and (source["path"] or source["url"]):
             column_mapping(cfg, table, source_columns(source, table))
-    load_transactions(cfg).con.close()
+    lines = load_transactions(cfg)
+    try:
+        with engine_errors(cfg):
+            check_not_empty(lines, cfg)
+    finally:
+        lines.con.close()
 
 
 def read_table(cfg: dict, table: str) -> pd.DataFrame:
@@ -427,6 +432,12 @@ def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: 
         rows of the cleaning table that removed lines).
     first
         The day of the earliest line, named when rule 2 (after ``asof``) removed the last lines.
+
+    Returns
+    -------
+    InputError
+        To raise: "table '<table>': no customer left after cleaning: N lines, n removed by
+        rule '<rule>', …", or "no order lines in the source" when there are none.
     """
     if not total:
         return InputError(f"table '{table}': no order lines in the source (only a header, or an empty result). "
@@ -445,8 +456,9 @@ def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: 
 def load_transactions(cfg: dict) -> Lines:
     """Open the configured order lines in DuckDB, mapped, typed and checked.
 
-    Two passes over the source: one checks that dates and numbers parse, one that
-    cleaning can leave a customer (:func:`check_not_empty`).
+    One pass over the source checks that dates and numbers parse. (Whether cleaning
+    leaves a customer is checked by :func:`check_sources` before a cycle and by the
+    cleaning itself.)
 
     Returns
     -------
@@ -456,8 +468,7 @@ def load_transactions(cfg: dict) -> Lines:
     Raises
     ------
     InputError
-        Unreadable source, missing column, dates or numbers that do not parse, no line
-        that cleaning would keep (:func:`check_not_empty`).
+        Unreadable source, missing column, dates or numbers that do not parse.
     """
     source = cfg["sources"]["transactions"]
     engine = cfg.get("engine", {})
@@ -465,9 +476,7 @@ def load_transactions(cfg: dict) -> Lines:
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
     with engine_errors(cfg):
-        lines = _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source)
-        check_not_empty(lines, cfg)
-    return lines
+        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source)
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
@@ -763,8 +772,8 @@ def check_not_empty(lines: Lines, cfg: dict) -> None:
         if drop_returns:
             removed.append((RETURN_RULE, returned))
         removed.append((NON_POSITIVE_RULE, kept))
-    first_day = first.date() if first is not None and total == no_id + late else None
-    raise nothing_left(lines.table, int(total), [(rule, int(n)) for rule, n in removed], first_day)
+    raise nothing_left(lines.table, int(total), [(rule, int(n)) for rule, n in removed],
+                       first.date() if first is not None else None)
 
 
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
@@ -831,10 +840,11 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     con, cols = lines.con, lines.columns
     dedup, dedup_reason = duplicate_rule(cfg, lines.source_columns)
     drop_returns, asof, in_range, flags, keep = _rule_sql(cols, cfg)
-    total, no_id, late, late_customers = con.execute(
+    total, no_id, late, late_customers, first = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
-        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchall()[0]
+        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}), min(order_day) "
+        f"FROM {lines.name}").fetchall()[0]
     source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
     surplus = None
     if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
@@ -880,7 +890,8 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     report = report[["rule", "action", "lines", "customers", "lines_left", "note"]]
     if report["lines_left"].iloc[-1] <= 0:
         removed = report[report["action"] == "removed"]
-        raise nothing_left(lines.table, int(total), list(zip(removed["rule"], removed["lines"].astype(int))))
+        raise nothing_left(lines.table, int(total), list(zip(removed["rule"], removed["lines"].astype(int))),
+                           first.date() if first is not None else None)
 
     facts = list(_order_facts(cols, dedup))
     orders, clean = f"orders_{next(_names)}", f"clean_{next(_names)}"

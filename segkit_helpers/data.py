@@ -254,22 +254,27 @@ def read_table(cfg: dict, table: str) -> pd.DataFrame:
 
 def _text_numbers(con: duckdb.DuckDBPyConnection, view: str, kinds: dict[str, str], source: dict,
                   ids: list[str]) -> dict[str, str]:
-    """Text columns of a CSV with decimal commas or thousands separators that are numbers as written.
+    """Text columns of a CSV that are numbers with digit group separators ("1 234,56").
 
-    DuckDB's sniffer reads "1 234,56" as text; a text column (not an id) is parsed as a
-    number, in the file's dialect (:func:`_number_expr`), when every value in it parses.
-    Returns column → SQL expression of the number.
+    DuckDB's sniffer types numbers with the file's decimal separator itself, but reads
+    a column with thousands separators as text. Such a column (not an id) is parsed in
+    the file's dialect (:func:`_number_expr`) when every value in it parses and some
+    value has a separator: codes that merely look numeric (tax numbers with leading
+    zeros) stay text. Returns column → SQL expression of the number.
     """
-    if (source.get("decimal") or ".") == "." and source.get("thousands") is None:
+    decimal = source.get("decimal") or "."
+    if decimal == "." and source.get("thousands") is None:
         return {}
+    thousands = source.get("thousands") or " "
+    group = quote_literal(_char_class(SPACES if thousands == " " else thousands))
     text = [c for c, kind in kinds.items() if kind == "VARCHAR" and c not in ids]
-    exprs = {c: _number_expr(c, "VARCHAR", source.get("decimal") or ".", source.get("thousands")) for c in text}
-    if not exprs:
+    if not text:
         return {}
-    counts = con.execute("SELECT " + ", ".join(
-        f"count({_raw_expr(c, 'VARCHAR')}) > 0 AND count({_raw_expr(c, 'VARCHAR')}) = count({e})"
-        for c, e in exprs.items()) + f" FROM {view}").fetchall()[0]
-    return {c: e for (c, e), parses in zip(exprs.items(), counts) if parses}
+    exprs = {c: _number_expr(c, "VARCHAR", decimal, source.get("thousands")) for c in text}
+    tests = [f"count({_raw_expr(c, 'VARCHAR')}) = count({e}) AND bool_or(regexp_matches({quote_ident(c)}, {group}))"
+             for c, e in exprs.items()]
+    parses = con.execute(f"SELECT {', '.join(tests)} FROM {view}").fetchall()[0]
+    return {c: e for (c, e), ok in zip(exprs.items(), parses) if ok}
 
 
 # --- typing and checking ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Input sources as DuckDB relations: CSV, Parquet, Excel, a DuckDB file, or a SQLAlchemy URL + query.
 
 Files are scanned by DuckDB where it reads them natively (CSV, Parquet, DuckDB
-databases), so order lines are never loaded whole into pandas. Excel sheets and
+databases), so order lines are never loaded whole into pandas; CSV files are read in
+the dialect their ``sources.<table>`` entry gives (delimiter, decimal, encoding, header). Excel sheets and
 SQLAlchemy queries are read by pandas (in chunks for queries) and handed to DuckDB:
 DuckDB's own Excel, SQLite and PostgreSQL readers are extensions downloaded at run
 time, which segkit must not depend on.
@@ -128,7 +129,7 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
 
 #: Encodings DuckDB's CSV reader decodes itself (Python codec name → DuckDB's name); any other is
 #: transcoded by Python first (:func:`_utf8_copy`).
-DUCKDB_ENCODINGS = {"utf-8": "utf-8", "iso8859-1": "latin-1", "utf-16": "utf-16"}
+DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1", "utf-16": "utf-16"}
 TRANSCODE_CHUNK_CHARS = 1 << 22
 
 
@@ -140,8 +141,7 @@ def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: s
     are read as text and parsed in SQL (``data._number_expr``).
     """
     encoding = codecs.lookup(source.get("encoding") or "utf-8").name
-    if encoding not in DUCKDB_ENCODINGS:
-        path = _utf8_copy(con, path, encoding, table)
+    readable = path if encoding in DUCKDB_ENCODINGS else _utf8_copy(con, path, encoding, table)
     options = [f"header = {'true' if source.get('header', True) else 'false'}",
                f"encoding = {quote_literal(DUCKDB_ENCODINGS.get(encoding, 'utf-8'))}"]
     if source.get("delimiter"):
@@ -150,7 +150,7 @@ def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: s
         options.append(f"decimal_separator = {quote_literal(source['decimal'])}")
     options.append("all_varchar = true" if all_varchar else "types = {" + ", ".join(
         f"{quote_literal(c)}: 'VARCHAR'" for c in text_columns or []) + "}")
-    read = f"read_csv({quote_literal(str(path))}, {', '.join(options)}"
+    read = f"read_csv({quote_literal(str(readable))}, {', '.join(options)}"
     try:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {read})")
     except duckdb.InvalidInputException:

@@ -27,7 +27,7 @@ from segkit_helpers.data import (
 from segkit_helpers.errors import InputError
 from segkit_helpers.features import customer_metrics, order_table
 from segkit_helpers.readiness import data_checks
-from tests.conftest import write_cycle_config
+from tests.conftest import make_transactions, write_cycle_config
 
 MAPPING = {
     "customer_id": "CustomerID",
@@ -456,6 +456,30 @@ def test_cdnow_equal_lines_are_kept_under_the_default(tmp_path):
     checks = data_checks(load_transactions(cfg), cfg)
     label = checks["check"][checks["check"].str.startswith("share of exact duplicate lines")].iloc[0]
     assert row["note"] in label
+
+
+def test_cdnow_shaped_shop_monetary_is_the_plain_sum_to_the_cent(tmp_path):
+    # the synthetic shop as CDNOW has it: customer, day, amount per line; 5 % of lines bought twice
+    lines = make_transactions(n_customers=300, seed=11).dropna(subset=["CustomerID"])
+    lines = pd.DataFrame({"customer": lines["CustomerID"].astype(int).map("{:05d}".format),
+                          "date": lines["InvoiceDate"].dt.strftime("%Y-%m-%d"),
+                          "dollars": (lines["Quantity"] * lines["UnitPrice"]).round(2)})
+    lines = pd.concat([lines, lines.sample(frac=0.05, random_state=1)], ignore_index=True)
+    lines = lines[lines["date"] <= "2024-01-31"]
+    lines.to_csv(tmp_path / "cdnow.csv", index=False)
+    cfg = make_cfg(tmp_path, tmp_path / "cdnow.csv", {"customer_id": "customer", "order_date": "date",
+                                                       "amount": "dollars"})
+    clean, _ = clean_transactions(load_transactions(cfg), cfg)
+    metrics = customer_metrics(clean, cfg["asof"]).set_index("customer_id")
+    # independent: pandas sums of the lines; an order is a customer's day with a positive net value
+    cents = (lines["dollars"] * 100).round().astype("int64")
+    net = cents.groupby(lines["customer"]).sum()
+    net = net[net > 0]
+    days = cents.groupby([lines["customer"], lines["date"]]).sum()
+    orders = (days > 0).groupby(level=0).sum()
+    assert (metrics["monetary"].mul(100).round().astype("int64") == net.reindex(metrics.index)).all()
+    assert metrics.index.sort_values().tolist() == net.index.sort_values().tolist()
+    assert (metrics["frequency"] == orders.reindex(metrics.index)).all()
 
 
 def test_exact_duplicates_still_dropped_with_order_id_and_product(tmp_path):

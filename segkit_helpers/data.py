@@ -201,9 +201,10 @@ def check_sources(cfg: dict) -> None:
     """Check that every configured source is readable and has its required columns.
 
     Run before a cycle starts so that a bad config fails in seconds, not in the
-    middle of a notebook. Other tables: headers only. The order lines: two aggregate
-    queries, one that checks their dates and numbers (:func:`load_transactions`) and
-    one that cleaning can leave a customer (:func:`check_not_empty`).
+    middle of a notebook. Other tables, and order lines from a database URL (which
+    would have to be fetched whole): headers only. Order lines in a file: two
+    aggregate queries, one that checks their dates and numbers (:func:`load_transactions`)
+    and one that cleaning can leave a customer (:func:`check_not_empty`).
 
     Raises
     ------
@@ -211,8 +212,10 @@ def check_sources(cfg: dict) -> None:
         As :func:`column_mapping`, :func:`load_transactions` and :func:`check_not_empty`.
     """
     for table, source in cfg["sources"].items():
-        if table != "transactions" and (source["path"] or source["url"]):
+        if source["url"] or (source["path"] and table != "transactions"):
             column_mapping(cfg, table, source_columns(source, table))
+    if cfg["sources"]["transactions"]["url"]:
+        return
     lines = load_transactions(cfg)
     try:
         with engine_errors(cfg):

@@ -18,7 +18,7 @@ import sqlalchemy
 import yaml
 
 from segkit_helpers.config import PROJ_ROOT, load_config
-from segkit_helpers.data import clean_transactions, load_transactions, read_table, summarize_lines
+from segkit_helpers.data import check_sources, clean_transactions, load_transactions, read_table, summarize_lines
 from segkit_helpers.errors import InputError
 from segkit_helpers.features import rfm_table
 
@@ -137,6 +137,16 @@ def test_text_dates_with_a_format(tmp_path):
     with pytest.raises(InputError, match=r"column 'order_date': 8 row\(s\) are not dates \(for example '02/01/2024"):
         # without the format, day-first text dates do not parse, and the message says so
         profile_of(write_config(tmp_path, {"path": "lines.csv"}))
+
+
+def test_empty_database_table_is_found_when_the_lines_are_read(tmp_path):
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    shop_lines().iloc[:0].to_sql("order_lines", engine, index=False)
+    engine.dispose()
+    cfg = load_config(write_config(tmp_path, {"url": "sqlite:///shop.db", "table": "order_lines"}))
+    check_sources(cfg)  # a database source is not fetched whole before a cycle: its header only
+    with pytest.raises(InputError, match="table 'transactions': no order lines in the source"):
+        clean_transactions(load_transactions(cfg), cfg)
 
 
 def test_bad_query_is_a_clear_error(tmp_path):

@@ -7,6 +7,7 @@ work starts. Relative paths resolve against the config file's folder.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import datetime as dt
 import difflib
@@ -19,6 +20,7 @@ import yaml
 
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.scheme_catalog import SCHEMES
+from segkit_helpers.sources import FILE_FORMATS
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 CYCLES_DIR = PROJ_ROOT / "cycles"
@@ -32,12 +34,15 @@ SAMPLE_CONFIGS = [
 
 REQUIRED = object()  # marker: the key has no default
 
-#: Logical column names per input table (DESIGN.md). ``required`` must be present
-#: (``quantity``/``unit_price`` may be replaced by ``amount``).
+#: Logical column names per input table (DESIGN.md): the one list, which the readers in
+#: ``data`` follow. ``required`` must be present (``quantity``/``unit_price`` may be replaced
+#: by ``amount``). ``line_id`` identifies an order line in the source (a line number or id);
+#: ``status`` is an order line's state, for ``cleaning.cancelled_statuses``.
 TABLE_COLUMNS: dict[str, dict[str, list[str]]] = {
     "transactions": {
         "required": ["customer_id", "order_date"],
-        "optional": ["order_id", "quantity", "unit_price", "amount", "product", "category", "cost", "channel"],
+        "optional": ["order_id", "line_id", "quantity", "unit_price", "amount", "product", "category", "cost",
+                     "channel", "status"],
     },
     "customers": {
         "required": ["customer_id"],
@@ -52,6 +57,17 @@ OPEN_TABLES = {"survey", "customers"}
 
 
 
+#: The ``sources.<table>`` keys that say how a CSV file is written; the defaults read a plain
+#: UTF-8 export. (DESIGN.md: "CSV files are read as real exports are written".)
+CSV_DIALECT: dict[str, tuple] = {
+    "delimiter": (str, None),  # None: detected by DuckDB's sniffer
+    "decimal": (str, "."),  # "." or ","
+    "thousands": (str, None),  # digit group separator; None: none with ".", spaces with ","
+    "encoding": (str, "utf-8"),  # any Python codec name: utf-8, cp1250, cp1251, latin-1 ...
+    "header": (bool, True),  # False: columns are named column0, column1, ...
+}
+
+
 def _source_schema() -> dict:
     return {
         "path": (str, None),  # CSV, Parquet, Excel or DuckDB file
@@ -60,6 +76,7 @@ def _source_schema() -> dict:
         "query": (str, None),  # SQL for a url or a DuckDB file
         "table": (str, None),  # table name for a url or a DuckDB file (instead of a query)
         "date_format": (str, None),  # strptime format of text dates, e.g. "%d/%m/%Y %H:%M"
+        **CSV_DIALECT,
     }
 
 
@@ -87,7 +104,7 @@ SCHEMA: dict[str, Any] = {
         "returns": (str, "net"),
         "cancelled_statuses": (list, []),
         "cancellation_prefix": (str, "C"),
-        "drop_duplicates": (bool, True),
+        "drop_duplicates": ((bool, str), "auto"),  # auto: decided by the columns mapped (data.duplicate_rule)
         "drop_non_positive_customers": (bool, True),
     },
     "research": {"rfm_rules": (str, None), "product_lines": (str, None), "max_product_lines": (int, 8)},
@@ -338,6 +355,9 @@ def _check_values(cfg: dict) -> None:
         raise ConfigError("config key 'validation.bootstrap' must be at least 2")
     if cfg["cleaning"]["returns"] not in ("net", "drop"):
         raise ConfigError(f"config key 'cleaning.returns' must be 'net' or 'drop', got {cfg['cleaning']['returns']!r}")
+    if cfg["cleaning"]["drop_duplicates"] not in (True, False, "auto"):
+        raise ConfigError("config key 'cleaning.drop_duplicates' must be auto, true or false, "
+                          f"got {cfg['cleaning']['drop_duplicates']!r}")
     if not (cfg["sources"]["transactions"]["path"] or cfg["sources"]["transactions"]["url"]):
         raise ConfigError("config key 'sources.transactions.path' (or '.url' with '.query') is required: "
                           "the order lines to segment")
@@ -346,6 +366,7 @@ def _check_values(cfg: dict) -> None:
             raise ConfigError(f"config keys 'sources.{table}.path' and '.url' exclude each other: keep one")
         if source["url"] and not (source["query"] or source["table"]):
             raise ConfigError(f"config key 'sources.{table}.url' needs '.query' (SQL) or '.table'")
+        _check_dialect(source, table)
     for table, mapping in cfg["columns"].items():
         if table in OPEN_TABLES:
             continue
@@ -370,6 +391,30 @@ def _check_memory_limit(text: str) -> None:
     if float(match[1]) * MEMORY_UNITS[match[2]] < MIN_MEMORY_LIMIT:
         raise ConfigError(f"config key 'engine.memory_limit' is {text!r}: segkit needs at least 64MB for DuckDB "
                           "(beyond the limit it spills to disk, so a few hundred MB is a safe floor)")
+
+
+def _check_dialect(source: dict, table: str) -> None:
+    """The CSV dialect keys of one source: CSV files only, and values DuckDB and Python can use."""
+    given = [key for key, (_, default) in CSV_DIALECT.items() if source[key] != default]
+    is_csv = bool(source["path"]) and FILE_FORMATS.get(Path(source["path"]).suffix.lower()) == "csv"
+    if given and not is_csv:
+        raise ConfigError(f"config key 'sources.{table}.{given[0]}' applies to CSV files only "
+                          f"(.csv, .txt, .tsv); remove it for {source['path'] or 'a database source'}")
+    if source["decimal"] not in (".", ","):
+        raise ConfigError(f"config key 'sources.{table}.decimal' must be \".\" or \",\", got {source['decimal']!r}")
+    separators = {"delimiter": source["delimiter"], "thousands": source["thousands"]}
+    for key, value in separators.items():
+        if value is not None and len(value) != 1:
+            raise ConfigError(f"config key 'sources.{table}.{key}' must be one character, got {value!r}")
+    if source["thousands"] is not None and (source["thousands"] == source["decimal"]
+                                            or source["thousands"].isdigit()):
+        raise ConfigError(f"config key 'sources.{table}.thousands' must be a non-digit other than the decimal "
+                          f"separator, got {source['thousands']!r}")
+    try:
+        codecs.lookup(source["encoding"])
+    except LookupError:
+        raise ConfigError(f"config key 'sources.{table}.encoding': unknown encoding {source['encoding']!r} "
+                          f"(e.g. utf-8, cp1250, cp1251, latin-1)") from None
 
 
 def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:

@@ -26,6 +26,7 @@ from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.sources import (
     connect,
     describe,
+    dialect_hint,
     open_relation,
     quote_ident,
     quote_literal,
@@ -33,8 +34,18 @@ from segkit_helpers.sources import (
 )
 
 _names = itertools.count()
+#: How the optional columns of ``TABLE_COLUMNS["transactions"]`` (the one list) are typed:
+#: ids keep integers as integers, numbers are parsed, every other column is text.
+ID_COLUMNS = ["order_id", "line_id"]
 NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
-TEXT_COLUMNS = ["product", "category", "channel", "status"]
+TEXT_COLUMNS = [c for c in TABLE_COLUMNS["transactions"]["optional"] if c not in ID_COLUMNS + NUMERIC_COLUMNS]
+#: Names of the cleaning rules of :func:`_clean` (rule 2 with its date: :func:`late_rule`), for its table and messages.
+NO_CUSTOMER_RULE = "no customer id"
+LATE_RULE = "dated after asof"
+DUPLICATE_RULE = "exact duplicate line"
+PRICE_RULE = "unit price zero or negative"
+RETURN_RULE = "return or cancellation"
+NON_POSITIVE_RULE = "customer's net revenue not positive"
 #: The customer id as text, for results that leave DuckDB (integer ids are kept as integers inside).
 TEXT_ID = "CAST(customer_id AS VARCHAR)"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -54,11 +65,14 @@ class Lines:
         ``customer_id``, ``order_id`` (text, or integers when the source has
         integer ids: :data:`TEXT_ID` turns them to text), ``order_date``, ``order_day``
         (timestamps), ``amount`` (and any mapped ``quantity``, ``unit_price``,
-        ``cost``, ``product``, ``category``, ``channel``, ``status``).
+        ``cost``, ``line_id``, ``product``, ``category``, ``channel``, ``status``).
     table : str
         The logical table name, for messages.
     orders, items : str or None
         The order and item tables of these lines, once built (:func:`aggregated`).
+    mapped : tuple of str or None
+        The logical columns taken from the source (``order_id`` is derived when it is not
+        among them); None: every column.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -66,6 +80,12 @@ class Lines:
     table: str = "transactions"
     orders: str | None = None
     items: str | None = None
+    mapped: tuple[str, ...] | None = None
+
+    @property
+    def source_columns(self) -> list[str]:
+        """The logical columns taken from the source (not derived)."""
+        return list(self.mapped) if self.mapped is not None else self.columns
 
     @property
     def columns(self) -> list[str]:
@@ -154,11 +174,14 @@ def column_mapping(cfg: dict, table: str, available: list[str]) -> dict[str, str
     for logical in spec["required"] + spec["optional"]:
         if logical not in mapped and logical in available:
             mapped[logical] = logical
+    # column names like "a;b;c": the file was split at the wrong delimiter, or has no header
+    split = any(sep in str(c) for c in available for sep in ";,\t|")
+    hint = f" Column names hold a delimiter, so the file may be read wrong. {dialect_hint(table)}" if split else ""
     for logical, source in mapped.items():
         if source not in available:
             raise InputError(
                 f"table '{table}': column '{source}' (mapped to '{logical}' by 'columns.{table}.{logical}') "
-                f"is not in the source. Source columns: {', '.join(map(str, available))}."
+                f"is not in the source. Source columns: {', '.join(map(str, available))}.{hint}"
             )
     needed = list(spec["required"])
     if table == "transactions" and "amount" not in mapped:
@@ -177,12 +200,28 @@ def column_mapping(cfg: dict, table: str, available: list[str]) -> dict[str, str
 def check_sources(cfg: dict) -> None:
     """Check that every configured source is readable and has its required columns.
 
-    Cheap: reads headers only. Run before a cycle starts so that a bad config fails
-    in seconds, not in the middle of a notebook.
+    Run before a cycle starts so that a bad config fails in seconds, not in the
+    middle of a notebook. Other tables, and order lines from a database URL (which
+    would have to be fetched whole): headers only. Order lines in a file: two
+    aggregate queries, one that checks their dates and numbers (:func:`load_transactions`)
+    and one that cleaning can leave a customer (:func:`check_not_empty`).
+
+    Raises
+    ------
+    InputError
+        As :func:`column_mapping`, :func:`load_transactions` and :func:`check_not_empty`.
     """
     for table, source in cfg["sources"].items():
-        if source["path"] or source["url"]:
+        if source["url"] or (source["path"] and table != "transactions"):
             column_mapping(cfg, table, source_columns(source, table))
+    if cfg["sources"]["transactions"]["url"]:
+        return
+    lines = load_transactions(cfg)
+    try:
+        with engine_errors(cfg):
+            check_not_empty(lines, cfg)
+    finally:
+        lines.con.close()
 
 
 def read_table(cfg: dict, table: str) -> pd.DataFrame:
@@ -204,14 +243,41 @@ def read_table(cfg: dict, table: str) -> pd.DataFrame:
         mapping = column_mapping(cfg, table, list(kinds))
         if table in OPEN_TABLES:  # attributes / answers not named in the mapping come along under their own names
             mapping |= {c: c for c in kinds if c not in mapping.values() and c not in mapping}
+        numbers = _text_numbers(con, view, kinds, source, [mapping[k] for k in ("customer_id", "order_id")
+                                                           if k in mapping])
         select = []
         for logical, src in mapping.items():
             expr = (f"CAST({_id_expr(src, kinds[src])} AS VARCHAR)" if logical in ("customer_id", "order_id")
-                    else quote_ident(src))
+                    else numbers.get(src, quote_ident(src)))
             select.append(f"{expr} AS {quote_ident(logical)}")
         return con.execute(f"SELECT {', '.join(select)} FROM {view}").df()
     finally:
         con.close()
+
+
+def _text_numbers(con: duckdb.DuckDBPyConnection, view: str, kinds: dict[str, str], source: dict,
+                  ids: list[str]) -> dict[str, str]:
+    """Text columns of a CSV that are numbers with digit group separators ("1 234,56").
+
+    DuckDB's sniffer types numbers with the file's decimal separator itself, but reads
+    a column with thousands separators as text. Such a column (not an id) is parsed in
+    the file's dialect (:func:`_number_expr`) when every value in it parses and some
+    value has a separator: codes that merely look numeric (tax numbers with leading
+    zeros) stay text. Returns column → SQL expression of the number.
+    """
+    decimal = source.get("decimal") or "."
+    if decimal == "." and source.get("thousands") is None:
+        return {}
+    thousands = source.get("thousands") or " "
+    group = quote_literal(_char_class(SPACES if thousands == " " else thousands))
+    text = [c for c, kind in kinds.items() if kind == "VARCHAR" and c not in ids]
+    if not text:
+        return {}
+    exprs = {c: _number_expr(c, "VARCHAR", decimal, source.get("thousands")) for c in text}
+    tests = [f"count({_raw_expr(c, 'VARCHAR')}) = count({e}) AND bool_or(regexp_matches({quote_ident(c)}, {group}))"
+             for c, e in exprs.items()]
+    parses = con.execute(f"SELECT {', '.join(tests)} FROM {view}").fetchall()[0]
+    return {c: e for (c, e), ok in zip(exprs.items(), parses) if ok}
 
 
 # --- typing and checking ---------------------------------------------------------------------
@@ -259,10 +325,37 @@ def _date_expr(col: str, kind: str, date_format: str | None) -> str:
     return f"TRY_CAST({raw} AS TIMESTAMP)"
 
 
-def _number_expr(col: str, kind: str) -> str:
+#: What ``thousands`` means when it is a space, and its default with ``decimal: ","``: Polish and
+#: Russian Excel group digits with a non-breaking space (U+00A0, or U+202F), or a plain space.
+SPACES = " \u00a0\u202f"
+
+
+def _number_expr(col: str, kind: str, decimal: str = ".", thousands: str | None = None) -> str:
+    """SQL for a number column as DOUBLE; text is parsed as written in the source's dialect.
+
+    With a decimal comma or a thousands separator, text must match the number pattern of
+    that dialect (digit groups of three between separators) or it is not a number: a file
+    with decimal points read as ``decimal: ","`` is reported, never silently misread.
+    """
     if _is_numeric(kind):
         return f"CAST({quote_ident(col)} AS DOUBLE)"
-    return f"TRY_CAST({_raw_expr(col, kind)} AS DOUBLE)"
+    raw = _raw_expr(col, kind)
+    if thousands is None and decimal == ",":
+        thousands = " "
+    if decimal == "." and thousands is None:
+        return f"TRY_CAST({raw} AS DOUBLE)"
+    point, group = _char_class(decimal), _char_class(SPACES if thousands == " " else thousands)
+    plain = rf"(?:\d+|\d{{1,3}}(?:{group}\d{{3}})+)"  # digits, or groups of three after the first
+    pattern = rf"[+-]?(?:{plain}(?:{point}\d*)?|{point}\d+)(?:[eE][+-]?\d+)?"
+    text = f"regexp_replace({raw}, {quote_literal(group)}, '', 'g')"
+    if decimal != ".":
+        text = f"replace({text}, {quote_literal(decimal)}, '.')"
+    return f"TRY_CAST(CASE WHEN regexp_full_match({raw}, {quote_literal(pattern)}) THEN {text} END AS DOUBLE)"
+
+
+def _char_class(chars: str) -> str:
+    """A regular-expression class of ``chars`` (the few characters special inside a class escaped)."""
+    return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
 
 
 def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str) -> None:
@@ -275,7 +368,11 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         else:
             parts += ["0", "NULL"]
         parts.append(f"count(*) - count({raw})")
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
+    try:
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
+    except duckdb.InvalidInputException as exc:  # a CSV row the reader cannot split
+        raise InputError(f"table '{table}': cannot read the source: {str(exc).strip().splitlines()[0]}. "
+                         f"{dialect_hint(table)}") from None
     for i, (logical, _, _, what) in enumerate(checks):
         bad, example, empty = row[3 * i: 3 * i + 3]
         if bad:
@@ -285,8 +382,13 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
                                       "have no date" if what == "dates" else "are empty")
 
 
-def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None) -> Lines:
-    """Create the typed view of order lines over a source view, after checking its values."""
+def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None,
+                 dialect: dict | None = None) -> Lines:
+    """Create the typed view of order lines over a source view, after checking its values.
+
+    ``dialect`` holds the source's ``decimal`` and ``thousands`` (for text numbers).
+    """
+    dialect = dialect or {}
     kinds = relation_columns(con, view)
     date_raw = _raw_expr(mapping["order_date"], kinds[mapping["order_date"]])
     checks = [("order_date", date_raw, _date_expr(mapping["order_date"], kinds[mapping["order_date"]], date_format),
@@ -294,13 +396,14 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
     for col in NUMERIC_COLUMNS:
         if col in mapping:
             src = mapping[col]
-            checks.append((col, _raw_expr(src, kinds[src]), _number_expr(src, kinds[src]), "numbers"))
+            checks.append((col, _raw_expr(src, kinds[src]),
+                           _number_expr(src, kinds[src], dialect.get("decimal") or ".", dialect.get("thousands")),
+                           "numbers"))
     _check_parsed(con, view, checks, table)
     parsed = {logical: expr for logical, _, expr, _ in checks}
     select = [f"{_id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
               f"{parsed['order_date']} AS order_date"]
-    if "order_id" in mapping:
-        select.append(f"{_id_expr(mapping['order_id'], kinds[mapping['order_id']])} AS order_id")
+    select += [f"{_id_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in ID_COLUMNS if c in mapping]
     select += [f"{parsed[c]} AS {c}" for c in NUMERIC_COLUMNS if c in mapping]
     if "amount" not in mapping:
         select.append(f"{parsed['quantity']} * {parsed['unit_price']} AS amount")
@@ -310,11 +413,60 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
         derived.append(f"{TEXT_ID} || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
     name = f"lines_{next(_names)}"
     con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
-    return Lines(con, name, table)
+    return Lines(con, name, table, mapped=tuple(mapping))
+
+
+def late_rule(asof: dt.date) -> str:
+    """The name of cleaning rule 2 (lines dated after ``asof``)."""
+    return f"{LATE_RULE} ({asof})"
+
+
+#: What to check when a rule removed the last lines (rules named as in :func:`_clean`).
+_EMPTY_HINTS = {NO_CUSTOMER_RULE: "is columns.transactions.customer_id the right column?",
+                LATE_RULE: "is asof right?"}
+
+
+def nothing_left(table: str, total: int, removed: list[tuple[str, int]], first: dt.date | None = None) -> InputError:
+    """The one-line error for order lines of which cleaning leaves no customer.
+
+    Parameters
+    ----------
+    table
+        The logical table, for the message.
+    total
+        Lines read (up to any date).
+    removed
+        ``(rule, lines removed)`` of the cleaning rules, in the order they run (the
+        rows of the cleaning table that removed lines).
+    first
+        The day of the earliest line, named when rule 2 (after ``asof``) removed the last lines.
+
+    Returns
+    -------
+    InputError
+        To raise: "table '<table>': no customer left after cleaning: N lines, n removed by
+        rule '<rule>', …", or "no order lines in the source" when there are none.
+    """
+    if not total:
+        return InputError(f"table '{table}': no order lines in the source (only a header, or an empty result). "
+                          f"Nothing to segment.")
+    rules = [rule for rule, n in removed if n]
+    parts = ", ".join(f"{n:,} removed by rule '{rule}'" for rule, n in removed if n)
+    last = f" (the last by rule '{rules[-1]}')" if len(rules) > 1 else ""
+    hint = next((h for key, h in _EMPTY_HINTS.items() if rules[-1].startswith(key)),
+                "see the cleaning section of the config.")
+    if first is not None and rules[-1].startswith(LATE_RULE):
+        hint += f" The earliest line is dated {first}."
+    return InputError(f"table '{table}': no customer left after cleaning: {total:,} line{'s' * (total != 1)}, "
+                      f"{parts}{last}: {hint}")
 
 
 def load_transactions(cfg: dict) -> Lines:
     """Open the configured order lines in DuckDB, mapped, typed and checked.
+
+    One pass over the source checks that dates and numbers parse. (Whether cleaning
+    leaves a customer is checked by :func:`check_sources` before a cycle and by the
+    cleaning itself.)
 
     Returns
     -------
@@ -331,7 +483,8 @@ def load_transactions(cfg: dict) -> Lines:
     con = connect(engine.get("threads"), engine.get("memory_limit"))
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
-    return _typed_lines(con, view, mapping, "transactions", source.get("date_format"))
+    with engine_errors(cfg):
+        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source)
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
@@ -487,6 +640,49 @@ def is_cancellation(frame: pd.DataFrame, prefix: str = "C", statuses: list[str] 
     return pd.Series(flags.to_numpy(dtype=bool), index=frame.index)
 
 
+def duplicate_rule(cfg: dict, columns: list[str]) -> tuple[bool, str]:
+    """Whether exact duplicate lines are dropped (cleaning rule 3), and why.
+
+    ``cleaning.drop_duplicates: auto`` (the default) drops them only when the data can
+    show that two equal lines are one line recorded twice: when ``order_id`` and
+    ``product`` are mapped (the same product twice in one order, at one quantity and
+    price, is a double record), or when ``line_id`` is mapped (a line's own id: lines
+    equal in every column, line id included, are one line loaded twice, e.g. from
+    overlapping exports; lines with different ids are different lines however alike).
+    Without them, equal lines are as likely two identical purchases (one customer
+    buying the same 14.37 item twice on a day), so every line is kept. ``true`` and
+    ``false`` force the rule either way.
+
+    Parameters
+    ----------
+    cfg
+        The cycle config (``cleaning.drop_duplicates``).
+    columns
+        The logical columns taken from the source (:attr:`Lines.source_columns`).
+
+    Returns
+    -------
+    apply : bool
+        Drop the surplus copies of exact duplicate lines.
+    reason : str
+        One sentence for the cleaning table (01) and the data checks (00), starting
+        with "removed" or "kept".
+    """
+    setting = cfg["cleaning"]["drop_duplicates"]
+    if setting is True:
+        return True, "removed: cleaning.drop_duplicates is true"
+    if setting is False:
+        return False, "kept: cleaning.drop_duplicates is false"
+    if "line_id" in columns:
+        return True, "removed: a line id is mapped, so lines equal in every column, line id included, are one line twice"
+    if {"order_id", "product"} <= set(columns):
+        return True, "removed: order id and product are mapped, so equal lines of one order are one line twice"
+    missing = " and ".join(name for col, name in (("order_id", "an order id"), ("product", "a product"))
+                           if col not in columns)
+    example = "two identical purchases on one day" if "order_id" not in columns else "the same item twice in one order"
+    return False, f"kept: without {missing} (or a line id), equal lines are not evidence of a duplicate ({example})"
+
+
 def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
     """A table of the surplus copies of exact duplicate lines (identical in every column in ``keys``).
 
@@ -526,6 +722,68 @@ def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, columns: list[str
     return order_rules, customer_rules
 
 
+def _rule_sql(columns: list[str], cfg: dict) -> tuple[bool, str, str, str, str]:
+    """SQL of the cleaning rules of :func:`_clean` on lines with these columns.
+
+    Returns
+    -------
+    drop_returns : bool
+        ``cleaning.returns`` is ``drop``.
+    asof : str
+        The ``asof`` timestamp literal.
+    in_range : str
+        Condition of rules 1–2: a customer id, dated up to ``asof``.
+    flags : str
+        Select list of the flags ``bad_price`` (rule 4) and ``is_return`` (rule 5).
+    keep : str
+        Condition on those flags of a line that is kept.
+    """
+    rules = cfg["cleaning"]
+    drop_returns = rules.get("returns", "net") == "drop"
+    cancel = cancellation_sql(columns, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
+    if drop_returns and "quantity" in columns:
+        cancel = f"({cancel} OR quantity <= 0)"
+    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
+    in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
+    flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in columns else 'false'} AS bad_price, "
+             f"coalesce({cancel}, false) AS is_return")
+    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
+    return drop_returns, asof, in_range, flags, keep
+
+
+def check_not_empty(lines: Lines, cfg: dict) -> None:
+    """Raise when cleaning (:func:`_clean`) cannot leave a single customer; one DuckDB query.
+
+    Counts the lines rules 1, 2, 4 and 5 remove, and the lines kept with a positive
+    amount: without one, no customer's net revenue is positive, and rule 6 removes
+    every customer that is left. (A customer whose purchases exist but net to zero or
+    less is found by the cleaning itself.) Duplicate lines are not looked for: the
+    duplicate rule keeps one copy of each line.
+
+    Raises
+    ------
+    InputError
+        :func:`nothing_left`, with the counts of the rules that removed the lines.
+    """
+    drop_returns, asof, in_range, flags, keep = _rule_sql(lines.columns, cfg)
+    total, no_id, late, first, price, returned, kept, positive = lines.con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
+        f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), min(order_day), "
+        f"count(*) FILTER (WHERE in_range AND bad_price), count(*) FILTER (WHERE in_range AND NOT bad_price AND is_return), "
+        f"count(*) FILTER (WHERE in_range AND {keep}), count(*) FILTER (WHERE in_range AND {keep} AND NOT is_return "
+        f"AND amount > 0) FROM (SELECT *, {in_range} AS in_range, {flags} FROM {lines.name})").fetchall()[0]
+    removed = [(NO_CUSTOMER_RULE, no_id), (late_rule(cfg["asof"]), late)]
+    if kept and not (positive == 0 and cfg["cleaning"]["drop_non_positive_customers"]):
+        return
+    if total > no_id + late:  # lines in range, but none that rules 4-6 keep
+        removed += [(PRICE_RULE, price)]
+        if drop_returns:
+            removed.append((RETURN_RULE, returned))
+        removed.append((NON_POSITIVE_RULE, kept))
+    raise nothing_left(lines.table, int(total), [(rule, int(n)) for rule, n in removed],
+                       first.date() if first is not None else None)
+
+
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     """Apply the cleaning rules in DuckDB and count what each one did (see :func:`_clean`).
 
@@ -545,11 +803,14 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
 
     1. drop lines without a customer id;
     2. drop lines dated after ``asof`` (``asof`` is inclusive);
-    3. drop exact duplicate lines — identical in every mapped column
-       (``drop_duplicates``): one copy of each is kept;
+    3. exact duplicate lines — identical in every mapped column: one copy of each is
+       kept when :func:`duplicate_rule` says the data can show they are duplicates
+       (``drop_duplicates``), else every line is kept; counted either way (unless
+       ``drop_duplicates: false``);
     4. drop lines with a zero or negative unit price (adjustments, free samples);
-    5. returns and cancellations (:func:`cancellation_sql`): netted into the
-       customer's revenue and counted (``returns: net``), or removed together with
+    5. returns and cancellations (:func:`cancellation_sql`, negative whatever their
+       sign, :func:`_signed`): netted into the customer's revenue and counted
+       (``returns: net``), or removed together with
        lines of zero quantity (``returns: drop``, the "usual" cleaning of the
        Online Retail literature);
     6. drop customers whose net revenue is not positive, in cents
@@ -574,32 +835,33 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         The remaining lines (a view, read only when asked for) with their order and
         item tables.
     report : pandas.DataFrame
-        One row per rule: ``rule``, ``action`` (removed/netted), ``lines``,
-        ``customers`` (distinct customers affected) and ``lines_left``.
+        One row per rule: ``rule``, ``action`` (removed/netted/kept), ``lines``,
+        ``customers`` (distinct customers affected), ``lines_left`` and ``note`` (why
+        duplicates were removed or kept).
+
+    Raises
+    ------
+    InputError
+        The rules leave no customer (:func:`nothing_left`).
     """
     rules = cfg["cleaning"]
     con, cols = lines.con, lines.columns
-    dedup = bool(rules["drop_duplicates"])
-    drop_returns = rules.get("returns", "net") == "drop"
-    cancel = cancellation_sql(cols, rules["cancellation_prefix"], rules.get("cancelled_statuses"))
-    if drop_returns and "quantity" in cols:
-        cancel = f"({cancel} OR quantity <= 0)"
-    asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
-    total, no_id, late, late_customers = con.execute(
+    dedup, dedup_reason = duplicate_rule(cfg, lines.source_columns)
+    drop_returns, asof, in_range, flags, keep = _rule_sql(cols, cfg)
+    total, no_id, late, late_customers, first = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
         f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
-        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}) FROM {lines.name}").fetchall()[0]
-    in_range = f"customer_id IS NOT NULL AND order_day <= {asof}"
-    flags = (f"{'coalesce(unit_price <= 0, false)' if 'unit_price' in cols else 'false'} AS bad_price, "
-             f"coalesce({cancel}, false) AS is_return")
-    keep = "NOT bad_price" + (" AND NOT is_return" if drop_returns else "")
+        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}), min(order_day) "
+        f"FROM {lines.name}").fetchall()[0]
     source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
-    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
+    surplus = None
+    if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
         keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
         surplus = _surplus_copies(lines, keys, in_range)
+    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
         source = (f"(SELECT *, 1 AS weight FROM {source} UNION ALL BY NAME SELECT {keys}, "
                   f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
-    flagged = f"(SELECT *, {flags} FROM {source})"
+    flagged = _signed(f"(SELECT *, {flags} FROM {source})", cols)
     # the item table first: its aggregate is the largest, and runs best with little else held in memory
     all_items = None
     if "product" in cols or "category" in cols:
@@ -614,22 +876,30 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         f"FROM {customer_rules}").fetchall()[0]
     dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers, poor_lines, poor_customers = (
         int(x) for x in counts)
+    if surplus and not dedup:  # kept: the equal lines are counted all the same
+        dup_lines, dup_customers = (int(x) for x in con.execute(
+            f"SELECT coalesce(sum(extra), 0), count(DISTINCT customer_id) FROM {surplus}").fetchall()[0])
 
-    steps = [("no customer id", "removed", no_id, 0),
-             (f"dated after asof ({cfg['asof']})", "removed", late, late_customers)]
-    if dedup:
-        steps.append(("exact duplicate line", "removed", dup_lines, dup_customers))
+    steps = [(NO_CUSTOMER_RULE, "removed", no_id, 0, ""),
+             (late_rule(cfg["asof"]), "removed", late, late_customers, ""),
+             (DUPLICATE_RULE, "removed" if dedup else "kept", dup_lines, dup_customers,
+              dedup_reason if surplus else f"{dedup_reason} (not counted)")]
     if "unit_price" in cols:
-        steps.append(("unit price zero or negative", "removed", price_lines, price_customers))
-    steps.append(("return or cancellation", "removed" if drop_returns else "netted", ret_lines, ret_customers))
+        steps.append((PRICE_RULE, "removed", price_lines, price_customers, ""))
+    steps.append((RETURN_RULE, "removed" if drop_returns else "netted", ret_lines, ret_customers, ""))
     positive = ""
     if rules["drop_non_positive_customers"]:
-        steps.append(("customer's net revenue not positive", "removed", poor_lines, poor_customers))
+        steps.append((NON_POSITIVE_RULE, "removed", poor_lines, poor_customers, ""))
         if poor_customers:
             positive = f" AND customer_id NOT IN (SELECT customer_id FROM {customer_rules} WHERE net <= 0)"
-    report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers"])
+    report = pd.DataFrame(steps, columns=["rule", "action", "lines", "customers", "note"])
     report["lines_left"] = total - report["lines"].where(report["action"] == "removed", 0).cumsum()
     report[["lines", "customers", "lines_left"]] = report[["lines", "customers", "lines_left"]].astype("int64")
+    report = report[["rule", "action", "lines", "customers", "lines_left", "note"]]
+    if report["lines_left"].iloc[-1] <= 0:
+        removed = report[report["action"] == "removed"]
+        raise nothing_left(lines.table, int(total), list(zip(removed["rule"], removed["lines"].astype(int))),
+                           first.date() if first is not None else None)
 
     facts = list(_order_facts(cols, dedup))
     orders, clean = f"orders_{next(_names)}", f"clean_{next(_names)}"
@@ -641,9 +911,24 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         items = f"items_{next(_names)}"
         con.execute(f"CREATE TEMP VIEW {items} AS SELECT * FROM {all_items} WHERE true{positive}")
     distinct = "DISTINCT " if dedup else ""
+    signed = _signed(f"(SELECT *, {flags} FROM {lines.name} WHERE {in_range})", cols)
     con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {distinct}{', '.join(quote_ident(c) for c in cols)} "
-                f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep}{positive}")
-    return Lines(con, clean, lines.table, orders, items), report
+                f"FROM {signed} WHERE {keep}{positive}")
+    return Lines(con, clean, lines.table, orders, items, lines.mapped), report
+
+
+def _signed(flagged: str, columns: list[str]) -> str:
+    """Lines flagged as returns or cancellations (``is_return``) with a negative amount (and quantity).
+
+    A cancellation marked only by its order id or status (``cleaning.cancelled_statuses``)
+    may be written with a positive quantity, like the purchase it reverses (a storno
+    line); it reduces the customer's revenue all the same, so its amount counts as
+    ``-|amount|``. Lines already negative are unchanged.
+    """
+    signed = ["CASE WHEN is_return THEN -abs(amount) ELSE amount END AS amount"]
+    if "quantity" in columns:
+        signed.append("CASE WHEN is_return THEN -abs(quantity) ELSE quantity END AS quantity")
+    return f"(SELECT * REPLACE ({', '.join(signed)}) FROM {flagged})"
 
 
 def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:

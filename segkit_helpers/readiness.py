@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit_helpers.data import Lines, cancellation_sql
+from segkit_helpers.data import Lines, cancellation_sql, duplicate_rule
 from segkit_helpers.scheme_catalog import SCHEMES
 from segkit_helpers.sources import quote_ident
 
@@ -39,7 +39,8 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     Checks: customers with an id (≥ ``readiness.min_customers``), history length
     in days (≥ ``readiness.min_history_days``), share of lines without a customer
     (≤ ``readiness.max_missing_customer_share``); reported without a bar: share of
-    returns/cancellations and of exact duplicate lines (identical in every mapped column).
+    returns/cancellations and of exact duplicate lines (identical in every mapped column),
+    named with what step 01 does with them and why (:func:`~segkit_helpers.data.duplicate_rule`).
 
     Returns
     -------
@@ -63,7 +64,8 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
         ("share of lines without customer", round(missing / total, 4), f"<= {rd['max_missing_customer_share']}",
          missing / total <= rd["max_missing_customer_share"]),
         ("share of return/cancellation lines", round(returns / total, 4), "", None),
-        ("share of exact duplicate lines", round((n - distinct) / total, 4), "", None),
+        (f"share of exact duplicate lines ({duplicate_rule(cfg, lines.source_columns)[1]})",
+         round((n - distinct) / total, 4), "", None),
         ("order lines up to asof", n, "", None),
     ]
     return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})

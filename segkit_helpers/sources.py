@@ -1,7 +1,8 @@
 """Input sources as DuckDB relations: CSV, Parquet, Excel, a DuckDB file, or a SQLAlchemy URL + query.
 
 Files are scanned by DuckDB where it reads them natively (CSV, Parquet, DuckDB
-databases), so order lines are never loaded whole into pandas. Excel sheets and
+databases), so order lines are never loaded whole into pandas; CSV files are read in
+the dialect their ``sources.<table>`` entry gives (delimiter, decimal, encoding, header). Excel sheets and
 SQLAlchemy queries are read by pandas (in chunks for queries) and handed to DuckDB:
 DuckDB's own Excel, SQLite and PostgreSQL readers are extensions downloaded at run
 time, which segkit must not depend on.
@@ -9,8 +10,10 @@ time, which segkit must not depend on.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import tempfile
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -106,10 +109,7 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
             if fmt == "parquet":
                 con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
             elif fmt == "csv":
-                options = "all_varchar = true" if all_varchar else "types = {" + ", ".join(
-                    f"{quote_literal(c)}: 'VARCHAR'" for c in text_columns or []) + "}"
-                con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
-                            f"header = true, {options})")
+                _from_csv(con, path, source, table, view, all_varchar, text_columns)
             elif fmt == "excel":
                 text = str if all_varchar else {c: str for c in text_columns or []}
                 frame = pd.read_excel(path, sheet_name=source.get("sheet") or 0, dtype=text)
@@ -125,6 +125,72 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"table '{table}': cannot read {describe(source, table)}: {first_line}") from None
     return view
+
+
+#: Encodings DuckDB's CSV reader decodes itself (Python codec name → DuckDB's name); any other is
+#: transcoded by Python first (:func:`_utf8_copy`).
+DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1", "utf-16": "utf-16"}
+TRANSCODE_CHUNK_CHARS = 1 << 22
+
+
+def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: str, view: str,
+              all_varchar: bool, text_columns: list[str] | None) -> None:
+    """A view over a CSV file read with the dialect of ``sources.<table>`` (delimiter, decimal, encoding, header).
+
+    Numbers with thousands separators are not DuckDB's business here: the order lines
+    are read as text and parsed in SQL (``data._number_expr``).
+    """
+    encoding = codecs.lookup(source.get("encoding") or "utf-8").name
+    readable = path if encoding in DUCKDB_ENCODINGS else _utf8_copy(con, path, encoding, table)
+    options = [f"header = {'true' if source.get('header', True) else 'false'}",
+               f"encoding = {quote_literal(DUCKDB_ENCODINGS.get(encoding, 'utf-8'))}"]
+    if source.get("delimiter"):
+        options.append(f"delim = {quote_literal(source['delimiter'])}")
+    if not all_varchar and source.get("decimal", ".") != ".":
+        options.append(f"decimal_separator = {quote_literal(source['decimal'])}")
+    options.append("all_varchar = true" if all_varchar else "types = {" + ", ".join(
+        f"{quote_literal(c)}: 'VARCHAR'" for c in text_columns or []) + "}")
+    read = f"read_csv({quote_literal(str(readable))}, {', '.join(options)}"
+    try:
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {read})")
+    except duckdb.InvalidInputException:
+        # DuckDB's strict mode wants one line ending in the whole file; exports whose header ends
+        # in LF and whose rows end in CRLF fail its sniffer. Non-strict mode reads both endings
+        # (and strips the CR); it is only tried when strict mode could not read the file.
+        try:
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {read}, strict_mode = false)")
+            con.execute(f"SELECT * FROM {view} LIMIT 1")
+        except duckdb.Error as exc:
+            first_line = str(exc).strip().splitlines()[0]
+            raise InputError(f"table '{table}': cannot read {path} as CSV ({first_line}). {dialect_hint(table)}") from None
+
+
+def dialect_hint(table: str) -> str:
+    """The config keys that say how a CSV file is written, for messages."""
+    return (f"Say how the file is written: sources.{table}.delimiter, .decimal, .thousands, .encoding, .header "
+            f"(README, Bring your own data).")
+
+
+def _utf8_copy(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str) -> Path:
+    """``path`` transcoded from ``encoding`` to UTF-8 in a temporary file, removed with ``con``.
+
+    DuckDB decodes only UTF-8, UTF-16 and Latin-1 itself; its ``encodings`` extension
+    (cp1250, cp1251 ...) is downloaded at run time, which segkit must not do. Python's
+    codecs transcode the file in chunks, so memory stays bounded whatever its size.
+    """
+    handle, name = tempfile.mkstemp(prefix="segkit-", suffix=".csv")
+    copy = Path(name)
+    weakref.finalize(con, copy.unlink, missing_ok=True)
+    with open(handle, "w", encoding="utf-8", newline="") as out, \
+            open(path, encoding=encoding, errors="strict", newline="") as src:
+        try:
+            while chunk := src.read(TRANSCODE_CHUNK_CHARS):
+                out.write(chunk)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"table '{table}': cannot read {path} as {encoding}: bytes "
+                             f"{exc.object[exc.start:exc.end]!r} are not {encoding} text. "
+                             f"Check sources.{table}.encoding.") from None
+    return copy
 
 
 def _from_duckdb_file(con: duckdb.DuckDBPyConnection, path: Path, source: dict, view: str) -> None:

@@ -95,13 +95,26 @@ def test_help_lists_the_subcommands():
     assert result.returncode == 0 and "cycle" in result.stdout and "profile" in result.stdout
 
 
-def test_out_of_memory_names_the_setting(tmp_path, capsys):
-    # the real Online Retail lines under a DuckDB memory limit far too small for them
+def test_out_of_memory_names_the_setting():
+    # the real Online Retail lines under a DuckDB memory limit far too small for them; the config refuses
+    # limits below 64MB, so the limit is set past it, as a stand-in for lines too many for an accepted limit
+    from segkit_helpers.config import SAMPLE_CONFIGS, load_config
+    from segkit_helpers.data import clean_transactions, load_transactions
+    from segkit_helpers.errors import ConfigError
+    from segkit_helpers.features import build_profile
+
+    cfg = load_config(SAMPLE_CONFIGS[1], {"clv.enabled": False})
+    cfg["engine"]["memory_limit"] = "2MB"
+    with pytest.raises(ConfigError, match="DuckDB ran out of memory with engine.memory_limit = 2MB") as caught:
+        lines, _ = clean_transactions(load_transactions(cfg), cfg)
+        build_profile(lines, cfg)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_memory_limit_too_small_is_refused_before_any_work(tmp_path, capsys):
     from segkit_helpers.config import SAMPLE_CONFIGS
 
     out = tmp_path / "profile.parquet"
-    code, err = _run(["profile", str(SAMPLE_CONFIGS[1]), "--out", str(out), "-p", "engine.memory_limit", "2MB",
-                      "-p", "clv.enabled", "false"], capsys)
-    assert code == 1
-    assert "DuckDB ran out of memory with engine.memory_limit = 2MB" in err and "Traceback" not in err
+    code, err = _run(["profile", str(SAMPLE_CONFIGS[1]), "--out", str(out), "-p", "engine.memory_limit", "2MB"], capsys)
+    assert code == 1 and "engine.memory_limit" in err and "at least 64MB" in err and "Traceback" not in err
     assert not out.exists()

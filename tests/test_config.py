@@ -69,7 +69,7 @@ def test_minimal_config_gets_every_default(tmp_path):
                                  "min_separation": 0.25, "hypotheses": None, "review_sheet": None,
                                  "review_typical": 5, "review_borderline": 5}
     assert cfg["cleaning"] == {"returns": "net", "cancelled_statuses": [], "cancellation_prefix": "C",
-                               "drop_duplicates": True, "drop_non_positive_customers": True}
+                               "drop_duplicates": "auto", "drop_non_positive_customers": True}
     assert cfg["readiness"]["min_customers"] == 200
     assert cfg["readiness"]["stop_on_no_go"] is True
     assert cfg["research"] == {"rfm_rules": None, "product_lines": None, "max_product_lines": 8}
@@ -79,7 +79,8 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["columns"] == {"transactions": {}, "customers": {}, "survey": {}, "experiments": {}}
     for table in ("customers", "survey", "experiments"):
         assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
-                                         "date_format": None}
+                                         "date_format": None, "delimiter": None, "decimal": ".", "thousands": None,
+                                         "encoding": "utf-8", "header": True}
 
 
 def test_defaults_are_not_shared_between_loads(tmp_path):
@@ -232,6 +233,7 @@ def test_missing_transactions_path(tmp_path):
         ("seed: 1.5\n", "'seed'"),
         ("value:\n  margin_rate: high\n", "'value.margin_rate'"),
         ("cleaning:\n  drop_duplicates: 3\n", "'cleaning.drop_duplicates'"),
+        ("cleaning:\n  drop_duplicates: sometimes\n", "'cleaning.drop_duplicates' must be auto, true or false"),
         ("segmentation:\n  k_range: 5\n", "'segmentation.k_range'"),
         ("segmentation: 3\n", "'segmentation'"),
         ("columns:\n  transactions:\n    customer_id: 5\n", "'columns.transactions.customer_id'"),
@@ -297,3 +299,43 @@ def test_unreadable_and_invalid_files(tmp_path):
         load_config(write_config(tmp_path, "cycle: [unclosed\n", name="bad.yml"))
     with pytest.raises(ConfigError, match="must be a mapping"):
         load_config(write_config(tmp_path, "- a\n- b\n", name="list.yml"))
+
+
+@pytest.mark.parametrize("value, expected", [("auto", "auto"), ("true", True), ("false", False)])
+def test_drop_duplicates_is_auto_true_or_false(tmp_path, value, expected):
+    cfg = load_config(write_config(tmp_path, MINIMAL + f"cleaning:\n  drop_duplicates: {value}\n"))
+    assert cfg["cleaning"]["drop_duplicates"] == expected
+
+
+def test_status_and_line_id_can_be_mapped(tmp_path):
+    text = MINIMAL + "columns:\n  transactions:\n    status: Stan\n    line_id: Pozycja\n"
+    cfg = load_config(write_config(tmp_path, text))
+    assert cfg["columns"]["transactions"] == {"status": "Stan", "line_id": "Pozycja"}
+
+
+def test_csv_dialect_keys(tmp_path):
+    text = MINIMAL + ('    delimiter: ";"\n    decimal: ","\n    thousands: " "\n    encoding: cp1250\n'
+                      "    header: false\n")
+    source = load_config(write_config(tmp_path, text))["sources"]["transactions"]
+    assert {k: source[k] for k in ("delimiter", "decimal", "thousands", "encoding", "header")} == {
+        "delimiter": ";", "decimal": ",", "thousands": " ", "encoding": "cp1250", "header": False}
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ('    decimal: ";"\n', "'sources.transactions.decimal' must be"),
+        ('    delimiter: ";;"\n', "'sources.transactions.delimiter' must be one character"),
+        ('    thousands: ","\n    decimal: ","\n', "'sources.transactions.thousands' must be a non-digit other"),
+        ("    thousands: 0\n", "'sources.transactions.thousands' must be a non-digit"),
+        ("    encoding: cp9999\n", "'sources.transactions.encoding': unknown encoding 'cp9999'"),
+    ],
+)
+def test_bad_csv_dialect_names_the_key(tmp_path, extra, expected):
+    assert expected in config_error(tmp_path, MINIMAL + extra)
+
+
+def test_csv_dialect_keys_are_for_csv_files_only(tmp_path):
+    text = MINIMAL.replace("tx.csv", "tx.xlsx") + '    decimal: ","\n'
+    message = config_error(tmp_path, text)
+    assert "'sources.transactions.decimal' applies to CSV files only" in message

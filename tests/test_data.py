@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from segkit_helpers.cli import main
 from segkit_helpers.config import load_config
 from segkit_helpers.data import (
     check_sources,
     clean_transactions,
     column_mapping,
+    duplicate_rule,
     is_cancellation,
     load_transactions,
     prepare_transactions,
@@ -23,6 +26,8 @@ from segkit_helpers.data import (
 )
 from segkit_helpers.errors import InputError
 from segkit_helpers.features import customer_metrics, order_table
+from segkit_helpers.readiness import data_checks
+from tests.conftest import make_transactions, write_cycle_config
 
 MAPPING = {
     "customer_id": "CustomerID",
@@ -319,6 +324,7 @@ def test_clean_transactions_counts_each_rule():
             "lines": [1, 1, 1, 1, 2, 2],
             "customers": [0, 1, 1, 1, 2, 1],
             "lines_left": [8, 7, 6, 5, 5, 3],
+            "note": ["", "", "removed: cleaning.drop_duplicates is true", "", "", ""],
         }
     )
     pd.testing.assert_frame_equal(report, expected, check_dtype=False)
@@ -333,9 +339,11 @@ def test_clean_transactions_rules_can_be_switched_off():
         tiny_lines(), cleaning_cfg(drop_duplicates=False, drop_non_positive_customers=False)
     )
     # without the duplicate and net-revenue rules: 9 - 1 (no id) - 1 (after asof) - 1 (price 0) = 6 lines
-    assert report["rule"].tolist() == ["no customer id", "dated after asof (2024-01-31)",
+    assert report["rule"].tolist() == ["no customer id", "dated after asof (2024-01-31)", "exact duplicate line",
                                        "unit price zero or negative", "return or cancellation"]
-    assert report["lines_left"].tolist() == [8, 7, 6, 6]
+    assert report["action"].tolist() == ["removed", "removed", "kept", "removed", "netted"]
+    assert report["note"].iloc[2] == "kept: cleaning.drop_duplicates is false (not counted)"
+    assert report["lines_left"].tolist() == [8, 7, 7, 6, 6]
     assert len(clean) == 6
 
 
@@ -393,3 +401,237 @@ def test_integer_ids_become_text_at_customer_level(tmp_path):
     assert profile["customer_id"].tolist() == ["10", "9"]  # text, sorted as text
     assert order_table(clean)["order_id"].tolist() == ["502", "501"]
     assert clean.df()["customer_id"].tolist() == ["9", "9", "10"]
+
+
+# --- duplicate lines: decided by what the data can show ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "setting, columns, applies, starts",
+    [
+        ("auto", ["customer_id", "order_date", "amount"], False, "kept: without an order id and a product"),
+        ("auto", ["customer_id", "order_id", "order_date", "amount"], False, "kept: without a product (or a line id)"),
+        ("auto", ["customer_id", "order_date", "amount", "product"], False, "kept: without an order id (or a line id)"),
+        ("auto", ["customer_id", "order_id", "product", "order_date", "amount"], True, "removed: order id and product"),
+        ("auto", ["customer_id", "line_id", "order_date", "amount"], True, "removed: a line id is mapped"),
+        (True, ["customer_id", "order_date", "amount"], True, "removed: cleaning.drop_duplicates is true"),
+        (False, ["customer_id", "order_id", "product", "order_date", "amount"], False,
+         "kept: cleaning.drop_duplicates is false"),
+    ],
+)
+def test_duplicate_rule(setting, columns, applies, starts):
+    apply, reason = duplicate_rule({"cleaning": {"drop_duplicates": setting}}, columns)
+    assert apply is applies
+    assert reason.startswith(starts)
+
+
+def cdnow_lines(tmp_path: Path) -> Path:
+    """CDNOW-style lines (customer, date, amount; no order id, no product) as a CSV file.
+
+    Customer 00001 buys the same 14.37 CD twice on 1997-01-01 (two equal lines) and
+    once more on 1997-02-03; customer 00002 buys once.
+    """
+    path = tmp_path / "cdnow.csv"
+    path.write_text("customer,date,dollars\n00001,1997-01-01,14.37\n00001,1997-01-01,14.37\n"
+                    "00001,1997-02-03,12.49\n00002,1997-01-02,77.00\n", encoding="utf-8")
+    return path
+
+
+def test_cdnow_equal_lines_are_kept_under_the_default(tmp_path):
+    path = cdnow_lines(tmp_path)
+    cfg = make_cfg(tmp_path, path, {"customer_id": "customer", "order_date": "date", "amount": "dollars"})
+    assert cfg["cleaning"]["drop_duplicates"] == "auto"
+    clean, report = clean_transactions(load_transactions(cfg), cfg)
+    metrics = customer_metrics(clean, cfg["asof"]).set_index("customer_id")
+    # monetary = the plain sum of all lines: 14.37 + 14.37 + 12.49 = 41.23; two orders (two days)
+    assert metrics.loc["00001", "monetary"] == pytest.approx(41.23, abs=0.005)
+    assert metrics.loc["00001", "frequency"] == 2
+    assert metrics.loc["00002", "monetary"] == pytest.approx(77.0, abs=0.005)
+    row = report.set_index("rule").loc["exact duplicate line"]
+    assert (row["action"], row["lines"], row["customers"]) == ("kept", 1, 1)  # counted, not removed
+    assert row["note"] == ("kept: without an order id and a product (or a line id), equal lines are not "
+                           "evidence of a duplicate (two identical purchases on one day)")
+    assert report["lines_left"].iloc[-1] == 4
+    # the readiness check of 00 says the same
+    checks = data_checks(load_transactions(cfg), cfg)
+    label = checks["check"][checks["check"].str.startswith("share of exact duplicate lines")].iloc[0]
+    assert row["note"] in label
+
+
+def test_cdnow_shaped_shop_monetary_is_the_plain_sum_to_the_cent(tmp_path):
+    # the synthetic shop as CDNOW has it: customer, day, amount per line; 5 % of lines bought twice
+    lines = make_transactions(n_customers=300, seed=11).dropna(subset=["CustomerID"])
+    lines = pd.DataFrame({"customer": lines["CustomerID"].astype(int).map("{:05d}".format),
+                          "date": lines["InvoiceDate"].dt.strftime("%Y-%m-%d"),
+                          "dollars": (lines["Quantity"] * lines["UnitPrice"]).round(2)})
+    lines = pd.concat([lines, lines.sample(frac=0.05, random_state=1)], ignore_index=True)
+    lines = lines[lines["date"] <= "2024-01-31"]
+    lines.to_csv(tmp_path / "cdnow.csv", index=False)
+    cfg = make_cfg(tmp_path, tmp_path / "cdnow.csv", {"customer_id": "customer", "order_date": "date",
+                                                       "amount": "dollars"})
+    clean, _ = clean_transactions(load_transactions(cfg), cfg)
+    metrics = customer_metrics(clean, cfg["asof"]).set_index("customer_id")
+    # independent: pandas sums of the lines; an order is a customer's day with a positive net value
+    cents = (lines["dollars"] * 100).round().astype("int64")
+    net = cents.groupby(lines["customer"]).sum()
+    net = net[net > 0]
+    days = cents.groupby([lines["customer"], lines["date"]]).sum()
+    orders = (days > 0).groupby(level=0).sum()
+    assert (metrics["monetary"].mul(100).round().astype("int64") == net.reindex(metrics.index)).all()
+    assert metrics.index.sort_values().tolist() == net.index.sort_values().tolist()
+    assert (metrics["frequency"] == orders.reindex(metrics.index)).all()
+
+
+def test_exact_duplicates_still_dropped_with_order_id_and_product(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text("customer,invoice,sku,date,dollars\n00001,A1,cd7,1997-01-01,14.37\n"
+                    "00001,A1,cd7,1997-01-01,14.37\n00001,A2,cd7,1997-02-03,12.49\n", encoding="utf-8")
+    cfg = make_cfg(tmp_path, path, {"customer_id": "customer", "order_id": "invoice", "product": "sku",
+                                    "order_date": "date", "amount": "dollars"})
+    clean, report = clean_transactions(load_transactions(cfg), cfg)
+    assert customer_metrics(clean, cfg["asof"])["monetary"].tolist() == [pytest.approx(14.37 + 12.49)]
+    row = report.set_index("rule").loc["exact duplicate line"]
+    assert (row["action"], row["lines"]) == ("removed", 1)
+    assert row["note"].startswith("removed: order id and product are mapped")
+
+
+def test_line_id_decides_duplicates(tmp_path):
+    # lines 1 and 2 are equal but have their own ids: two purchases; line 3 is line 2 loaded twice
+    path = tmp_path / "lines.csv"
+    path.write_text("line,customer,date,dollars\n1,00001,1997-01-01,14.37\n2,00001,1997-01-01,14.37\n"
+                    "2,00001,1997-01-01,14.37\n", encoding="utf-8")
+    cfg = make_cfg(tmp_path, path, {"line_id": "line", "customer_id": "customer", "order_date": "date",
+                                    "amount": "dollars"})
+    clean, report = clean_transactions(load_transactions(cfg), cfg)
+    assert customer_metrics(clean, cfg["asof"])["monetary"].tolist() == [pytest.approx(2 * 14.37)]
+    assert report.set_index("rule").loc["exact duplicate line", ["action", "lines"]].tolist() == ["removed", 1]
+
+
+# --- cancellations marked by status ------------------------------------------------------------
+
+
+def status_lines(tmp_path: Path) -> Path:
+    """Order lines whose cancellations are marked only by a status, with positive quantities.
+
+    Customer 7: order Z1 (2 × 10.00), reversed by the storno document S1 (2 × 10.00,
+    "storno"), and order Z2 (1 × 30.00). Customer 8: order Z3 (3 × 5.00) with a
+    "cancelled" line of the same 3 × 5.00 in the same order, and order Z4 (1 × 4.00).
+    """
+    path = tmp_path / "lines.csv"
+    path.write_text("client,doc,booked,qty,price,state\n7,Z1,2024-01-03,2,10.00,ok\n7,S1,2024-01-04,2,10.00,storno\n"
+                    "7,Z2,2024-01-10,1,30.00,ok\n8,Z3,2024-01-05,3,5.00,ok\n8,Z3,2024-01-05,3,5.00,cancelled\n"
+                    "8,Z4,2024-01-06,1,4.00,ok\n", encoding="utf-8")
+    return path
+
+
+STATUS_MAPPING = {"customer_id": "client", "order_id": "doc", "order_date": "booked", "quantity": "qty",
+                  "unit_price": "price", "status": "state"}
+STATUSES = "cleaning:\n  cancelled_statuses: [storno, cancelled]\n"
+
+
+def test_cancelled_statuses_are_netted_and_not_orders(tmp_path):
+    cfg = make_cfg(tmp_path, status_lines(tmp_path), STATUS_MAPPING, extra=STATUSES)
+    clean, report = clean_transactions(load_transactions(cfg), cfg)
+    metrics = customer_metrics(clean, cfg["asof"]).set_index("customer_id")
+    # 7: Z1 20, S1 -20 (not an order: negative), Z2 30 -> monetary 30 from 2 orders (Z1, Z2), as a return is netted
+    # 8: Z3 15 - 15 = 0 (not an order), Z4 4 -> monetary 4 from 1 order
+    assert metrics.loc["7", ["monetary", "frequency"]].tolist() == [30.0, 2]
+    assert metrics.loc["8", ["monetary", "frequency"]].tolist() == [4.0, 1]
+    assert report.set_index("rule").loc["return or cancellation", ["action", "lines", "customers"]].tolist() == [
+        "netted", 2, 2]
+    assert sorted(clean.df().query("status != 'ok'")["amount"]) == [-20.0, -15.0]
+
+
+def test_cancelled_statuses_are_removed_under_returns_drop(tmp_path):
+    cfg = make_cfg(tmp_path, status_lines(tmp_path), STATUS_MAPPING, extra=STATUSES + "  returns: drop\n")
+    clean, report = clean_transactions(load_transactions(cfg), cfg)
+    metrics = customer_metrics(clean, cfg["asof"]).set_index("customer_id")
+    assert metrics.loc["7", ["monetary", "frequency"]].tolist() == [50.0, 2]
+    assert metrics.loc["8", ["monetary", "frequency"]].tolist() == [19.0, 2]
+    assert report.set_index("rule").loc["return or cancellation", ["action", "lines"]].tolist() == ["removed", 2]
+
+
+def test_status_is_ignored_without_cancelled_statuses(tmp_path):
+    cfg = make_cfg(tmp_path, status_lines(tmp_path), STATUS_MAPPING)
+    clean, _ = clean_transactions(load_transactions(cfg), cfg)
+    assert customer_metrics(clean, cfg["asof"])["monetary"].tolist() == [70.0, 34.0]
+
+
+# --- empty is an error -------------------------------------------------------------------------
+
+EMPTY_MAPPING = {"customer_id": "client", "order_date": "booked", "quantity": "qty", "unit_price": "price"}
+EMPTY_CASES = {
+    # header and no lines
+    "no lines": ("client,booked,qty,price\n",
+                 "table 'transactions': no order lines in the source"),
+    # 3 lines, none with a customer id
+    "no customer ids": ("client,booked,qty,price\n,2024-01-02,1,2.0\n ,2024-01-03,1,2.0\n,2024-01-04,2,1.5\n",
+                        "table 'transactions': no customer left after cleaning: 3 lines, 3 removed by rule "
+                        "'no customer id': is columns.transactions.customer_id the right column?"),
+    # asof 2024-01-31 is before every line; one line has no customer id
+    "asof before every line": ("client,booked,qty,price\n7,2024-02-02,1,2.0\n,2024-02-03,1,2.0\n8,2024-03-04,2,1.5\n",
+                               "table 'transactions': no customer left after cleaning: 3 lines, 1 removed by rule "
+                               "'no customer id', 2 removed by rule 'dated after asof (2024-01-31)' (the last by rule "
+                               "'dated after asof (2024-01-31)'): is asof right? The earliest line is dated 2024-02-02."),
+    # the only customers' lines are a free sample and a return
+    "nothing left after cleaning": ("client,booked,qty,price\n7,2024-01-02,1,0\n8,2024-01-03,1,0.0\n8,2024-01-04,-1,2.0\n",
+                                    "table 'transactions': no customer left after cleaning: 3 lines, 2 removed by "
+                                    "rule 'unit price zero or negative', 1 removed by rule 'customer's net revenue "
+                                    "not positive' (the last by rule 'customer's net revenue not positive')"),
+}
+
+
+def empty_case(tmp_path: Path, case: str) -> Path:
+    """A cycle config over the CSV of one of :data:`EMPTY_CASES`."""
+    folder = tmp_path / "cfg"
+    folder.mkdir(parents=True)
+    path = tmp_path / "lines.csv"
+    path.write_text(EMPTY_CASES[case][0], encoding="utf-8")
+    return write_cycle_config(folder, path, "empty", "2024-01-31", columns={"transactions": EMPTY_MAPPING})
+
+
+def test_empty_sources_are_an_error_in_the_data_layer(tmp_path):
+    for case, (_, message) in EMPTY_CASES.items():
+        cfg = load_config(empty_case(tmp_path / case.replace(" ", "_"), case))
+        with pytest.raises(InputError) as info:
+            clean_transactions(load_transactions(cfg), cfg)
+        assert str(info.value).startswith(message), case
+        assert "\n" not in str(info.value)
+        with pytest.raises(InputError, match="^" + re.escape(message)):  # the pre-check of a cycle
+            check_sources(cfg)
+
+
+def test_customers_whose_lines_net_to_nothing_are_found_by_the_cleaning(tmp_path):
+    # 8 bought 2.00 and returned it: a positive line passes the pre-check, the cleaning removes 8
+    path = tmp_path / "lines.csv"
+    path.write_text("client,booked,qty,price\n7,2024-01-02,1,0\n8,2024-01-03,1,2.0\n8,2024-01-04,-1,2.0\n")
+    cfg = make_cfg(tmp_path, path, EMPTY_MAPPING)
+    with pytest.raises(InputError, match=re.escape(
+            "no customer left after cleaning: 3 lines, 1 removed by rule 'unit price zero or negative', 2 removed by "
+            "rule 'customer's net revenue not positive'")):
+        clean_transactions(load_transactions(cfg), cfg)
+
+
+def test_empty_frame_is_an_error():
+    frame = pd.DataFrame({"customer_id": pd.array([], dtype="string"), "order_date": pd.Series([], dtype="str"),
+                          "amount": pd.Series([], dtype=float)})
+    with pytest.raises(InputError, match="table 'transactions': no order lines in the source"):
+        clean_transactions(prepare_transactions(frame), cleaning_cfg())
+
+
+@pytest.mark.parametrize("case", list(EMPTY_CASES))
+def test_profile_stops_on_empty_data(tmp_path, capsys, case):
+    out = tmp_path / "profile.parquet"
+    code = main(["profile", str(empty_case(tmp_path, case)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("segkit: error: table 'transactions': ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("case", list(EMPTY_CASES))
+def test_cycle_stops_before_any_notebook_on_empty_data(tmp_path, capsys, case):
+    code = main(["cycle", str(empty_case(tmp_path, case)), "--workdir", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and EMPTY_CASES[case][1] in err
+    assert not (tmp_path / "data" / "processed").exists() and not (tmp_path / "reports").exists()

@@ -7,6 +7,7 @@ The PostgreSQL test needs a server: set SEGKIT_TEST_POSTGRES_URL (CI does, with
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import sqlalchemy
 import yaml
 
 from segkit_helpers.config import PROJ_ROOT, load_config
-from segkit_helpers.data import clean_transactions, load_transactions, summarize_lines
+from segkit_helpers.data import check_sources, clean_transactions, load_transactions, read_table, summarize_lines
 from segkit_helpers.errors import InputError
 from segkit_helpers.features import rfm_table
 
@@ -138,6 +139,16 @@ def test_text_dates_with_a_format(tmp_path):
         profile_of(write_config(tmp_path, {"path": "lines.csv"}))
 
 
+def test_empty_database_table_is_found_when_the_lines_are_read(tmp_path):
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    shop_lines().iloc[:0].to_sql("order_lines", engine, index=False)
+    engine.dispose()
+    cfg = load_config(write_config(tmp_path, {"url": "sqlite:///shop.db", "table": "order_lines"}))
+    check_sources(cfg)  # a database source is not fetched whole before a cycle: its header only
+    with pytest.raises(InputError, match="table 'transactions': no order lines in the source"):
+        clean_transactions(load_transactions(cfg), cfg)
+
+
 def test_bad_query_is_a_clear_error(tmp_path):
     engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
     shop_lines().to_sql("order_lines", engine, index=False)
@@ -156,3 +167,153 @@ def test_online_retail_usual_cleaning_matches_the_published_counts():
     summary = summarize_lines(clean)
     assert (summary["lines"], summary["customers"], summary["orders"]) == (397_884, 4_338, 18_532)
     assert report["lines_left"].iloc[-1] == 397_884
+
+
+# --- CSV files as Polish and Russian Excel writes them -----------------------------------------
+
+NBSP = "\u00a0"
+
+
+def excel_number(value: float) -> str:
+    """A number as Polish / Russian Excel writes it: decimal comma, non-breaking space between digit groups."""
+    text = f"{abs(value):,.2f}".replace(",", NBSP).replace(".", ",")
+    return ("-" if value < 0 else "") + text
+
+
+def write_like_excel(frame: pd.DataFrame, path: Path, encoding: str, date_format: str = "%d.%m.%Y %H:%M") -> None:
+    """``frame`` as "CSV (semicolon separated)" of a Polish or Russian Excel: ``;`` between fields,
+    decimal commas, dates like 31.12.2023, CRLF line endings, the Windows code page of the locale."""
+    def cell(value) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, pd.Timestamp):
+            return value.strftime(date_format)
+        if isinstance(value, float):
+            return excel_number(value)
+        text = str(value)
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ';"') else text
+
+    rows = [";".join(map(str, frame.columns))] + [";".join(cell(v) for v in row) for row in frame.itertuples(index=False)]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
+
+
+def dialect(**keys) -> dict:
+    return {"delimiter": ";", "decimal": ",", "date_format": "%d.%m.%Y %H:%M", **keys}
+
+
+def test_polish_excel_export_cp1250(tmp_path):
+    frame = shop_lines().assign(firma=["Żółć sp. z o.o.", "Żółć sp. z o.o.", "Żółć sp. z o.o.", "Łódź; Hurt", "Łódź; Hurt",
+                                       "Gęś", "Gęś", "Ćma"])
+    write_like_excel(frame, tmp_path / "zamowienia.csv", "cp1250")
+    assert "Łódź".encode("cp1250") in (tmp_path / "zamowienia.csv").read_bytes()
+    check(profile_of(write_config(tmp_path, {"path": "zamowienia.csv", **dialect(encoding="cp1250")})))
+
+
+def test_russian_excel_export_cp1251_with_cancellations_by_status(tmp_path):
+    frame = shop_lines().assign(
+        client_name=["ООО «Ромашка»"] * 3 + ["ИП Иванов"] * 2 + ["АО «Берёза»"] * 3,
+        status=["Проведён"] * 8)
+    # 99's order D1 is cancelled ("Отменён") by a storno line with a positive quantity
+    storno = frame.iloc[[5]].assign(invoice="D1-С", booked=pd.Timestamp("2024-03-02 08:00"), status="Отменён")
+    frame = pd.concat([frame, storno, frame.iloc[[6]].assign(invoice="D3", booked=pd.Timestamp("2024-03-05 08:00"))],
+                      ignore_index=True)
+    write_like_excel(frame, tmp_path / "заказы.csv", "cp1251")
+    config = write_config(tmp_path, {"path": "заказы.csv", **dialect(encoding="cp1251")})
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["columns"]["transactions"]["status"] = "status"
+    raw["cleaning"] = {"cancelled_statuses": ["Отменён"]}
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    profile = profile_of(config).set_index("customer_id")
+    # 99: D1 100 - 100 (storno) + D3 50 = 50 from one order (D3 on 03-05: recency 26); D1 is still an order
+    assert profile.loc["99", ["monetary", "frequency", "recency_days"]].tolist() == [50.0, 2, 26]
+    assert profile.loc["007", "monetary"] == 34.0 and profile.loc["0420", "monetary"] == 15.0
+
+
+def test_thousands_and_decimal_commas(tmp_path):
+    lines = ("klient;data;kwota\r\n"
+             f"007;02.01.2024;1{NBSP}234,56\r\n007;03.01.2024;10,0\r\n0420;04.01.2024;-2,5\r\n"
+             "0420;05.01.2024;1 000 000\r\n0420;06.01.2024;,5\r\n")
+    (tmp_path / "l.csv").write_text(lines, encoding="utf-8", newline="")
+    source = {"path": "l.csv", "delimiter": ";", "decimal": ",", "date_format": "%d.%m.%Y"}
+    mapping = {"customer_id": "klient", "order_date": "data", "amount": "kwota"}
+    config = write_config(tmp_path, source)
+    raw = yaml.safe_load(config.read_text())
+    raw["columns"]["transactions"] = mapping
+    config.write_text(yaml.safe_dump(raw))
+    amounts = load_transactions(load_config(config)).df()["amount"].tolist()
+    assert amounts == [1234.56, 10.0, -2.5, 1_000_000.0, 0.5]
+    # decimal points in a file declared with decimal commas are reported, never misread
+    (tmp_path / "l.csv").write_text("klient;data;kwota\n007;02.01.2024;10.50\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column 'amount': 1 row\(s\) are not numbers \(for example '10.50'\)"):
+        load_transactions(load_config(config))
+    # an explicit thousands separator: 1.234,56 (German style); groups of three only
+    (tmp_path / "l.csv").write_text("klient;data;kwota\n007;02.01.2024;1.234,56\n007;02.01.2024;12.34\n",
+                                    encoding="utf-8")
+    raw["sources"]["transactions"]["thousands"] = "."
+    config.write_text(yaml.safe_dump(raw))
+    with pytest.raises(InputError, match=r"1 row\(s\) are not numbers \(for example '12.34'\)"):
+        load_transactions(load_config(config))
+
+
+def test_mixed_line_endings(tmp_path):
+    # header line ending in LF, rows in CRLF: DuckDB's strict sniffer fails on it, pandas reads it
+    frame = shop_lines()
+    body = frame.to_csv(index=False, lineterminator="\r\n")
+    header, rest = body.split("\r\n", 1)
+    (tmp_path / "lines.csv").write_bytes((header + "\n" + rest).encode())
+    assert len(pd.read_csv(tmp_path / "lines.csv")) == 8
+    check(profile_of(write_config(tmp_path, {"path": "lines.csv"})))
+
+
+def test_unreadable_csv_names_the_dialect_keys(tmp_path):
+    keys = "sources.transactions.delimiter, .decimal, .thousands, .encoding, .header"
+    # a cp1250 export read as UTF-8
+    write_like_excel(shop_lines().assign(firma="Łódź"), tmp_path / "z.csv", "cp1250")
+    with pytest.raises(InputError) as info:
+        profile_of(write_config(tmp_path, {"path": "z.csv", **dialect()}))
+    message = str(info.value)
+    assert message.startswith("table 'transactions': cannot read") and "\n" not in message
+    assert keys in message
+    # split at the wrong delimiter: columns like "007;A1;02.01.2024 09:00;2;10"
+    with pytest.raises(InputError, match=re.escape(f"Column names hold a delimiter, so the file may be read wrong. "
+                                                   f"Say how the file is written: {keys}")):
+        profile_of(write_config(tmp_path, {"path": "z.csv", "delimiter": ",", "encoding": "cp1250"}))
+
+
+def test_csv_without_a_header(tmp_path):
+    shop_lines().to_csv(tmp_path / "lines.csv", index=False, header=False)
+    config = write_config(tmp_path, {"path": "lines.csv", "header": False})
+    raw = yaml.safe_load(config.read_text())
+    raw["columns"]["transactions"] = {"customer_id": "column0", "order_id": "column1", "order_date": "column2",
+                                      "quantity": "column3", "unit_price": "column4", "product": "column5"}
+    config.write_text(yaml.safe_dump(raw))
+    check(profile_of(config))
+
+
+def test_customers_table_with_decimal_commas_and_latin1(tmp_path):
+    (tmp_path / "kunden.csv").write_bytes(f"kunde;name;umsatz\r\n007;Müller GmbH;1{NBSP}234,50\r\n"
+                                          f"0420;Bäckerei Groß;99,00\r\n".encode("latin-1"))
+    (tmp_path / "cycle.yml").write_text(yaml.safe_dump({
+        "cycle": "s", "asof": "2024-03-31",
+        "sources": {"transactions": {"path": "lines.csv"},
+                    "customers": {"path": "kunden.csv", "delimiter": ";", "decimal": ",", "encoding": "latin-1"}},
+        "columns": {"customers": {"customer_id": "kunde", "revenue": "umsatz"}}}))
+    customers = read_table(load_config(tmp_path / "cycle.yml"), "customers")
+    assert customers["customer_id"].tolist() == ["007", "0420"]
+    assert customers["name"].tolist() == ["Müller GmbH", "Bäckerei Groß"]
+    assert customers["revenue"].tolist() == [1234.5, 99.0]
+
+
+def test_transcoded_copy_is_removed_with_its_connection(tmp_path):
+    import gc
+    import tempfile
+
+    frame = shop_lines().assign(firma="Łódź")
+    write_like_excel(frame, tmp_path / "z.csv", "cp1250")
+    before = set(Path(tempfile.gettempdir()).glob("segkit-*.csv"))
+    lines = load_transactions(load_config(write_config(tmp_path, {"path": "z.csv", **dialect(encoding="cp1250")})))
+    assert len(set(Path(tempfile.gettempdir()).glob("segkit-*.csv")) - before) == 1
+    lines.con.close()
+    del lines
+    gc.collect()
+    assert set(Path(tempfile.gettempdir()).glob("segkit-*.csv")) - before == set()

@@ -65,6 +65,9 @@ LOG_BOUND = 10.0
 #: The Gamma–Gamma independence check flags a correlation this large and significant.
 INDEPENDENCE_MAX_R = 0.3
 INDEPENDENCE_ALPHA = 0.05
+#: Below this mean dropout probability per purchase, a / (a + b), BG/NBD sees (almost) no
+#: dropping out: p_alive is then near 1 for everyone, and a caveat says so.
+NO_DROPOUT_BELOW = 0.01
 METHODS = ("bgnbd+gamma_gamma", "bgnbd+shrunk_mean", "none")
 
 
@@ -404,6 +407,10 @@ class ClvFit:
         elif self.method == "bgnbd+shrunk_mean":
             parts.append("CLV uses spend per purchase day shrunk to the population mean (Bühlmann–Straub "
                          f"credibility) because the Gamma–Gamma model did not fit: {self.reason}.")
+        if self.bgnbd and self.bgnbd["a"] / (self.bgnbd["a"] + self.bgnbd["b"]) < NO_DROPOUT_BELOW:
+            parts.append("BG/NBD finds almost no dropping out in this history (mean dropout probability per "
+                         f"purchase a/(a+b) below {NO_DROPOUT_BELOW:.0%}): p_alive is near 1 for everyone and does "
+                         "not single out lapsed customers; read recency for that.")
         if self.independence and self.independence["material"]:
             parts.append(f"Spend per purchase day correlates with purchase frequency (r = "
                          f"{self.independence['pearson_r']:.2f}): the Gamma–Gamma independence assumption fails, "
@@ -524,16 +531,22 @@ def save_clv(ctx, fit: ClvFit) -> None:
     write_json(fit.to_dict(), ctx.artefact("clv.json"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class HoldoutCheck:
-    """The calibration / holdout table, or ``None`` with the reason it could not be made."""
+    """The calibration / holdout table, or ``None`` with the reason it could not be made.
+
+    Displayed in a notebook as the table, or as one sentence with the reason.
+    """
 
     table: pd.DataFrame | None
     reason: str = ""
 
+    def __repr__(self) -> str:
+        return f"No holdout check: {self.reason}." if self.table is None else repr(self.table)
+
     def _repr_html_(self) -> str:
         if self.table is None:
-            return f"<p>No holdout check: {html.escape(self.reason)}.</p>"
+            return f"<p>{html.escape(repr(self))}</p>"
         return self.table._repr_html_()
 
 

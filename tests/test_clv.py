@@ -191,6 +191,12 @@ def test_independence_check_flags_a_strong_correlation_and_skips_a_constant():
     assert constant["pearson_r"] is None and constant["material"] is False
 
 
+def test_a_fit_without_dropping_out_is_a_caveat():
+    fit = ClvFit("bgnbd+gamma_gamma", bgnbd={"r": 1.0, "alpha": 5.0, "a": 0.001, "b": 200.0})
+    assert "almost no dropping out" in fit.caveat
+    assert ClvFit("bgnbd+gamma_gamma", bgnbd=CDNOW).caveat == ""
+
+
 # --- the per-day inputs ---------------------------------------------------------------------------
 
 def day_lines() -> pd.DataFrame:
@@ -251,7 +257,7 @@ def lognormal_shop(n_customers: int = 2000, seed: int = 0, start: str = "2023-01
 def test_many_invoices_on_two_days_are_two_purchases():
     # issue 10: 34 invoices on two days, then nothing for 372 days, in a shop where some buyers lapse
     asof = pd.Timestamp("2024-06-23")
-    days = [asof - pd.Timedelta(days=372 + 120), asof - pd.Timedelta(days=372)]
+    days = [asof - pd.Timedelta(days=372 + 300), asof - pd.Timedelta(days=372)]
     burst = pd.DataFrame({"customer_id": "burst", "order_id": [f"z{i}" for i in range(34)],
                           "order_day": [days[i % 2] for i in range(34)], "amount": 50.0})
     lines = pd.concat([lognormal_shop(1000, seed=2), burst], ignore_index=True)
@@ -262,7 +268,7 @@ def test_many_invoices_on_two_days_are_two_purchases():
     assert out.loc["burst", "frequency"] == 34 and out.loc["burst", "purchase_days"] == 2
     assert out.loc["burst", "p_alive"] > 0.5
     # the same history counted per invoice (x = 33 repeats) leaves no chance of being alive
-    assert p_alive(fit.bgnbd, [33], [120 / 7], [(372 + 120) / 7])[0] < 0.01
+    assert p_alive(fit.bgnbd, [33], [300 / 7], [(372 + 300) / 7])[0] < 0.01
 
 
 @pytest.fixture(scope="module")
@@ -402,7 +408,8 @@ def test_holdout_check_gives_a_reason_instead_of_a_table():
     lines = holdout_lines()
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.0, "enabled": False}}
     off = holdout_check(lines, cfg)
-    assert off.table is None and "switched off" in off.reason and "switched off" in off._repr_html_()
+    assert off.table is None and "switched off" in off.reason
+    assert repr(off) == "No holdout check: CLV is switched off (clv.enabled: false)." and "switched off" in off._repr_html_()
     one_day = lines.assign(order_day=pd.Timestamp("2024-02-01"))
     short = holdout_check(one_day, {**cfg, "clv": {**cfg["clv"], "enabled": True}})
     assert short.table is None and "second purchase day" in short.reason

@@ -131,22 +131,22 @@ def p_alive(params: dict, frequency, recency, T) -> np.ndarray:
 def expected_purchases(params: dict, t, frequency, recency, T) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: expected repeat purchase days in the next t weeks (FHL 2005, eq. 10).
 
-    E = (a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r+x) · ₂F₁(r + x, b + x; a + b + x − 1; z)]
-        · P(alive), with z = t / (α + T + t),
+    E = (a + b + x − 1)/(a − 1) · [1 − (1 − z)^(r+x) · ₂F₁(r + x, b + x; a + b + x − 1; z)] · P(alive),
 
-    where ₂F₁ is the Gauss hypergeometric function (``scipy.special.hyp2f1``). Where it
-    overflows, Euler's transformation ₂F₁(a, b; c; z) = (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z)
-    gives the same value.
+    with z = t / (α + T + t), so that 1 − z = (α + T)/(α + T + t), and ₂F₁ the Gauss
+    hypergeometric function (``scipy.special.hyp2f1``). Where ₂F₁ overflows, Euler's
+    transformation ₂F₁(a, b; c; z) = (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z) gives the same
+    term as (1 − z)^(a−1) · ₂F₁(a + b − 1 − r, a − 1; a + b + x − 1; z). ₂F₁ may be
+    negative (when a + b + x − 1 < 0), so it is not taken on the log scale.
     """
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     x, T = np.asarray(frequency, dtype=float), np.asarray(T, dtype=float)
     h_a, h_b, h_c, z = r + x, b + x, a + b + x - 1, t / (alpha + T + t)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_hyp = np.log(special.hyp2f1(h_a, h_b, h_c, z))
-        euler = np.log(special.hyp2f1(h_c - h_a, h_c - h_b, h_c, z)) + (h_c - h_a - h_b) * np.log1p(-z)
-        log_hyp = np.where(np.isfinite(log_hyp), log_hyp, euler)
-        bracket = 1 - np.exp(log_hyp + (r + x) * np.log((alpha + T) / (alpha + T + t)))
-    return (a + b + x - 1) / (a - 1) * bracket * p_alive(params, frequency, recency, T)
+        term = (1 - z) ** (r + x) * special.hyp2f1(h_a, h_b, h_c, z)
+        euler = (1 - z) ** (a - 1) * special.hyp2f1(h_c - h_a, h_c - h_b, h_c, z)
+        term = np.where(np.isfinite(term), term, euler)
+    return (a + b + x - 1) / (a - 1) * (1 - term) * p_alive(params, frequency, recency, T)
 
 
 # --- Gamma–Gamma ----------------------------------------------------------------------------------

@@ -90,6 +90,22 @@ def test_expected_purchases_of_a_new_customer_is_the_unconditional_expectation()
     assert expected_purchases(CDNOW, t, [0], [0.0], [0.0])[0] == pytest.approx(eq9, rel=1e-10)
 
 
+def test_expected_purchases_when_the_hypergeometric_term_is_negative():
+    # a + b + x - 1 < 0 (here -0.48, a fit of the test shop): 2F1 is negative, eq. 10 still holds;
+    # 2F1 summed from its defining series, sum over n of (r)_n (b)_n / (a + b - 1)_n z^n / n!
+    params = {"r": 0.87, "alpha": 3.95, "a": 0.019, "b": 0.499}
+    r, alpha, a, b = params.values()
+    t, T = 52.0, 20.0
+    z = t / (alpha + T + t)
+    terms = [1.0]
+    for n in range(400):  # each term from the previous: (a + n)(b + n) / ((c + n)(n + 1)) z
+        terms.append(terms[-1] * (r + n) * (b + n) / ((a + b - 1 + n) * (n + 1)) * z)
+    series = sum(terms)
+    assert series < 0
+    eq10 = (a + b - 1) / (a - 1) * (1 - (1 - z) ** r * series)
+    assert expected_purchases(params, t, [0], [0.0], [T])[0] == pytest.approx(eq10, rel=1e-9)
+
+
 def test_gamma_gamma_density_against_numerical_integration_over_the_customers_mean():
     # m-bar of x purchases ~ Gamma(p x, nu x) given nu, nu ~ Gamma(q, gamma): integrate nu out numerically
     params = {"p": 6.25, "q": 3.74, "gamma": 15.44}

@@ -283,7 +283,8 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> ModelFit:
     ones (lifetimes' choice on its own scaled time), and r = 1 with α matched to the
     mean purchase rate. The fit is refused (``params`` None, with the reason) when no
     customer has a repeat purchase day, the optimiser does not converge from either
-    start, or P(alive) or the expected purchases are not finite.
+    start, or P(alive) or the expected purchases of the next 52 weeks are not finite
+    (or negative).
     """
     x = summary["frequency"].to_numpy(dtype=float)
     if not (x > 0).any():
@@ -306,7 +307,7 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> ModelFit:
         alive = p_alive(params, x, summary["recency"], summary["T"])
         year = expected_purchases(params, 52.0, x, summary["recency"], summary["T"])
     if not (np.isfinite(alive).all() and np.isfinite(year).all() and (year >= -1e-9).all()):
-        return ModelFit("BG/NBD", None, "its predictions are not finite on these data")
+        return ModelFit("BG/NBD", None, "its predictions are not finite or are negative on these data")
     return ModelFit("BG/NBD", params, "", _at_bound(names, theta))
 
 
@@ -587,7 +588,7 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
                             "T": (cutoff - first).dt.days / DAYS_PER_WEEK})
     later = days[(days["order_day"] > cutoff) & (days["order_day"] <= asof)]
     summary["actual"] = later.groupby("customer_id").size().reindex(summary.index, fill_value=0)
-    fit = fit_bgnbd(summary, cfg["clv"]["penalizer"]) if len(summary) else ModelFit("BG/NBD", None, "no customer")
+    fit = fit_bgnbd(summary, cfg["clv"]["penalizer"]) if len(summary) else ModelFit("BG/NBD", None, "no customer yet")
     if not fit.ok:
         return HoldoutCheck(None, f"on the history before {cutoff.date()} the BG/NBD model could not be "
                                   f"fitted ({fit.reason})")

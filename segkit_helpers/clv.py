@@ -286,17 +286,22 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> ModelFit:
     start, or P(alive) or the expected purchases of the next 52 weeks are not finite
     (or negative).
     """
-    x = summary["frequency"].to_numpy(dtype=float)
-    if not (x > 0).any():
+    if not (summary["frequency"] > 0).any():
         return ModelFit("BG/NBD", None, "no customer has a second purchase day")
+    # customers with the same (x, t_x, T) share a likelihood term: each pattern is evaluated once, weighted
+    # by its customers (whole days make patterns repeat, so this is much faster on large profiles)
+    patterns = summary.groupby(["frequency", "recency", "T"]).size().reset_index(name="customers")
+    weights = patterns["customers"].to_numpy(dtype=float)
     scale = float(summary["T"].mean()) or 1.0
-    t_x, T = summary["recency"].to_numpy() / scale, summary["T"].to_numpy() / scale
+    x = patterns["frequency"].to_numpy(dtype=float)
+    t_x, T = patterns["recency"].to_numpy() / scale, patterns["T"].to_numpy() / scale
     names = ("r", "alpha", "a", "b")
 
     def neg_loglik(theta: np.ndarray) -> float:
-        return -float(bgnbd_log_likelihood(dict(zip(names, theta)), x, t_x, T).mean())
+        loglik = bgnbd_log_likelihood(dict(zip(names, theta)), x, t_x, T)
+        return -float(weights @ loglik / weights.sum())
 
-    rate = max(x.sum() / max(T.sum(), 1e-9), 1e-3)
+    rate = max(weights @ x / max(weights @ T, 1e-9), 1e-3)
     starts = [np.zeros(4), np.log([1.0, 1.0 / rate, 1.0, 3.0])]
     theta, reason = _maximise(neg_loglik, starts, penalizer)
     if theta is None:
@@ -304,8 +309,8 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> ModelFit:
     params = dict(zip(names, np.exp(theta).tolist()))
     params["alpha"] *= scale
     with np.errstate(all="ignore"):
-        alive = p_alive(params, x, summary["recency"], summary["T"])
-        year = expected_purchases(params, 52.0, x, summary["recency"], summary["T"])
+        alive = p_alive(params, x, patterns["recency"], patterns["T"])
+        year = expected_purchases(params, 52.0, x, patterns["recency"], patterns["T"])
     if not (np.isfinite(alive).all() and np.isfinite(year).all() and (year >= -1e-9).all()):
         return ModelFit("BG/NBD", None, "its predictions are not finite or are negative on these data")
     return ModelFit("BG/NBD", params, "", _at_bound(names, theta))

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, special, stats
+from scipy import integrate, optimize, special, stats
 
 from tests.conftest import make_transactions
 from segkit_helpers.artefacts import read_json
@@ -373,12 +373,23 @@ def test_no_second_purchase_day_means_no_clv_columns_and_no_error():
     assert clv_by_rfm_segment(out) is None
 
 
-def test_unfittable_bgnbd_histories_never_raise():
-    # every customer bought on exactly two days, a week apart, long ago: BG/NBD has no usable fit
-    profile = synthetic_profile(np.full(30, 25.0)).assign(purchase_days=2, tenure_days=364, recency_days=357)
+def test_a_bgnbd_fit_that_does_not_converge_means_no_clv_columns(monkeypatch):
+    def no_convergence(fun, x0, **kwargs):
+        return optimize.OptimizeResult(x=x0, fun=fun(x0), success=False)
+
+    profile = synthetic_profile(np.full(400, 25.0))
+    monkeypatch.setattr("segkit_helpers.clv.optimize.minimize", no_convergence)
     fit = fit_clv(profile, CFG)
-    assert fit.method == "none" and fit.reason.startswith("the BG/NBD model could not be fitted")
+    assert fit.method == "none"
+    assert fit.reason == "the BG/NBD model could not be fitted (the optimiser did not converge from any starting value)"
     assert "p_alive" not in add_clv(profile, CFG, fit)
+
+
+def test_identical_histories_long_ago_are_fitted_as_gone():
+    # every customer bought on exactly two days, a week apart, a year ago: the fit says they left
+    profile = synthetic_profile(np.full(30, 25.0)).assign(purchase_days=2, tenure_days=364, recency_days=357)
+    out = add_clv(profile, CFG)
+    assert (out["p_alive"] < 0.01).all() and (out["expected_orders"] < 0.01).all()
 
 
 def test_switched_off():

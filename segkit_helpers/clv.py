@@ -412,7 +412,7 @@ class ClvFit:
                          "clv and total_value are not computed.")
         elif self.method == "bgnbd+shrunk_mean":
             parts.append("CLV uses spend per purchase day shrunk to the population mean (Bühlmann–Straub "
-                         f"credibility) because the Gamma–Gamma model did not fit: {self.reason}.")
+                         f"credibility) because the Gamma–Gamma model did not fit ({self.reason}).")
         if self.bgnbd and self.bgnbd["a"] / (self.bgnbd["a"] + self.bgnbd["b"]) < NO_DROPOUT_BELOW:
             parts.append("BG/NBD finds almost no dropping out in this history (mean dropout probability per "
                          f"purchase a/(a+b) below {NO_DROPOUT_BELOW:.0%}): p_alive is near 1 for everyone and does "

@@ -89,6 +89,15 @@ def _metrics_sql(lines: Lines) -> str:
                avg(net_value) FILTER (WHERE n > (total + 1) // 2) AS late_value,
                avg(net_value) FILTER (WHERE n > 1) AS repeat_order_value
         FROM real GROUP BY customer_id),
+    days AS (
+        SELECT customer_id, order_day, sum(net_value) AS day_value,
+               row_number() OVER (PARTITION BY customer_id ORDER BY order_day) AS d
+        FROM real GROUP BY customer_id, order_day),
+    per_day AS (
+        SELECT customer_id, count(*) AS purchase_days,
+               avg(day_value) FILTER (WHERE d > 1) AS repeat_day_value,
+               stddev_pop(day_value) FILTER (WHERE d > 1) AS repeat_day_value_sd
+        FROM days GROUP BY customer_id),
     monthly AS (
         SELECT customer_id, sum(net_value) AS spend{', sum(margin_from_cost) AS margin' if margin else ''}
         FROM {lines.orders} GROUP BY customer_id, date_trunc('month', order_day)),
@@ -96,7 +105,8 @@ def _metrics_sql(lines: Lines) -> str:
         SELECT customer_id, sum(spend) AS monetary, sum(spend * spend) AS spend_sq
                {', sum(margin) AS margin_from_cost' if margin else ''}
         FROM monthly GROUP BY customer_id)
-    SELECT * REPLACE ({TEXT_ID} AS customer_id) FROM per_customer JOIN customer_totals USING (customer_id) {products}
+    SELECT * REPLACE ({TEXT_ID} AS customer_id) FROM per_customer JOIN per_day USING (customer_id)
+    JOIN customer_totals USING (customer_id) {products}
     ORDER BY 1"""
 
 
@@ -116,8 +126,12 @@ def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame
     pandas.DataFrame
         One row per customer with at least one order, sorted by ``customer_id``:
         the columns of :func:`rfm_table` and :func:`persona_metrics`, plus
-        ``repeat_order_value`` (mean net value of orders after the first, for the
-        Gamma–Gamma model) and ``margin_from_cost`` (when a ``cost`` column is mapped).
+        ``repeat_order_value`` (mean net value of orders after the first),
+        ``margin_from_cost`` (when a ``cost`` column is mapped), and the inputs of the
+        CLV models, which count one purchase per calendar day: ``purchase_days``
+        (distinct days with an order), ``repeat_day_value`` and ``repeat_day_value_sd``
+        (mean and population SD of the net value of the purchase days after the first,
+        a day's value being the sum of its orders; empty without a repeat day).
     """
     lines = aggregated(lines)
     raw = lines.con.execute(_metrics_sql(lines)).df()
@@ -145,6 +159,9 @@ def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame
     if "distinct_products" in raw:
         out["distinct_products"] = raw["distinct_products"].fillna(0).astype("int64")
     out["repeat_order_value"] = raw["repeat_order_value"].astype(float).round(2)
+    out["purchase_days"] = raw["purchase_days"].astype("int64")
+    out["repeat_day_value"] = raw["repeat_day_value"].astype(float).round(2)
+    out["repeat_day_value_sd"] = raw["repeat_day_value_sd"].astype(float).round(2)
     if "margin_from_cost" in raw:
         out["margin_from_cost"] = raw["margin_from_cost"].astype(float).round(2)
     return out.reset_index(drop=True)

@@ -83,6 +83,7 @@ def build_index(out_dir: str | Path, report_dir: str | Path) -> Path:
         monitor=monitor,
         validation=read_json(out_dir / "validation.json"),
         k_choice=read_json(out_dir / "k_choice.json") if (out_dir / "k_choice.json").is_file() else None,
+        clv=read_json(out_dir / "clv.json") if (out_dir / "clv.json").is_file() else None,
         actions=_actions(out_dir),
         pages=[{"file": f"{stem}.html", "title": f"{stem[:2]} {title}", "about": about}
                for stem, (title, about) in PAGES.items()],

@@ -48,7 +48,8 @@ def expected(cdnow) -> pd.DataFrame:
     """RFM per customer in pandas: every line counts; an order is a calendar day of positive net value."""
     days = cdnow.assign(day=cdnow["order_date"].dt.floor("D")).groupby(["customer_id", "day"])["amount"].sum()
     orders = days[days.round(2) > 0].reset_index()
-    per_customer = orders.groupby("customer_id").agg(first=("day", "min"), last=("day", "max"), frequency=("day", "size"))
+    per_customer = orders.groupby("customer_id").agg(first=("day", "min"), last=("day", "max"),
+                                                     frequency=("day", "size"))
     out = pd.DataFrame({"monetary": cdnow.groupby("customer_id")["amount"].sum().round(2)})
     out = out[out["monetary"] > 0].join(per_customer, how="inner")  # cleaning.drop_non_positive_customers
     out["recency_days"] = (ASOF - out["last"]).dt.days
@@ -65,7 +66,8 @@ def test_monetary_is_the_plain_sum_of_every_line_to_the_cent(profile, expected):
     cents = (profile["monetary"].mul(100).round().astype("int64")
              - expected["monetary"].reindex(profile.index).mul(100).round().astype("int64"))
     wrong = cents[cents != 0]
-    assert wrong.empty, f"{len(wrong)} customers with a wrong monetary, e.g. {wrong.index[0]}: {wrong.iloc[0]} cents (profile − plain sum)"
+    assert wrong.empty, (f"{len(wrong)} customers with a wrong monetary, e.g. {wrong.index[0]}: "
+                         f"{wrong.iloc[0]} cents (profile − plain sum)")
 
 
 @pytest.mark.parametrize("column", ["frequency", "recency_days", "tenure_days"])

@@ -18,7 +18,7 @@ segments to target).
 
     python bench/foreign_data.py --quick        # 4 small shapes, a few minutes
     python bench/foreign_data.py                # the full grid, about 25 minutes on 2 cores
-    python bench/foreign_data.py --only pl      # shapes whose name contains "pl"
+    python bench/foreign_data.py --only CDNOW --only sigma   # shapes whose name contains either
 """
 
 from __future__ import annotations
@@ -187,11 +187,12 @@ def outcome(workdir: Path, types: pd.Series | None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="4 small shapes (a few minutes) to check the harness")
-    parser.add_argument("--only", metavar="TEXT", help="only the shapes whose name contains TEXT")
+    parser.add_argument("--only", metavar="TEXT", action="append", default=[],
+                        help="only the shapes whose name contains TEXT (repeatable)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cycle (default 900)")
     parser.add_argument("--keep", metavar="DIR", help="keep every shape's data, config and outputs under DIR")
     args = parser.parse_args(argv)
-    shapes = [s for s in grid(args.quick) if not args.only or args.only.lower() in s.name.lower()]
+    shapes = [s for s in grid(args.quick) if not args.only or any(t.lower() in s.name.lower() for t in args.only)]
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="segkit-foreign-"))
     rows = []
     for i, shape in enumerate(shapes):

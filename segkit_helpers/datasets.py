@@ -286,7 +286,7 @@ def write_export(lines: pd.DataFrame, path: str | Path, dialect: str, customer_c
     ``mixed_eol``: the header line ends in LF and every row in CRLF, UTF-8, ``,``;
     ``us``: UTF-8, ``,``, ISO dates, LF. Floats are written with two decimals. A last
     column holds each customer's name (Polish or Cyrillic, in the dialect's alphabet;
-    picked by customer id), empty where the id is missing.
+    picked by a fixed hash of the customer id), empty where the id is missing.
 
     Parameters
     ----------
@@ -307,9 +307,9 @@ def write_export(lines: pd.DataFrame, path: str | Path, dialect: str, customer_c
         those that differ from a plain UTF-8, comma-separated file with ISO dates.
     """
     spec = DIALECTS[dialect]
-    ids = lines[customer_column]
-    names = pd.Series(np.array(spec.names, dtype=object)[pd.to_numeric(ids).fillna(0).astype("int64")
-                                                          % len(spec.names)], index=lines.index).where(ids.notna(), "")
+    ids = lines[customer_column].astype("string")
+    pick = pd.util.hash_array(ids.fillna("").to_numpy(dtype=object)) % len(spec.names)  # pandas' fixed hash key
+    names = pd.Series(np.array(spec.names, dtype=object)[pick], index=lines.index).where(ids.notna(), "")
     columns = [_cells(lines[c], spec) for c in lines] + [names.tolist()]
     with open(path, "w", encoding=spec.encoding, newline="") as handle:
         csv.writer(handle, delimiter=spec.delimiter, lineterminator=spec.header_end).writerow(
@@ -350,8 +350,8 @@ def cdnow_lines() -> pd.DataFrame | None:
 
     The file is whitespace separated with a header line (``customer_id date
     number_of_cds dollar_value``), CRLF line endings, zero-padded 5-digit ids and dates
-    as ``YYYYMMDD``; a record is one customer's purchase on one day (a customer may have
-    several records on one day, some of equal value).
+    as ``YYYYMMDD``; a record is one purchase (a customer may have several records on one
+    day, some of equal value).
 
     Returns
     -------

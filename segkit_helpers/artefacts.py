@@ -90,8 +90,6 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     return _write_with(Path(path), lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8"))
 
 
-def write_joblib(obj: Any, path: str | os.PathLike) -> Path:
-    """Pickle a fitted model with joblib, atomically."""
-    import joblib  # not at module level: `segkit profile` writes no model and starts faster without it
-
-    return _write_with(Path(path), lambda tmp: joblib.dump(obj, tmp))
+def write_bytes(data: bytes, path: str | os.PathLike) -> Path:
+    """Write bytes atomically."""
+    return _write_with(Path(path), lambda tmp: tmp.write_bytes(data))

@@ -5,7 +5,7 @@
     (its two cycles, in order).
 ``segkit profile CONFIG.yml --out FILE.parquet``
     The research step alone: inputs → customer profile table, no notebook.
-``segkit score MODEL.joblib INPUT --out FILE``
+``segkit score MODEL.skops INPUT --out FILE [--trust]``
     Assign new customers (a profile table) to the segments of a saved model.
 """
 
@@ -39,11 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument("--out", required=True, metavar="FILE.parquet")
     profile.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     score = sub.add_parser("score", help="assign new customers to the segments of a saved model")
-    score.add_argument("model", metavar="MODEL.joblib", help="model.joblib of a cycle (personas.yml beside it names "
-                                                             "the segments)")
+    score.add_argument("model", metavar="MODEL.skops", help="model.skops of a cycle (personas.yml beside it names "
+                                                            "the segments)")
     score.add_argument("input", metavar="INPUT", help="customer table (Parquet or CSV) with customer_id, "
                                                       "recency_days, frequency, monetary")
     score.add_argument("--out", required=True, metavar="FILE", help="output table (.parquet or .csv)")
+    score.add_argument("--trust", action="store_true", help="also load types outside segkit's allow-list from the "
+                                                             "model file (only for a file you made yourself)")
     return parser
 
 
@@ -69,19 +71,19 @@ def _profile(args: argparse.Namespace) -> None:
 
 
 def _score(args: argparse.Namespace) -> None:
-    import joblib
     import pandas as pd
     import yaml
 
     from segkit_helpers.artefacts import write_csv, write_parquet
     from segkit_helpers.errors import InputError
+    from segkit_helpers.model_io import load_model
     from segkit_helpers.segmentation import score_customers
 
     model_path, input_path, out = Path(args.model), Path(args.input), Path(args.out)
     for path, what in ((model_path, "model"), (input_path, "input")):
         if not path.is_file():
             raise InputError(f"{what} file not found: {path}")
-    model = joblib.load(model_path)
+    model = load_model(model_path, trust=args.trust)
     reader = pd.read_parquet if input_path.suffix.lower() in (".parquet", ".pq") else \
         (lambda p: pd.read_csv(p, dtype={"customer_id": str}))
     try:

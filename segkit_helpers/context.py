@@ -79,7 +79,7 @@ def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> C
 
 
 def read_artefact(ctx: CycleContext, name: str):
-    """Read an artefact of this cycle by file name (Parquet, CSV, JSON, YAML or a joblib model)."""
+    """Read an artefact of this cycle by file name (Parquet, CSV, JSON, YAML or the skops model)."""
     import pandas as pd
     import yaml
 
@@ -94,8 +94,8 @@ def read_artefact(ctx: CycleContext, name: str):
         return pd.read_csv(path, index_col=0)
     if path.suffix == ".json":
         return read_json(path)
-    if path.suffix == ".joblib":
-        import joblib
+    if path.suffix == ".skops":
+        from segkit_helpers.model_io import load_model
 
-        return joblib.load(path)
+        return load_model(path)
     return yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.model_io import PandasState
 from segkit_helpers.segmentation import bootstrap_ari, recommend_k
 
 CHUNK = 2000  # rows of customers against medoids per block when scoring many customers
@@ -111,7 +112,7 @@ def _select_rows(encoded: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tu
     return encoded[0][rows], encoded[1][rows]
 
 
-class FirmographicModel(ClusterMixin, BaseEstimator):
+class FirmographicModel(PandasState, ClusterMixin, BaseEstimator):
     """Gower + k-medoids segments of customers by their company attributes.
 
     Parameters

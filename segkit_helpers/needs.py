@@ -24,6 +24,7 @@ from stepmix.stepmix import StepMix
 from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.model_io import PandasState
 from segkit_helpers.segmentation import bootstrap_ari, recommend_k
 
 #: The questions of the sample survey: column → statement rated 1 (disagree) to 5 (agree).
@@ -84,7 +85,7 @@ def check_answers(survey: pd.DataFrame, questions: list[str], table: str = "surv
     return int(top) if not np.isnan(top) else 1
 
 
-class NeedsModel(ClusterMixin, BaseEstimator):
+class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     """Latent class segments of survey respondents (StepMix, categorical indicators).
 
     Parameters

@@ -20,6 +20,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
+from segkit_helpers.model_io import MODEL_FILE, PandasState, save_model
 from segkit_helpers.value_loyalty import QuadrantModel
 
 FEATURES = ["recency_days", "frequency", "monetary"]
@@ -261,7 +262,7 @@ def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:
     return int(k_table.loc[k_table["recommended"], "k"].iloc[0])
 
 
-class SegmentModel(ClusterMixin, BaseEstimator):
+class SegmentModel(PandasState, ClusterMixin, BaseEstimator):
     """K-means segments on log-standardised RFM, with value-sorted, re-mappable ids.
 
     Parameters
@@ -557,19 +558,19 @@ def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, 
                     k_table: pd.DataFrame, choice: dict, cross_sell: pd.DataFrame | None = None,
                     gaps: pd.DataFrame | None = None) -> None:
     """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``,
-    ``model.joblib`` and, with product lines, ``cross_sell.csv`` and ``whitespace.parquet``."""
-    from segkit_helpers.artefacts import write_csv, write_joblib, write_json, write_parquet, write_yaml
+    ``model.skops`` and, with product lines, ``cross_sell.csv`` and ``whitespace.parquet``."""
+    from segkit_helpers.artefacts import write_csv, write_json, write_parquet, write_yaml
 
     write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
     write_csv(profiles.reset_index(), ctx.artefact("profiles.csv"))
     write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
     write_csv(k_table, ctx.artefact("k_selection.csv"))
     write_json(choice, ctx.artefact("k_choice.json"))
-    write_joblib(model, ctx.artefact("model.joblib"))
+    save_model(model, ctx.artefact(MODEL_FILE))
     if cross_sell is not None and not cross_sell.empty:
         write_csv(cross_sell, ctx.artefact("cross_sell.csv"))
         write_parquet(gaps, ctx.artefact("whitespace.parquet"))
-    print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, model.joblib to data/processed/{ctx.cycle}/")
+    print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, {MODEL_FILE} to data/processed/{ctx.cycle}/")
 
 
 def score_customers(model, customers: pd.DataFrame, personas: list[dict] | None = None,

@@ -18,13 +18,14 @@ from sklearn.metrics import pairwise_distances as sk_pairwise_distances
 from sklearn.utils.validation import check_is_fitted
 
 from segkit_helpers.features import QUADRANTS, profit_threshold
+from segkit_helpers.model_io import PandasState
 
 # id → (profitable, loyal); 1 is the "gold fund" every playbook aims at.
 QUADRANT_IDS = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}
 FEATURES = ["profit", "loyalty_score"]
 
 
-class QuadrantModel(ClusterMixin, BaseEstimator):
+class QuadrantModel(PandasState, ClusterMixin, BaseEstimator):
     """Profitability × loyalty quadrants as a segment model (same interface as the other schemes).
 
     Parameters

@@ -21,7 +21,7 @@ from segkit_helpers.report import PAGES
 pytestmark = pytest.mark.slow
 
 ARTEFACTS = ["config.yml", "readiness.json", "cleaning.csv", "customers.parquet", "segments.parquet", "profiles.csv",
-             "personas.yml", "model.joblib", "validation.json", "monitor.json", "export/segments.csv",
+             "personas.yml", "model.skops", "validation.json", "monitor.json", "export/segments.csv",
              "export/segments.parquet"]
 
 
@@ -162,7 +162,7 @@ def test_score_assigns_new_customers_with_the_saved_model(two_cycles, tmp_path, 
     profile = pd.read_parquet(folder / "customers.parquet")
     new = profile[["customer_id", "recency_days", "frequency", "monetary"]].head(5)
     new.to_csv(tmp_path / "new.csv", index=False)
-    assert main(["score", str(folder / "model.joblib"), str(tmp_path / "new.csv"), "--out",
+    assert main(["score", str(folder / "model.skops"), str(tmp_path / "new.csv"), "--out",
                  str(tmp_path / "scored.parquet")]) == 0
     scored = pd.read_parquet(tmp_path / "scored.parquet")
     segments = pd.read_parquet(folder / "segments.parquet").set_index("customer_id")
@@ -171,7 +171,7 @@ def test_score_assigns_new_customers_with_the_saved_model(two_cycles, tmp_path, 
     assert scored["segment_name"].tolist() == segments.loc[new["customer_id"], "segment_name"].tolist()
     assert (scored.filter(like="prob_").sum(axis=1) - 1).abs().max() < 1e-5
     new.drop(columns="monetary").to_csv(tmp_path / "bad.csv", index=False)
-    assert main(["score", str(folder / "model.joblib"), str(tmp_path / "bad.csv"), "--out",
+    assert main(["score", str(folder / "model.skops"), str(tmp_path / "bad.csv"), "--out",
                  str(tmp_path / "x.parquet")]) == 1
     assert "column 'monetary' is missing" in capsys.readouterr().err
 

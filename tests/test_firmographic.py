@@ -128,23 +128,22 @@ def test_wholesale_customers_two_segments_are_the_two_channels():
 
 
 def test_segkit_score_assigns_new_firms_from_the_command_line(firms, tmp_path, capsys):
-    import joblib
-
     from segkit_helpers.cli import main
+    from segkit_helpers.model_io import save_model
 
     table, _ = firms
     fitted = model().fit(table)
-    joblib.dump(fitted, tmp_path / "model.joblib")
+    save_model(fitted, tmp_path / "model.skops")
     (tmp_path / "personas.yml").write_text("personas:\n" + "".join(
         f"- {{segment: {s}, name: Type {s}}}\n" for s in (1, 2, 3, 4)), encoding="utf-8")
     table.iloc[:25].to_csv(tmp_path / "new.csv", index=False)
-    assert main(["score", str(tmp_path / "model.joblib"), str(tmp_path / "new.csv"),
+    assert main(["score", str(tmp_path / "model.skops"), str(tmp_path / "new.csv"),
                  "--out", str(tmp_path / "scored.parquet")]) == 0
     scored = pd.read_parquet(tmp_path / "scored.parquet")
     assert (scored["segment"].to_numpy() == fitted.predict(table.iloc[:25])).all()
     assert scored["segment_name"].str.startswith("Type").all()
     np.testing.assert_allclose(scored.filter(like="prob_").sum(axis=1), 1, atol=1e-5)
     table.iloc[:5].drop(columns="industry").to_csv(tmp_path / "bad.csv", index=False)
-    assert main(["score", str(tmp_path / "model.joblib"), str(tmp_path / "bad.csv"), "--out",
+    assert main(["score", str(tmp_path / "model.skops"), str(tmp_path / "bad.csv"), "--out",
                  str(tmp_path / "x.parquet")]) == 1
     assert "'customers to score': column 'industry' is missing" in capsys.readouterr().err

@@ -85,9 +85,47 @@ def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     return _write_with(Path(path), lambda tmp: df.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a DataFrame to UTF-8 CSV without its index, atomically."""
-    return _write_with(Path(path), lambda tmp: df.to_csv(tmp, index=False, encoding="utf-8"))
+#: Cell starts a spreadsheet would run as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are the
+    CSV-injection vectors listed by OWASP ("CSV Injection"); the apostrophe makes
+    Excel, LibreOffice and Google Sheets show them as text. Numbers are untouched.
+    """
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            text = out[column]
+            risky = text.astype("string").str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            out[column] = text.where(~risky, "'" + text.astype("string"))
+    return out
+
+
+def restore_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise_formulas` on a CSV segkit wrote and a person filled in (e.g. the review sheet)."""
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            text = out[column].astype("string")
+            guarded = text.str.startswith(tuple("'" + start for start in FORMULA_STARTS)).fillna(False).astype(bool)
+            out[column] = out[column].where(~guarded, text.str.slice(1))
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, excel: bool = False) -> Path:
+    """Write a DataFrame to CSV without its index, atomically, with formula-like text cells neutralised.
+
+    Every CSV segkit writes goes through here, so none can carry a spreadsheet formula
+    (:func:`neutralise_formulas`); Parquet twins keep the exact values. ``excel`` adds
+    a UTF-8 byte-order mark, so that Excel reads accented text right.
+    """
+    safe = neutralise_formulas(df)
+    encoding = "utf-8-sig" if excel else "utf-8"
+    return _write_with(Path(path), lambda tmp: safe.to_csv(tmp, index=False, encoding=encoding))
 
 
 def write_bytes(data: bytes, path: str | os.PathLike) -> Path:

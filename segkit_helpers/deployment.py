@@ -184,29 +184,10 @@ def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[d
     return out[EXPORT_COLUMNS].sort_values(["priority", "segment", "customer_id"], ignore_index=True)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
-
-    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are the
-    CSV-injection vectors listed by OWASP ("CSV Injection"); the apostrophe makes
-    Excel, LibreOffice and Google Sheets show them as text. Numbers are untouched.
-    """
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            text = out[column]
-            risky = text.astype("string").str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-            out[column] = text.where(~risky, "'" + text.astype("string"))
-    return out
-
-
 def write_export(export: pd.DataFrame, folder: str | Path) -> list[Path]:
     """Write ``segments.csv`` (formulas neutralised, for spreadsheets) and ``segments.parquet`` (exact values)."""
     folder = Path(folder)
-    return [write_csv(neutralise_formulas(export), folder / "segments.csv"),
+    return [write_csv(export, folder / "segments.csv"),
             write_parquet(export, folder / "segments.parquet")]
 
 
@@ -276,7 +257,7 @@ def save_deploy(ctx, export: pd.DataFrame, service: pd.DataFrame, types: pd.Data
     if types is not None:
         write_csv(types.reset_index(), ctx.artefact("persona_types.csv"))
     if new_scores is not None and not new_scores.empty:
-        write_csv(neutralise_formulas(new_scores), ctx.artefact("export") / "new_customers.csv")
+        write_csv(new_scores, ctx.artefact("export") / "new_customers.csv")
         write_parquet(new_scores, ctx.artefact("export") / "new_customers.parquet")
     target = ctx.cfg["deploy"]["target"]
     if target["url"]:

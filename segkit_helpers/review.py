@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from segkit_helpers.artefacts import restore_formulas
 from segkit_helpers.errors import InputError
 
 DATA_POINTS = ["recency_days", "frequency", "monetary", "avg_order_value", "orders_per_quarter", "tenure_days",
@@ -76,11 +77,9 @@ def review_sheet(profile: pd.DataFrame, segments: pd.DataFrame, n_typical: int =
 def write_review_sheet(sheet: pd.DataFrame, path: str | Path) -> Path:
     """Write the sheet as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads accents),
     formula-like cells neutralised, written atomically."""
-    from segkit_helpers.artefacts import _write_with
-    from segkit_helpers.deployment import neutralise_formulas
+    from segkit_helpers.artefacts import write_csv
 
-    safe = neutralise_formulas(sheet)
-    return _write_with(Path(path), lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    return write_csv(sheet, path, excel=True)
 
 
 def read_filled_sheet(path: str | Path) -> pd.DataFrame:
@@ -105,7 +104,7 @@ def read_filled_sheet(path: str | Path) -> pd.DataFrame:
     if bad.any():
         raise InputError.bad_rows("review sheet", "verdict", int(bad.sum()), sheet.loc[bad, "verdict"].iloc[0],
                                   "are not 'fits', 'does not fit' or 'unsure' (or yes / no / ?)")
-    return sheet.assign(verdict=verdict.fillna(""))
+    return restore_formulas(sheet).assign(verdict=verdict.fillna(""))
 
 
 def review_agreement(filled: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:

@@ -212,7 +212,8 @@ def test_write_export_round_trips_ids(tmp_path, playbook):
 
 
 def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
-    from segkit_helpers.deployment import neutralise_formulas, write_export
+    from segkit_helpers.artefacts import neutralise_formulas
+    from segkit_helpers.deployment import write_export
 
     export = pd.DataFrame({"customer_id": ["00123", "=1+2"], "persona": ["@SUM(A1)", "Loyal"],
                            "next_action": ["-call", "+1 555"], "priority": [1, -2]})

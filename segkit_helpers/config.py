@@ -152,7 +152,8 @@ SCHEMA: dict[str, Any] = {
         "review_borderline": (int, 5),
     },
     "monitor": {"psi_alert": (float, 0.25), "revision_months": (int, 12), "last_revision": (dt.date, None)},
-    "deploy": {"playbook": (str, None), "target": {"url": (str, None), "table": (str, "segkit_segments")}},
+    "deploy": {"playbook": (str, None), "target": {"url": (str, None), "table": (str, "segkit_segments"),
+                                                     "if_exists": (str, "fail")}},
 }
 
 
@@ -353,6 +354,9 @@ def _check_values(cfg: dict) -> None:
         raise ConfigError("config key 'segmentation.min_penetration' must be a share in (0, 1]")
     if cfg["validation"]["bootstrap"] < 2:
         raise ConfigError("config key 'validation.bootstrap' must be at least 2")
+    if cfg["deploy"]["target"]["if_exists"] not in ("fail", "replace"):
+        raise ConfigError("config key 'deploy.target.if_exists' must be 'fail' (leave a table segkit did not create "
+                          f"alone) or 'replace', got {cfg['deploy']['target']['if_exists']!r}")
     if cfg["cleaning"]["returns"] not in ("net", "drop"):
         raise ConfigError(f"config key 'cleaning.returns' must be 'net' or 'drop', got {cfg['cleaning']['returns']!r}")
     if cfg["cleaning"]["drop_duplicates"] not in (True, False, "auto"):

@@ -73,7 +73,7 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["readiness"]["min_customers"] == 200
     assert cfg["readiness"]["stop_on_no_go"] is True
     assert cfg["research"] == {"rfm_rules": None, "product_lines": None, "max_product_lines": 8}
-    assert cfg["deploy"] == {"playbook": None, "target": {"url": None, "table": "segkit_segments"}}
+    assert cfg["deploy"] == {"playbook": None, "target": {"url": None, "table": "segkit_segments", "if_exists": "fail"}}
     assert cfg["monitor"] == {"psi_alert": 0.25, "revision_months": 12, "last_revision": None}
     # every table has an (empty) column mapping and an unset source
     assert cfg["columns"] == {"transactions": {}, "customers": {}, "survey": {}, "experiments": {}}

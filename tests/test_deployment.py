@@ -232,22 +232,57 @@ def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
 def round_trip(url: str, table: str) -> None:
     import sqlalchemy
 
-    from segkit_helpers.deployment import write_to_database
+    from segkit_helpers.deployment import MARKER_TABLE, write_to_database
+    from segkit_helpers.errors import InputError
 
     export = pd.DataFrame({"customer_id": ["00123", "007", "=1+2"], "segment": [1, 2, 2],
                            "persona": ["Active · buyers", "Lapsed", "Ünïcode"], "priority": [1, 3, 4],
                            "next_action": ["call", "mail", "web"]})
-    write_to_database(export.iloc[:1], url, table)  # an older assignment, replaced below
-    message = write_to_database(export, url, table)
-    assert message.startswith("wrote 3 rows")
+    theirs = f"{table}_crm"
     engine = sqlalchemy.create_engine(url)
     try:
+        with engine.begin() as conn:  # a table of the CRM's own, which segkit must not drop
+            conn.execute(sqlalchemy.text(f'CREATE TABLE "{theirs}" (id INTEGER, note TEXT)'))
+            conn.execute(sqlalchemy.text(f"INSERT INTO \"{theirs}\" VALUES (1, 'keep me')"))
+        write_to_database(export.iloc[:1], url, table)  # an older assignment, replaced below
+        message = write_to_database(export, url, table)
+        assert message.startswith("wrote 3 rows")
         back = pd.read_sql_table(table, engine)
+        pd.testing.assert_frame_equal(back, export, check_dtype=False)  # ids and values unchanged
+        with pytest.raises(InputError, match="segkit did not create it"):
+            write_to_database(export, url, theirs)
+        assert pd.read_sql_table(theirs, engine)["note"].tolist() == ["keep me"]  # untouched, no staging left
+        assert not sqlalchemy.inspect(engine).has_table(f"{theirs}__new")
+        write_to_database(export, url, theirs, if_exists="replace")  # asked for: replaced, then segkit's
+        assert len(pd.read_sql_table(theirs, engine)) == 3
+        write_to_database(export.iloc[:2], url, theirs)
+        marked = pd.read_sql_table(MARKER_TABLE, engine).set_index("table_name")["rows"]
+        assert marked.to_dict() == {table: 3, theirs: 2}
+    finally:
         with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f'DROP TABLE "{table}"'))
+            for name in (table, theirs, MARKER_TABLE):
+                conn.execute(sqlalchemy.text(f'DROP TABLE IF EXISTS "{name}"'))
+        engine.dispose()
+
+
+def test_a_failed_write_rolls_back_to_the_previous_assignment(tmp_path):
+    import sqlalchemy
+
+    from segkit_helpers.deployment import write_to_database
+    from segkit_helpers.errors import InputError
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    good = pd.DataFrame({"customer_id": ["a", "b"], "segment": [1, 2]})
+    write_to_database(good, url, "segments")
+    broken = pd.DataFrame({"customer_id": ["c"], "segment": [object()]})  # a value no database can store
+    with pytest.raises(InputError, match="cannot write the export"):
+        write_to_database(broken, url, "segments")
+    engine = sqlalchemy.create_engine(url)
+    try:
+        assert pd.read_sql_table("segments", engine)["customer_id"].tolist() == ["a", "b"]
+        assert not sqlalchemy.inspect(engine).has_table("segments__new")
     finally:
         engine.dispose()
-    pd.testing.assert_frame_equal(back, export, check_dtype=False)  # ids and values unchanged
 
 
 def test_export_round_trips_through_sqlite(tmp_path):

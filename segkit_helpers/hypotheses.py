@@ -167,6 +167,19 @@ def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.
                   "circular", "reading"]]
 
 
+def register_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The register of :func:`evaluate_register` for the page: statistic, Holm p and effect as text ("—" and
+    "not testable" where a statistic is undefined), with the observed values, verdict and the circular flag."""
+    def number(value: float, digits: int) -> str:
+        return f"{value:,.{digits}f}" if np.isfinite(value) else "—"
+
+    return pd.DataFrame({"test": table["test"].to_numpy(), "statistic": [number(v, 2) for v in table["statistic"]],
+                         "after Holm": [p_text(p) for p in table["p_holm"]],
+                         "effect": [number(v, 3) for v in table["effect"]], "observed": table["observed"].to_numpy(),
+                         "verdict": table["verdict"].to_numpy(), "circular": np.where(table["circular"], "yes", "no")},
+                        index=pd.Index(table["id"], name="id"))
+
+
 def register_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings;
     hypotheses on the scheme's clustering features are flagged circular."""

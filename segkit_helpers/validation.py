@@ -256,8 +256,8 @@ def segment_distinctness(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) 
     Returns
     -------
     pandas.DataFrame
-        One row per segment id: ``distinct_on`` (features, strongest first, comma-separated)
-        and ``n_distinct``.
+        One row per segment id: ``distinct_on`` (features, strongest first, comma-separated),
+        ``n_distinct`` and ``n_testable`` (held-out features that could be tested).
     """
     features = holdout_features(data, cfg)
     labels = segments["segment"].to_numpy()
@@ -266,8 +266,9 @@ def segment_distinctness(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) 
         tests = difference_tests(data, labels == seg, features, cfg["validation"]["alpha"])
         size = np.where(tests["effect"] == "ε²", np.sqrt(tests["effect_size"].clip(lower=0)), tests["effect_size"])
         found = tests.assign(size=size)[tests["differs"]].sort_values("size", ascending=False).index.tolist()
-        rows.append({"segment": int(seg), "distinct_on": ", ".join(found), "n_distinct": len(found)})
-    return pd.DataFrame(rows, columns=["segment", "distinct_on", "n_distinct"]).set_index("segment")
+        rows.append({"segment": int(seg), "distinct_on": ", ".join(found), "n_distinct": len(found),
+                     "n_testable": int((tests["strength"] != NOT_TESTABLE).sum())})
+    return pd.DataFrame(rows, columns=["segment", "distinct_on", "n_distinct", "n_testable"]).set_index("segment")
 
 
 # --- are the segments real? The reference without groups ------------------------------------
@@ -455,8 +456,9 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
 
     A segment is "do not target alone" when its stability is below
     ``validation.min_segment_stability``, its separation below ``validation.min_separation``
-    or it differs from the other customers on no feature it was not built from; it may
-    still be served together with a neighbour. Otherwise "target", or — when the
+    or it differs from the other customers on none of the testable features it was not
+    built from (no such feature: not judged); it may still be served together with a
+    neighbour. Otherwise "target", or — when the
     segments are constructed (:func:`null_reference`) — "target as a division with soft
     borders".
     """
@@ -468,12 +470,13 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
         stability = card.get("stability", float("nan"))
         separation = float(silhouettes.get(seg, float("nan")))
         found = distinct.loc[seg, "distinct_on"] if seg in distinct.index else ""
+        testable = seg in distinct.index and distinct.loc[seg, "n_testable"] > 0
         weak = []
         if stability < bars["min_segment_stability"]:
             weak.append(f"unstable (Jaccard {stability:.2f} < {bars['min_segment_stability']})")
         if separation < bars["min_separation"]:
             weak.append(f"blends with neighbours (silhouette {separation:.2f} < {bars['min_separation']})")
-        if not found:
+        if testable and not found:
             weak.append("differs from other customers on no feature it was not built from")
         verdict = ("do not target alone: " + "; ".join(weak) if weak else
                    "target" if structure["natural"] else "target as a division with soft borders")

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.hypotheses import load_register, evaluate_register
+from segkit_helpers.hypotheses import evaluate_register, load_register, register_table
 
 
 def customers(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -110,3 +110,7 @@ def test_constant_metric_is_not_testable_and_clustering_metrics_are_circular():
     assert "nan" not in table.loc["N", "reading"].lower()
     assert table["circular"].tolist() == [False, True]
     assert table.loc["R", "reading"].endswith("Circular: the segments were built on this metric.")
+    shown = register_table(table.reset_index())
+    assert shown.loc["N", ["statistic", "after Holm", "effect"]].tolist() == ["—", "not testable", "—"]
+    assert shown["circular"].tolist() == ["no", "yes"]
+    assert "nan" not in shown.to_string().lower()

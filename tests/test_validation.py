@@ -261,7 +261,7 @@ def test_segment_verdicts_by_hand():
     personas = [{"segment": 1, "name": "A", "stability": 0.9}, {"segment": 2, "name": "B", "stability": 0.8},
                 {"segment": 3, "name": "C", "stability": 0.4}, {"segment": 4, "name": "D", "stability": 0.9}]
     distinct = pd.DataFrame({"distinct_on": ["tenure_days", "tenure_days", "xyz_class", ""],
-                             "n_distinct": [1, 1, 1, 0]}, index=pd.Index([1, 2, 3, 4], name="segment"))
+                             "n_distinct": [1, 1, 1, 0], "n_testable": 2}, index=pd.Index([1, 2, 3, 4], name="segment"))
     cfg = {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}}
     table = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, cfg)
     assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1, 4: 1}
@@ -271,6 +271,9 @@ def test_segment_verdicts_by_hand():
     assert table.loc[4, "verdict"] == "do not target alone: differs from other customers on no feature it was not built from"
     constructed = segment_verdicts(segments, silhouettes, personas, distinct, CONSTRUCTED_STRUCTURE, cfg)
     assert constructed.loc[1, "verdict"] == "target as a division with soft borders"
+    nothing_to_test = distinct.assign(n_testable=0)
+    assert segment_verdicts(segments, silhouettes, personas, nothing_to_test, NATURAL_STRUCTURE, cfg).loc[4, "verdict"] \
+        == "target"  # no held-out feature could be tested: not judged on it
 
 
 def test_segment_distinctness_names_the_held_out_features_a_segment_differs_on():
@@ -282,6 +285,7 @@ def test_segment_distinctness_names_the_held_out_features_a_segment_differs_on()
     assert table.loc[1, "distinct_on"] == "tenure_days"  # segment 1 against the rest
     assert table.loc[2, "distinct_on"] == "tenure_days"  # the rest of the customers include segment 1
     assert table["n_distinct"].tolist() == [1, 1, 1]
+    assert table["n_testable"].tolist() == [2, 2, 2]
     assert "recency_days" not in table["distinct_on"].str.cat()  # a clustering feature is never evidence
 
 

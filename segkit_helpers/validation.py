@@ -1,4 +1,14 @@
-"""Testing the segments: bootstrap stability, separation and differences between segments."""
+"""Testing the segments: are they real, stable and different on what they were not built from?
+
+- natural or constructed: the real fit against the same scheme and k fitted to data without
+  groups (:func:`null_reference`);
+- stability (bootstrap ARI and Jaccard) and separation (silhouettes);
+- differences on the clustering features, a description (circular: the segments were cut to
+  differ on them), and on held-out features, the evidence (:func:`holdout_differences`);
+- the verdicts on H1–H3 and per segment.
+
+Every test and effect size comes from :mod:`segkit_helpers.stats`.
+"""
 
 from __future__ import annotations
 

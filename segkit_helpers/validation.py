@@ -159,7 +159,7 @@ def difference_tests(data: pd.DataFrame, labels, features: list[str], alpha: flo
                                         "strength", "reason"]).set_index("feature")
     table["p_holm"], _ = holm(table["p_value"], alpha)
     table["significance"] = [p_text(p) for p in table["p_holm"]]
-    table["differs"] = [differs(p, s, alpha) for p, s in zip(table["p_holm"], table["strength"])]
+    table["differs"] = np.array([differs(p, s, alpha) for p, s in zip(table["p_holm"], table["strength"])], dtype=bool)
     table["statistic"] = table["statistic"].astype(float).round(3)
     table["effect_size"] = table["effect_size"].astype(float).round(4)
     return table[["test", "statistic", "p_value", "p_holm", "significance", "effect", "effect_size", "strength",
@@ -202,7 +202,11 @@ def holdout_differences(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -
 
 def readable_tests(table: pd.DataFrame) -> pd.DataFrame:
     """A table of :func:`difference_tests` in words: test, statistic, Holm p and effect with its strength,
-    "not testable" and the reason where a statistic is undefined (no NaN on the page)."""
+    "not testable" and the reason where a statistic is undefined (no NaN on the page); a table without
+    features becomes one line saying so."""
+    if table.empty:
+        return pd.DataFrame({"reading": ["No feature to test: set 'validation.test_features' to features that the "
+                                         "segments were not built from."]})
     def effect(row) -> str:
         if row["strength"] == NOT_TESTABLE:
             return f"{NOT_TESTABLE}: {row['reason']}"
@@ -275,7 +279,7 @@ def segment_distinctness(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) 
     for seg in np.unique(labels):
         tests = difference_tests(data, labels == seg, features, cfg["validation"]["alpha"])
         size = np.where(tests["effect"] == "ε²", np.sqrt(tests["effect_size"].clip(lower=0)), tests["effect_size"])
-        found = tests.assign(size=size)[tests["differs"]].sort_values("size", ascending=False).index.tolist()
+        found = tests.assign(size=size).loc[tests["differs"]].sort_values("size", ascending=False).index.tolist()
         rows.append({"segment": int(seg), "distinct_on": ", ".join(found), "n_distinct": len(found),
                      "n_testable": int((tests["strength"] != NOT_TESTABLE).sum())})
     return pd.DataFrame(rows, columns=["segment", "distinct_on", "n_distinct", "n_testable"]).set_index("segment")

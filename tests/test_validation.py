@@ -287,6 +287,12 @@ def test_segment_distinctness_names_the_held_out_features_a_segment_differs_on()
     assert table["n_distinct"].tolist() == [1, 1, 1]
     assert table["n_testable"].tolist() == [2, 2, 2]
     assert "recency_days" not in table["distinct_on"].str.cat()  # a clustering feature is never evidence
+    cfg = config(features=["recency_days"])
+    cfg["validation"]["test_features"] = []  # nothing outside the clustering features
+    nothing = segment_distinctness(data, segments, cfg)
+    assert nothing["distinct_on"].tolist() == ["", "", ""] and nothing["n_testable"].tolist() == [0, 0, 0]
+    assert holdout_differences(data, segments, cfg).empty
+    assert readable_tests(holdout_differences(data, segments, cfg)).columns.tolist() == ["reading"]
 
 
 

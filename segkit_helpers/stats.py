@@ -209,7 +209,8 @@ def mann_whitney(x, y, alternative: str = "two-sided") -> dict:
 
 
 def two_proportions(counts: list[int], sizes: list[int], alternative: str = "two-sided") -> dict:
-    """Two-proportion z-test (pooled variance; statsmodels ``proportions_ztest``) of counts[0]/sizes[0] against counts[1]/sizes[1].
+    """Two-proportion z-test (pooled variance; statsmodels ``proportions_ztest``) of the share
+    counts[0] / sizes[0] against counts[1] / sizes[1].
 
     ``alternative``: "two-sided", "larger" (the first share is larger) or "smaller";
     ``effect_size`` is the difference of the shares. Not testable when a group is empty

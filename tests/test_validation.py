@@ -362,3 +362,41 @@ def test_value_loyalty_quadrants_are_constructed_by_rule():
     structure = null_reference(None, pd.DataFrame(), config("value_loyalty"))
     assert structure["verdict"] == CONSTRUCTED and structure["draws"] == 0
     assert null_table(structure).columns.tolist() == ["reading"]
+
+
+def one_population_transactions(n_customers: int = 600, seed: int = 0, start: str = "2023-01-01",
+                                days: int = 540) -> pd.DataFrame:
+    """Order lines of a shop WITHOUT buyer types: :func:`tests.conftest.make_transactions` with each
+    customer's pace and basket size drawn from one log-normal population instead of three types."""
+    rng = np.random.default_rng(seed)
+    start_ts = pd.Timestamp(start)
+    rows, invoice = [], 100000
+    for c in range(n_customers):
+        gap, value = rng.lognormal(np.log(50), 0.8), rng.lognormal(np.log(150), 0.8)
+        day = rng.integers(0, days // 2)
+        while day < days:
+            invoice += 1
+            for _ in range(rng.integers(1, 4)):
+                price = round(float(rng.gamma(4.0, value / 4.0 / 6.0)), 2) + 0.01
+                rows.append((str(invoice), f"P{rng.integers(1, 40):03d}", int(rng.integers(1, 12)),
+                             start_ts + pd.Timedelta(days=int(day), hours=10), price, 10000 + c))
+            day += max(1, int(rng.exponential(gap)))
+    return pd.DataFrame(rows, columns=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"])
+
+
+@pytest.mark.parametrize("shop, verdict", [("one population", CONSTRUCTED), ("three planted types", NATURAL)])
+def test_verdict_from_order_lines(tmp_path, shop, verdict):
+    """The issue's case: order lines with no structure give constructed segments, planted buyer types natural ones."""
+    from segkit_helpers.config import load_config
+    from segkit_helpers.features import profile_from_config
+    from segkit_helpers.schemes import choose_k, fit_segments
+    from tests.conftest import make_transactions, write_cycle_config
+
+    lines = one_population_transactions() if shop == "one population" else make_transactions(600, seed=1)
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    path = write_cycle_config(tmp_path, tmp_path / "lines.parquet", "c", "2024-06-23", clv={"enabled": False},
+                              segmentation={"k_range": [2, 5], "stability_resamples": 5})
+    cfg = load_config(path)
+    profile, _ = profile_from_config(path)
+    model, segments = fit_segments(profile, choose_k(profile, cfg), cfg)
+    assert null_reference(model, profile, cfg)["verdict"] == verdict

@@ -400,3 +400,16 @@ def test_verdict_from_order_lines(tmp_path, shop, verdict):
     profile, _ = profile_from_config(path)
     model, segments = fit_segments(profile, choose_k(profile, cfg), cfg)
     assert null_reference(model, profile, cfg)["verdict"] == verdict
+
+
+def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
+    from segkit_helpers.needs import QUESTIONS, make_survey
+
+    survey, _ = make_survey(n=300, seed=0)
+    needs = dict(features=list(QUESTIONS), weight_column="weight", stability_resamples=2)
+    assert structure_of(survey, config("needs", **needs), 4)["verdict"] == NATURAL
+    rng = np.random.default_rng(0)
+    shuffled = survey.copy()
+    for question in QUESTIONS:  # every answer keeps its distribution, the personas are gone
+        shuffled[question] = survey[question].iloc[rng.permutation(len(survey))].set_axis(survey.index)
+    assert structure_of(shuffled, config("needs", **needs), 4)["verdict"] == CONSTRUCTED

@@ -354,8 +354,9 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
     scored the same way (:func:`segkit_helpers.schemes.fixed_k_table`): separation = mean
     silhouette width (Rousseeuw 1987) with the model's dissimilarities, stability = the
     bootstrap-pair ARI of :func:`segkit_helpers.segmentation.bootstrap_ari`
-    (``segmentation.stability_resamples`` pairs of ``segmentation.stability_sample``
-    customers). Comparing a clustering index with its value on reference data without
+    (``segmentation.stability_resamples`` pairs, of as many customers as step 02's
+    choice of k samples: ``segmentation.stability_sample`` for k-means, 2,000 for the
+    Gower schemes). Comparing a clustering index with its value on reference data without
     structure is the idea of the gap statistic (Tibshirani, Walther & Hastie 2001); the
     reference is SigClust's single Gaussian (see :func:`null_sample`).
 
@@ -387,9 +388,12 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
                            "and loyalty, not groups found in the data."}
     features = scheme_features(data, cfg)
 
+    # the sample sizes of step 02's k choice: stability_sample for k-means; for the Gower schemes the default
+    # of fixed_k_table (2,000, as select_k_firmographic / select_k_needs), which bounds the n × n dissimilarities
+    sizes = {"sample": seg["stability_sample"]} if seg["scheme"] in ("behavioural", "opportunity") else {}
+
     def score(sample: pd.DataFrame) -> tuple[float, float]:
-        row = fixed_k_table(clone(model), sample, cfg["seed"], seg["stability_resamples"],
-                            seg["stability_sample"]).iloc[0]
+        row = fixed_k_table(clone(model), sample, cfg["seed"], seg["stability_resamples"], **sizes).iloc[0]
         return float(row["silhouette"]), float(row["stability"])
 
     # many small fits: on one thread each they skip OpenMP start-up and oversubscription (20x faster on 2 cores)

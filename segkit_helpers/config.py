@@ -147,6 +147,7 @@ SCHEMA: dict[str, Any] = {
         "min_segment_stability": (float, 0.6),
         "min_separation": (float, 0.25),
         "hypotheses": (str, None),  # hypothesis register (YAML); default: the shipped example
+        "test_features": (list, None),  # features hypotheses are tested on; default per scheme (validation.py)
         "review_sheet": (str, None),  # a review sheet filled in by business experts (CSV)
         "review_typical": (int, 5),
         "review_borderline": (int, 5),

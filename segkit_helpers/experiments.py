@@ -27,12 +27,12 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.anova import anova_lm
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.stats import holm, p_text, two_proportions
 
 GROUPS = ("control", "treatment")
 OUTCOMES = ("converted", "revenue")
@@ -42,11 +42,6 @@ POWER = 0.8
 PLANTED_CONVERSION = {1: 0.08, 2: 0.04, 3: 0.0}
 #: Planted revenue uplift per converter (currency units) per segment (others: 0).
 PLANTED_REVENUE = {1: 60.0, 2: 20.0, 3: 0.0}
-
-
-def p_text(p: float) -> str:
-    """A p-value as read aloud: "p < 0.001" or "p = 0.012"."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def check_experiments(table: pd.DataFrame, name: str = "experiments") -> pd.DataFrame:
@@ -161,8 +156,8 @@ def conversion_test(control: np.ndarray, treatment: np.ndarray, alpha: float = 0
         statistic, p = stats.fisher_exact(table)
         test = "Fisher's exact test"
     else:
-        statistic, p = proportions_ztest([x1, x0], [n1, n0])
-        test = "two-proportion z-test"
+        result = two_proportions([x1, x0], [n1, n0])
+        statistic, p, test = result["statistic"], result["p_value"], result["test"]
     return {**row, "ci_low": float(low), "ci_high": float(high), "test": test, "statistic": float(statistic),
             "p_value": float(p), "mde": mde_proportion(row["control"], n0, n1, alpha)}
 
@@ -215,10 +210,7 @@ def uplift_by_segment(data: pd.DataFrame, outcome: str = "converted", alpha: flo
 
     rows = {int(seg): run(part) for seg, part in data.dropna(subset=["segment"]).groupby("segment")}
     table = pd.DataFrame.from_dict(rows, orient="index")
-    tested = table["p_value"].notna()
-    table["p_holm"] = np.nan
-    if tested.any():
-        table.loc[tested, "p_holm"] = multipletests(table.loc[tested, "p_value"], alpha=alpha, method="holm")[1]
+    table["p_holm"], _ = holm(table["p_value"], alpha)
     overall = pd.DataFrame([run(data)], index=["all"])
     overall["p_holm"] = overall["p_value"]
     table = pd.concat([table, overall])

@@ -10,11 +10,13 @@ A YAML file lists hypotheses (``hypotheses:``), each with:
   differs across all segments;
 - ``level`` (categorical metrics with higher / lower): the share of customers at this level.
 
-The test follows the metric: a number → one-sided Mann–Whitney U (Mann & Whitney 1947)
-with the rank-biserial correlation as effect size for higher / lower, Kruskal–Wallis
-(1952) with ε² for differs; a category → the one-sided two-proportion z-test of the share
-at ``level`` for higher / lower, chi-square test of independence with Cramér's V for
-differs. Holm's (1979) correction runs across the register. A directional hypothesis is
+The test follows the metric, every call from :mod:`segkit_helpers.stats`: a number →
+one-sided Mann–Whitney U (Mann & Whitney 1947) with the rank-biserial correlation (positive
+when the named segments tend to be higher) for higher / lower, Kruskal–Wallis (1952) with
+ε² for differs; a category → the one-sided two-proportion z-test of the share at ``level``
+for higher / lower (effect: the difference of the shares), chi-square test of independence
+(no Yates correction) with Cramér's V for differs. Holm's (1979) correction runs across
+the register; a metric that takes one value only is "not testable". A directional hypothesis is
 also tested in the opposite direction (Holm-adjusted with the rest): **supported** when
 significant as expected, **contradicted** when significant the other way, else **not
 supported**.
@@ -28,13 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
 
 from segkit_helpers.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.experiments import p_text
+from segkit_helpers.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, p_text, two_proportions
 
 KEYS = {"id", "statement", "metric", "segments", "expected", "compare_to", "level"}
 EXPECTED = ("higher", "lower", "differs")
@@ -83,46 +82,46 @@ def _segment_ids(value, names: dict[str, int], hypothesis: str, known: set[int])
     return ids
 
 
-def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, float, float, str]:
-    """Test 'group higher than rest' (returns test, statistic, p higher, p lower, effect, observed)."""
+def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, float, float, float, str]:
+    """Test 'group higher than rest': (test, statistic, p higher, p lower, effect, observed)."""
     if level is None:
-        higher = stats.mannwhitneyu(group, rest, alternative="greater")
-        lower = stats.mannwhitneyu(group, rest, alternative="less")
-        effect = 2 * higher.statistic / (len(group) * len(rest)) - 1  # rank-biserial correlation
+        higher, lower = mann_whitney(group, rest, "greater"), mann_whitney(group, rest, "less")
         observed = f"median {group.median():,.2f} vs {rest.median():,.2f}"
-        return "Mann–Whitney U (one-sided)", float(higher.statistic), float(higher.pvalue), float(lower.pvalue), \
-            round(float(effect), 3), observed
+        return "Mann–Whitney U (one-sided)", higher["statistic"], higher["p_value"], lower["p_value"], \
+            round(higher["effect_size"], 3), observed
     counts = [int((group == level).sum()), int((rest == level).sum())]
     sizes = [len(group), len(rest)]
-    z, p_higher = proportions_ztest(counts, sizes, alternative="larger")
-    _, p_lower = proportions_ztest(counts, sizes, alternative="smaller")
-    shares = [c / n for c, n in zip(counts, sizes)]
-    return "two-proportion z-test (one-sided)", float(z), float(p_higher), float(p_lower), \
-        round(shares[0] - shares[1], 3), f"{level}: {shares[0]:.0%} vs {shares[1]:.0%}"
+    higher, lower = two_proportions(counts, sizes, "larger"), two_proportions(counts, sizes, "smaller")
+    shares = [c / n if n else np.nan for c, n in zip(counts, sizes)]
+    return "two-proportion z-test (one-sided)", higher["statistic"], higher["p_value"], lower["p_value"], \
+        round(higher["effect_size"], 3), f"{level}: {shares[0]:.0%} vs {shares[1]:.0%}"
 
 
 def _differs(values: pd.Series, labels: pd.Series, categorical: bool) -> tuple[str, float, float, float, str]:
+    """Test 'the metric differs across the segments': (test, statistic, p, effect, observed)."""
+    result = compare_segments(values, labels, categorical)
     if categorical:
-        table = pd.crosstab(labels, values)
-        chi2, p, _, _ = stats.chi2_contingency(table)
-        v = np.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))  # Cramér's V
-        return "chi-square test of independence", float(chi2), float(p), round(float(v), 3), "see segment shares"
-    groups = [values[labels == s] for s in sorted(labels.unique())]
-    h, p = stats.kruskal(*groups)
-    eps2 = h / ((len(values) ** 2 - 1) / (len(values) + 1))  # ε² (Tomczak & Tomczak 2014)
-    medians = ", ".join(f"{s}: {g.median():,.2f}" for s, g in zip(sorted(labels.unique()), groups))
-    return "Kruskal–Wallis H", float(h), float(p), round(float(eps2), 4), f"medians {medians}"
+        observed = "see segment shares"
+    else:
+        medians = values.groupby(labels.to_numpy()).median()
+        observed = "medians " + ", ".join(f"{s}: {m:,.2f}" for s, m in medians.items())
+    return result["test"], result["statistic"], result["p_value"], round(result["effect_size"], 4), observed
 
 
 def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.DataFrame,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                      alpha: float = 0.05, clustered: list[str] | tuple = ()) -> pd.DataFrame:
     """Test every hypothesis of the register on the cycle's customers (see the module docstring).
+
+    A hypothesis on one of the ``clustered`` features (the scheme's clustering features)
+    is tested all the same but flagged ``circular``: the segments were cut to differ on
+    it, so its verdict describes the segments and is no evidence that they are real.
 
     Returns
     -------
     pandas.DataFrame
         One row per hypothesis: ``id``, ``statement``, ``test``, ``statistic``,
-        ``p_value``, ``p_holm``, ``effect``, ``observed``, ``verdict`` and ``reading``.
+        ``p_value``, ``p_holm``, ``effect``, ``observed``, ``verdict``, ``circular`` and
+        ``reading``.
     """
     data = profile.merge(segments[["customer_id", "segment"]], on="customer_id")
     known = set(int(s) for s in data["segment"].unique())
@@ -151,23 +150,42 @@ def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.
         rows.append({"id": item["id"], "statement": item["statement"], "test": test, "statistic": round(statistic, 4),
                      "p_value": p_pair[0], "effect": effect, "observed": observed})
         p_values.append(p_pair)
-    pairs = np.array(p_values, dtype=float)
-    flat = pairs[~np.isnan(pairs)]
-    adjusted = np.full(pairs.shape, np.nan)
-    adjusted[~np.isnan(pairs)] = multipletests(flat, alpha=alpha, method="holm")[1] if len(flat) else []
+    pairs = np.array(p_values, dtype=float).reshape(-1, 2)
+    adjusted, reject = holm(pairs.ravel(), alpha)
+    adjusted, reject = adjusted.reshape(pairs.shape), reject.reshape(pairs.shape)
     table = pd.DataFrame(rows)
     table["p_holm"] = adjusted[:, 0]
-    table["verdict"] = np.select([adjusted[:, 0] < alpha, np.nan_to_num(adjusted[:, 1], nan=1) < alpha],
-                                 ["supported", "contradicted"], default="not supported")
+    table["verdict"] = np.select([np.isnan(pairs[:, 0]), reject[:, 0], reject[:, 1]],
+                                 [NOT_TESTABLE, "supported", "contradicted"], default="not supported")
     table["reading"] = [f"{r.statement} — {r.verdict} ({r.test}, {p_text(r.p_holm)} after Holm; {r.observed})."
+                        if r.verdict != NOT_TESTABLE else
+                        f"{r.statement} — {NOT_TESTABLE} ({r.test}: every customer compared has the same value)."
                         for r in table.itertuples()]
+    table["circular"] = [item["metric"] in clustered for item in register]
+    table.loc[table["circular"], "reading"] += " Circular: the segments were built on this metric."
     return table[["id", "statement", "test", "statistic", "p_value", "p_holm", "effect", "observed", "verdict",
-                  "reading"]]
+                  "circular", "reading"]]
+
+
+def register_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The register of :func:`evaluate_register` for the page: statistic, Holm p and effect as text ("—" and
+    "not testable" where a statistic is undefined), with the observed values, verdict and the circular flag."""
+    def number(value: float, digits: int) -> str:
+        return f"{value:,.{digits}f}" if np.isfinite(value) else "—"
+
+    return pd.DataFrame({"test": table["test"].to_numpy(), "statistic": [number(v, 2) for v in table["statistic"]],
+                         "after Holm": [p_text(p) for p in table["p_holm"]],
+                         "effect": [number(v, 3) for v in table["effect"]], "observed": table["observed"].to_numpy(),
+                         "verdict": table["verdict"].to_numpy(), "circular": np.where(table["circular"], "yes", "no")},
+                        index=pd.Index(table["id"], name="id"))
 
 
 def register_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings."""
+    """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings;
+    hypotheses on the scheme's clustering features are flagged circular."""
+    from segkit_helpers.schemes import scheme_features
+
     register = load_register(cfg["validation"]["hypotheses"])
-    table = evaluate_register(register, profile, segments, cfg["validation"]["alpha"])
+    table = evaluate_register(register, profile, segments, cfg["validation"]["alpha"], scheme_features(profile, cfg))
     print("\n".join(f"• {line}" for line in table["reading"]))
     return table

@@ -224,8 +224,10 @@ def explain_k(k_table: pd.DataFrame, tendency: dict, k: int, set_by_config: bool
 
     It states the agreement between two independent refits at this k (the stability
     curve), names a coarser k that would be more repeatable but is below ``min_k``,
-    says when the configuration overrides the recommendation, and reads the cluster
-    tendency (:func:`cluster_tendency`).
+    says when the configuration overrides the recommendation, and gives the cluster
+    tendency (:func:`cluster_tendency`) as a first reading only: whether the segments
+    are natural or constructed is decided in step 03 against a reference without
+    groups (:func:`segkit_helpers.validation.null_reference`), so the report says it once.
     """
     table = k_table.set_index("k")
     recommended = int(k_table.loc[k_table["recommended"], "k"].iloc[0])
@@ -247,12 +249,13 @@ def explain_k(k_table: pd.DataFrame, tendency: dict, k: int, set_by_config: bool
                          f"coarse to act on")
     best = f"the best split, into {tendency['best_silhouette_k']} segments, has a silhouette of {tendency['best_silhouette']:.2f}"
     if tendency["natural"]:
-        structure = f"the customers fall into natural groups (Hopkins {tendency['hopkins']:.2f}; {best})"
+        structure = f"at first sight the customers fall into natural groups (Hopkins {tendency['hopkins']:.2f}; {best})"
     else:
-        structure = (f"the customers are far from random (Hopkins {tendency['hopkins']:.2f}) but form no clear groups "
-                     f"({best}; 0.5 would be a clear structure), so the segments are a practical division of a "
-                     f"continuum, with soft borders")
-    return f"{sentence}. {structure[0].upper()}{structure[1:]}."
+        structure = (f"at first sight the customers are far from random (Hopkins {tendency['hopkins']:.2f}) but form "
+                     f"no clear groups ({best}; 0.5 would be a clear structure), so the segments look like a "
+                     f"practical division of a continuum, with soft borders")
+    return (f"{sentence}. {structure[0].upper()}{structure[1:]}; step 03 gives the verdict, comparing the segments "
+            f"with the same scheme fitted to data without groups.")
 
 
 def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:

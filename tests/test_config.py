@@ -66,7 +66,7 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["loyalty"] == {"threshold": 3.0}
     assert cfg["abc"] == {"a_share": 0.8, "b_share": 0.15}
     assert cfg["validation"] == {"bootstrap": 20, "alpha": 0.05, "min_stability": 0.75, "min_segment_stability": 0.6,
-                                 "min_separation": 0.25, "hypotheses": None, "review_sheet": None,
+                                 "min_separation": 0.25, "hypotheses": None, "test_features": None, "review_sheet": None,
                                  "review_typical": 5, "review_borderline": 5}
     assert cfg["cleaning"] == {"returns": "net", "cancelled_statuses": [], "cancellation_prefix": "C",
                                "drop_duplicates": "auto", "drop_non_positive_customers": True}

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.hypotheses import load_register, evaluate_register
+from segkit_helpers.hypotheses import evaluate_register, load_register, register_table
 
 
 def customers(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,3 +85,32 @@ def test_register_is_checked(tmp_path):
         evaluate_register([{**REGISTER[0], "segments": ["Gold"]}], profile, segments)
     with pytest.raises(ConfigError, match="is a category; add 'level:'"):
         evaluate_register([{k: v for k, v in REGISTER[4].items() if k != "level"}], profile, segments)
+
+
+def test_the_register_uses_the_one_cramers_v_and_rank_biserial():
+    from segkit_helpers.stats import cramers_v
+
+    # the 2x2 table [[3, 1], [1, 3]]: V = 0.5 from the chi-square without Yates (0.25 with it)
+    profile = pd.DataFrame({"customer_id": list("abcdefgh"), "abc": list("AAABBBBA"), "x": [1, 2, 3, 4, 5, 6, 7, 8]})
+    segments = pd.DataFrame({"customer_id": list("abcdefgh"), "segment": [1, 1, 1, 1, 2, 2, 2, 2]})
+    register = [{"id": "V", "statement": "s", "metric": "abc", "segments": "all", "expected": "differs"},
+                {"id": "R", "statement": "s", "metric": "x", "segments": [1], "expected": "lower"}]
+    table = evaluate_register(register, profile, segments).set_index("id")
+    assert table.loc["V", "effect"] == pytest.approx(0.5) == cramers_v([[3, 1], [1, 3]])
+    assert table.loc["R", "effect"] == -1.0  # segment 1 lower than the rest: negative, as in pairwise_tests
+
+
+def test_constant_metric_is_not_testable_and_clustering_metrics_are_circular():
+    profile, segments = customers()
+    profile["flat"] = 1.0
+    register = [{"id": "N", "statement": "Flat differs", "metric": "flat", "segments": "all", "expected": "differs"},
+                REGISTER[2]]
+    table = evaluate_register(register, profile, segments, clustered=["recency_days"]).set_index("id")
+    assert table.loc["N", "verdict"] == "not testable"
+    assert "nan" not in table.loc["N", "reading"].lower()
+    assert table["circular"].tolist() == [False, True]
+    assert table.loc["R", "reading"].endswith("Circular: the segments were built on this metric.")
+    shown = register_table(table.reset_index())
+    assert shown.loc["N", ["statistic", "after Holm", "effect"]].tolist() == ["—", "not testable", "—"]
+    assert shown["circular"].tolist() == ["no", "yes"]
+    assert "nan" not in shown.to_string().lower()

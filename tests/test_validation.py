@@ -1,27 +1,38 @@
-"""Unit tests of segkit_helpers.validation: effect sizes, Kruskal–Wallis, stability, silhouettes, verdicts."""
+"""Unit tests of segkit_helpers.validation: difference tests, stability, silhouettes, the reference
+without groups and the verdicts."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from segkit_helpers.segmentation import FEATURES, SegmentModel
+from segkit_helpers.stats import NOT_TESTABLE
 from segkit_helpers.validation import (
+    CIRCULAR,
+    CONSTRUCTED,
+    NATURAL,
     best_jaccard,
-    chi_square_tests,
-    pairwise_tests,
-    segment_verdicts,
-    segment_stability,
     bootstrap_stability,
-    effect_label,
-    epsilon_squared,
+    clustering_differences,
+    difference_tests,
+    holdout_differences,
+    holdout_features,
     hypothesis_verdicts,
-    kruskal_tests,
+    null_reference,
+    null_table,
+    pairwise_tests,
+    readable_tests,
+    segment_distinctness,
     segment_silhouettes,
+    segment_stability,
+    segment_verdicts,
 )
+from tests.test_schemes import config
 
 
 def separated_profile(n: int = 30, seed: int = 0) -> pd.DataFrame:
@@ -37,32 +48,10 @@ def separated_profile(n: int = 30, seed: int = 0) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-# --- effect size -----------------------------------------------------------------------------
+# --- differences between segments --------------------------------------------------------
 
 
-def test_epsilon_squared_by_hand():
-    # H / (n - 1): 12 / (25 - 1) = 0.5; 7.2 / 8 = 0.9
-    assert epsilon_squared(12.0, 25) == 0.5
-    assert epsilon_squared(7.2, 9) == pytest.approx(0.9)
-    assert epsilon_squared(0.0, 100) == 0.0
-    # the docstring's long form H / ((n^2 - 1) / (n + 1)) is the same: (25^2 - 1) / 26 = 24
-    assert epsilon_squared(12.0, 25) == 12.0 / ((25**2 - 1) / (25 + 1))
-
-
-@pytest.mark.parametrize(
-    "eps2, label",
-    [(0.0, "negligible"), (0.0099, "negligible"), (0.01, "weak"), (0.039, "weak"), (0.04, "moderate"),
-     (0.159, "moderate"), (0.16, "relatively strong"), (0.36, "strong"), (0.639, "strong"),
-     (0.64, "very strong"), (1.0, "very strong")],
-)
-def test_effect_label_bounds(eps2, label):
-    assert effect_label(eps2) == label
-
-
-# --- Kruskal–Wallis --------------------------------------------------------------------------
-
-
-def test_kruskal_tests_by_hand():
+def test_difference_tests_by_hand():
     profile = pd.DataFrame({
         # segment 7: 1, 2, 3; segment 8: 4, 5, 6; segment 9: 7, 8, 9 (no ties: ranks = values)
         "separated": [1, 4, 7, 2, 5, 8, 3, 6, 9],
@@ -70,35 +59,85 @@ def test_kruskal_tests_by_hand():
         "mixed": [1, 2, 3, 5, 6, 4, 9, 7, 8],
     })
     segments = pd.Series([7, 8, 9, 7, 8, 9, 7, 8, 9])
-    table = kruskal_tests(profile, segments, ["separated", "mixed"])
+    table = difference_tests(profile, segments, ["separated", "mixed"])
     assert table.index.tolist() == ["separated", "mixed"]
-    assert table.columns.tolist() == ["H", "p_value", "significance", "epsilon_squared", "effect"]
-    assert table.loc["separated", "significance"] == "p = 0.027"  # exp(-3.6) = 0.0273
-    # separated: N = 9, rank sums R = 6, 15, 24 with n = 3 each
-    #   H = 12 / (N (N + 1)) * sum(R^2 / n) - 3 (N + 1) = 12/90 * (12 + 75 + 192) - 30 = 37.2 - 30 = 7.2
-    #   p = P(chi2 with 2 df > 7.2) = exp(-7.2 / 2) = exp(-3.6) = 0.0273237...
-    #   eps2 = 7.2 / 8 = 0.9 -> very strong
+    assert table.columns.tolist() == ["test", "statistic", "p_value", "p_holm", "significance", "effect",
+                                      "effect_size", "strength", "differs", "reason"]
+    # separated: H = 12 / (N (N + 1)) * sum(R^2 / n) - 3 (N + 1) = 12/90 * (12 + 75 + 192) - 30 = 7.2
+    #   p = P(chi2 with 2 df > 7.2) = exp(-3.6) = 0.0273; eps2 = 7.2 / 8 = 0.9 -> very strong
     row = table.loc["separated"]
-    assert row["H"] == pytest.approx(7.2)
+    assert row["statistic"] == pytest.approx(7.2)
     assert row["p_value"] == pytest.approx(math.exp(-3.6), rel=1e-9)
-    assert row["epsilon_squared"] == pytest.approx(0.9)
-    assert row["effect"] == "very strong"
-    # mixed: sum(R^2 / n) = 3 * 225 / 3 = 225 -> H = 12/90 * 225 - 30 = 0; p = exp(0) = 1
+    assert row["effect"] == "ε²" and row["effect_size"] == pytest.approx(0.9) and row["strength"] == "very strong"
+    # mixed: H = 12/90 * 225 - 30 = 0; p = 1. Holm over the two: 2 * 0.0273 = 0.0546 -> not below 0.05
     row = table.loc["mixed"]
-    assert row["H"] == pytest.approx(0.0, abs=1e-9)
-    assert row["p_value"] == pytest.approx(1.0)
-    assert row["epsilon_squared"] == pytest.approx(0.0, abs=1e-9)
-    assert row["effect"] == "negligible"
+    assert row["statistic"] == pytest.approx(0.0, abs=1e-9) and row["p_value"] == pytest.approx(1.0)
+    assert row["strength"] == "negligible"
+    assert table["p_holm"].tolist() == pytest.approx([2 * math.exp(-3.6), 1.0])
+    assert table.loc["separated", "significance"] == "p = 0.055"
+    assert not table["differs"].any()
 
 
-def test_kruskal_two_groups_by_hand():
-    # groups {1, 2} and {3, 4, 5}: N = 5, R = 3 and 12
-    #   H = 12 / 30 * (9/2 + 144/3) - 18 = 0.4 * 52.5 - 18 = 3.0;  p = P(chi2_1 > 3) = erfc(sqrt(3/2))
-    table = kruskal_tests(pd.DataFrame({"x": [1, 2, 3, 4, 5]}), np.array([1, 1, 2, 2, 2]), ["x"])
-    assert table.loc["x", "H"] == pytest.approx(3.0)
-    assert table.loc["x", "p_value"] == pytest.approx(math.erfc(math.sqrt(1.5)), rel=1e-9)
-    assert table.loc["x", "epsilon_squared"] == pytest.approx(0.75)  # 3 / 4
-    assert table.loc["x", "effect"] == "very strong"
+def test_difference_tests_two_groups_and_a_category_by_hand():
+    profile = pd.DataFrame({"x": [1, 2, 3, 4, 5, 6, 7, 8], "abc_class": ["A", "A", "A", "B", "B", "B", "B", "A"]})
+    table = difference_tests(profile, np.array([1, 1, 1, 1, 2, 2, 2, 2]), ["x", "abc_class"])
+    # x: groups {1..4}, {5..8}: R = 10, 26, H = 12/72 * (100/4 + 676/4) - 27 = 5.333; eps2 = 5.333 / 7 = 0.762
+    assert table.loc["x", "statistic"] == pytest.approx(5.333, abs=1e-3)
+    assert table.loc["x", "effect_size"] == pytest.approx(16 / 3 / 7, abs=1e-4)
+    # abc_class: A3 B1 / A1 B3, chi2 = 2 without Yates, V = sqrt(2 / 8) = 0.5, p = erfc(1)
+    row = table.loc["abc_class"]
+    assert row["test"] == "chi-square test of independence" and row["statistic"] == pytest.approx(2.0)
+    assert row["p_value"] == pytest.approx(math.erfc(1.0)) and row["effect_size"] == pytest.approx(0.5)
+
+
+def test_constant_feature_is_not_testable_without_warnings():
+    profile = pd.DataFrame({"frequency": [1] * 6, "channel": ["web"] * 6, "x": [1, 2, 3, 4, 5, 6]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = difference_tests(profile, [1, 1, 1, 2, 2, 2], ["frequency", "channel", "x"])
+    assert table.loc[["frequency", "channel"], "strength"].tolist() == [NOT_TESTABLE, NOT_TESTABLE]
+    assert table.loc[["frequency", "channel"], "significance"].tolist() == [NOT_TESTABLE, NOT_TESTABLE]
+    assert not table.loc[["frequency", "channel"], "differs"].any()
+    readable = readable_tests(table)
+    assert readable.loc["frequency", "effect"] == "not testable: every customer has the same value"
+    assert readable.loc["frequency", "statistic"] == "—"
+    assert "nan" not in readable.to_string().lower()
+
+
+def test_clustering_features_are_described_as_circular_and_rfm_beside_them():
+    profile = separated_profile().assign(channel=lambda d: np.where(d["monetary"] > 1000, "retail", "horeca"))
+    cfg = config("firmographic", features=["channel"])
+    segments = pd.DataFrame({"segment": np.repeat([1, 2, 3], 30)})
+    table = clustering_differences(profile, segments, cfg)
+    assert table.index.tolist() == ["channel", *FEATURES]
+    assert table["role"].tolist() == [CIRCULAR, "descriptor", "descriptor", "descriptor"]
+
+
+def test_holdout_features_leave_clustering_features_and_their_functions_out():
+    profile = pd.DataFrame(columns=[*FEATURES, "avg_order_value", "r_score", "profit", "tenure_days",
+                                    "distinct_products", "xyz_class", "Fresh"])
+    assert holdout_features(profile, config()) == ["tenure_days", "distinct_products", "xyz_class"]
+    firm = config("firmographic", features=["Fresh"])
+    assert holdout_features(profile, firm) == [*FEATURES, "avg_order_value", "tenure_days", "distinct_products",
+                                               "xyz_class"]
+    chosen = config(features=["recency_days", "tenure_days"])
+    chosen["validation"]["test_features"] = ["tenure_days", "frequency", "unknown"]
+    assert holdout_features(profile, chosen) == ["frequency"]
+
+
+def test_pairwise_mann_whitney_with_holm_by_hand():
+    profile = pd.DataFrame({"monetary": [1, 2, 3, 4, 5, 6, 7, 8, 9], "flat": [1] * 9, "cat": ["a"] * 9})
+    segments = pd.Series([1, 1, 1, 2, 2, 2, 3, 3, 3])
+    table = pairwise_tests(profile, segments, ["monetary", "flat", "cat"])
+    # every pair fully separated, the first segment lower: U1 = 0, exact two-sided p = 2 / C(6, 3) = 0.1;
+    # rank-biserial 2 * 0 / 9 - 1 = -1 (negative: segment a is lower); Holm over 3 equal p-values: 0.3.
+    # The constant and the categorical features are left out.
+    assert table[["segment_a", "segment_b"]].values.tolist() == [[1, 2], [1, 3], [2, 3]]
+    assert table["U"].tolist() == [0.0, 0.0, 0.0]
+    assert table["p_value"].tolist() == pytest.approx([0.1, 0.1, 0.1])
+    assert table["p_holm"].tolist() == pytest.approx([0.3, 0.3, 0.3])
+    assert table["rank_biserial"].tolist() == [-1.0, -1.0, -1.0]
+    assert not table["differs"].any()
 
 
 # --- stability and separation ----------------------------------------------------------------
@@ -151,31 +190,45 @@ def test_segment_silhouettes_on_separated_data(separated):
 
 
 CFG = {"validation": {"alpha": 0.05, "min_stability": 0.75}}
+NATURAL_STRUCTURE = {"natural": True, "evidence": "silhouette 0.60 against at most 0.30"}
+CONSTRUCTED_STRUCTURE = {"natural": False, "evidence": "silhouette 0.31 against at most 0.30"}
+
+
+def holdout_table(p_holm: list[float], strength: list[str]) -> pd.DataFrame:
+    names = [f"f{i}" for i in range(len(p_holm))]
+    return pd.DataFrame({"p_holm": p_holm, "strength": strength,
+                         "differs": [p < 0.05 and s in ("moderate", "strong") for p, s in zip(p_holm, strength)]},
+                        index=names)
 
 
 def test_hypothesis_verdicts():
     stability = pd.Series([0.9, 0.8])  # mean 0.85 >= 0.75 -> H1 supported
-    tests = pd.DataFrame(
-        {"p_value": [0.01, 0.001, 0.2], "epsilon_squared": [0.5, 0.03, 0.3]},  # only the first differs
-        index=["recency_days", "frequency", "monetary"],
-    )
-    silhouettes = pd.Series([0.3, 0.25], index=[1, 2])  # lowest 0.25 >= 0.25 -> H3 supported
-    verdicts = hypothesis_verdicts(stability, tests, silhouettes, CFG)
+    holdout = holdout_table([0.01, 0.001, 0.2, np.nan], ["moderate", "weak", "strong", NOT_TESTABLE])
+    verdicts = hypothesis_verdicts(stability, holdout, CONSTRUCTED_STRUCTURE, CFG)
     assert verdicts.index.tolist() == ["H1", "H2", "H3"]
     assert verdicts.columns.tolist() == ["hypothesis", "evidence", "verdict"]
-    assert verdicts["verdict"].tolist() == ["supported", "not supported", "supported"]
+    assert verdicts["verdict"].tolist() == ["supported", "supported", "not supported"]
     assert verdicts.loc["H1", "evidence"] == "refits on resampled customers agree with the chosen segments: mean ARI = 0.85 (bar 0.75)"
-    assert verdicts.loc["H2", "evidence"] == "1 of 3 features differ (p < 0.05, ε² ≥ 0.04)"
-    assert verdicts.loc["H3", "evidence"] == "lowest segment silhouette = 0.25 (bar 0.25)"
+    assert verdicts.loc["H2", "evidence"] == ("1 of 3 features not used to build the segments differ (Holm p < 0.05, "
+                                              "at least a moderate effect): f0")
+    assert verdicts.loc["H3", "evidence"] == CONSTRUCTED_STRUCTURE["evidence"]
 
 
-def test_hypothesis_verdicts_all_failing_and_all_passing():
-    tests = pd.DataFrame({"p_value": [0.001, 0.001], "epsilon_squared": [0.04, 0.5]}, index=["a", "b"])
-    good = hypothesis_verdicts(pd.Series([0.75, 0.75]), tests, pd.Series([0.6, 0.4]), CFG)
-    assert (good["verdict"] == "supported").all()  # bars are inclusive: ARI 0.75, eps2 0.04
-    tests_bad = tests.assign(p_value=[0.05, 0.001])  # p = alpha is not significant
-    bad = hypothesis_verdicts(pd.Series([0.7, 0.79]), tests_bad, pd.Series([0.6, 0.2]), CFG)
-    assert (bad["verdict"] == "not supported").all()
+def test_hypothesis_verdicts_can_say_no_and_not_testable():
+    nothing = holdout_table([0.2, 0.01], ["strong", "weak"])
+    verdicts = hypothesis_verdicts(pd.Series([0.7, 0.79]), nothing, CONSTRUCTED_STRUCTURE, CFG)
+    assert (verdicts["verdict"] == "not supported").all()
+    untestable = holdout_table([np.nan], [NOT_TESTABLE])
+    verdicts = hypothesis_verdicts(pd.Series([0.75]), untestable, NATURAL_STRUCTURE, CFG)
+    assert verdicts["verdict"].tolist() == ["supported", NOT_TESTABLE, "supported"]  # ARI bar inclusive
+
+
+def test_null_table_lists_the_real_fit_and_every_draw():
+    structure = {"draws": 2, "silhouette": 0.5, "stability": 0.9, "null_silhouette": [0.3, 0.31],
+                 "null_stability": [0.8, 0.7]}
+    table = null_table(structure)
+    assert table.index.tolist() == ["the customers", "without groups, draw 1", "without groups, draw 2"]
+    assert table["silhouette"].tolist() == [0.5, 0.3, 0.31]
 
 
 def test_best_jaccard_by_hand():
@@ -203,40 +256,160 @@ def test_segment_stability_flags_a_segment_that_does_not_come_back():
 
 
 def test_segment_verdicts_by_hand():
-    segments = pd.DataFrame({"segment": [1, 1, 1, 2, 2, 3]})
-    silhouettes = pd.Series({1: 0.5, 2: 0.2, 3: 0.4})
+    segments = pd.DataFrame({"segment": [1, 1, 1, 2, 2, 3, 4]})
+    silhouettes = pd.Series({1: 0.5, 2: 0.2, 3: 0.4, 4: 0.6})
     personas = [{"segment": 1, "name": "A", "stability": 0.9}, {"segment": 2, "name": "B", "stability": 0.8},
-                {"segment": 3, "name": "C", "stability": 0.4}]
+                {"segment": 3, "name": "C", "stability": 0.4}, {"segment": 4, "name": "D", "stability": 0.9}]
+    distinct = pd.DataFrame({"distinct_on": ["tenure_days", "tenure_days", "xyz_class", ""],
+                             "n_distinct": [1, 1, 1, 0], "n_testable": 2}, index=pd.Index([1, 2, 3, 4], name="segment"))
     cfg = {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}}
-    table = segment_verdicts(segments, silhouettes, personas, cfg)
-    assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1}
+    table = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, cfg)
+    assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1, 4: 1}
     assert table.loc[1, "verdict"] == "target"
     assert table.loc[2, "verdict"] == "do not target alone: blends with neighbours (silhouette 0.20 < 0.25)"
     assert table.loc[3, "verdict"] == "do not target alone: unstable (Jaccard 0.40 < 0.6)"
+    assert table.loc[4, "verdict"] == "do not target alone: differs from other customers on no feature it was not built from"
+    constructed = segment_verdicts(segments, silhouettes, personas, distinct, CONSTRUCTED_STRUCTURE, cfg)
+    assert constructed.loc[1, "verdict"] == "target as a division with soft borders"
+    nothing_to_test = distinct.assign(n_testable=0)
+    assert segment_verdicts(segments, silhouettes, personas, nothing_to_test, NATURAL_STRUCTURE, cfg).loc[4, "verdict"] \
+        == "target"  # no held-out feature could be tested: not judged on it
 
 
-def test_chi_square_and_cramers_v_by_hand():
-    segments = pd.Series([1, 1, 1, 1, 2, 2, 2, 2])
-    profile = pd.DataFrame({"abc_class": ["A", "A", "A", "B", "B", "B", "B", "A"], "same": ["x"] * 8})
-    table = chi_square_tests(profile, segments, ["abc_class", "same"])
-    # counts: segment 1 A3 B1, segment 2 A1 B3; expected 2 each: chi2 = 4 * 1/2 = 2, 1 df
-    # p = P(chi2_1 > 2) = erfc(1) = 0.1573; V = sqrt(2 / (8 * 1)) = 0.5; "same" has one category: skipped
-    assert table.index.tolist() == ["abc_class"]
-    row = table.loc["abc_class"]
-    assert row["chi2"] == pytest.approx(2.0) and row["dof"] == 1
-    assert row["p_value"] == pytest.approx(math.erfc(1.0))
-    assert row["cramers_v"] == pytest.approx(0.5)
+def test_segment_distinctness_names_the_held_out_features_a_segment_differs_on():
+    rng = np.random.default_rng(0)
+    segments = pd.DataFrame({"segment": np.repeat([1, 2, 3], 60)})
+    data = pd.DataFrame({"tenure_days": np.where(segments["segment"] == 1, 400, 100) + rng.normal(0, 10, 180),
+                         "distinct_products": rng.poisson(10, 180), "recency_days": rng.normal(50, 5, 180)})
+    table = segment_distinctness(data, segments, config(features=["recency_days"]))
+    assert table.loc[1, "distinct_on"] == "tenure_days"  # segment 1 against the rest
+    assert table.loc[2, "distinct_on"] == "tenure_days"  # the rest of the customers include segment 1
+    assert table["n_distinct"].tolist() == [1, 1, 1]
+    assert table["n_testable"].tolist() == [2, 2, 2]
+    assert "recency_days" not in table["distinct_on"].str.cat()  # a clustering feature is never evidence
+    cfg = config(features=["recency_days"])
+    cfg["validation"]["test_features"] = []  # nothing outside the clustering features
+    nothing = segment_distinctness(data, segments, cfg)
+    assert nothing["distinct_on"].tolist() == ["", "", ""] and nothing["n_testable"].tolist() == [0, 0, 0]
+    assert holdout_differences(data, segments, cfg).empty
+    assert readable_tests(holdout_differences(data, segments, cfg)).columns.tolist() == ["reading"]
 
 
-def test_pairwise_mann_whitney_with_holm_by_hand():
-    profile = pd.DataFrame({"monetary": [1, 2, 3, 4, 5, 6, 7, 8, 9]})
-    segments = pd.Series([1, 1, 1, 2, 2, 2, 3, 3, 3])
-    table = pairwise_tests(profile, segments, ["monetary"])
-    # every pair fully separated: U = 0, exact two-sided p = 2 / C(6, 3) = 0.1; rank-biserial 1 - 0 = 1
-    # Holm over 3 equal p-values: 3 * 0.1 = 0.3 for all
-    assert table[["segment_a", "segment_b"]].values.tolist() == [[1, 2], [1, 3], [2, 3]]
-    assert table["U"].tolist() == [0.0, 0.0, 0.0]
-    assert table["p_value"].tolist() == pytest.approx([0.1, 0.1, 0.1])
-    assert table["p_holm"].tolist() == pytest.approx([0.3, 0.3, 0.3])
-    assert table["rank_biserial"].tolist() == [1.0, 1.0, 1.0]
-    assert not table["differs"].any()
+
+# --- are the segments real? The reference without groups ------------------------------------
+
+
+def continuum(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    """Customers without groups: ONE correlated log-normal population of recency, frequency and order value."""
+    rng = np.random.default_rng(seed)
+    cov = np.array([[0.6, -0.3, -0.2], [-0.3, 0.6, 0.3], [-0.2, 0.3, 0.5]])
+    logs = rng.multivariate_normal([np.log(40), np.log(8), np.log(150)], cov, size=n)
+    frequency = np.maximum(1, np.round(np.exp(logs[:, 1])))
+    return pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "recency_days": np.round(np.exp(logs[:, 0])),
+                         "frequency": frequency, "monetary": np.round(frequency * np.exp(logs[:, 2]), 2)})
+
+
+def structure_of(data: pd.DataFrame, cfg: dict, k: int) -> dict:
+    from segkit_helpers.schemes import new_model, scheme_features
+
+    cfg["seed"] = 0
+    return null_reference(new_model(cfg, k, scheme_features(data, cfg)).fit(data), data, cfg)
+
+
+@pytest.mark.parametrize("seed, k", [(0, 3), (1, 4)])
+def test_a_population_without_groups_gives_constructed_segments(seed, k):
+    structure = structure_of(continuum(seed=seed), config(stability_resamples=5), k)
+    assert structure["verdict"] == CONSTRUCTED and structure["natural"] is False
+    assert len(structure["null_silhouette"]) == len(structure["null_stability"]) == structure["draws"] == 5
+    assert structure["reading"].startswith("Constructed segments: useful divisions, not natural types")
+
+
+def test_planted_types_give_natural_segments():
+    from tests.test_schemes import four_types
+
+    structure = structure_of(four_types()[0], config(stability_resamples=5), 4)
+    assert structure["verdict"] == NATURAL
+    assert structure["silhouette"] >= max(structure["null_silhouette"]) + 0.05
+    assert structure["reading"].startswith("Natural segments")
+
+
+def test_the_reference_is_seeded():
+    a = structure_of(continuum(n=300), config(stability_resamples=3), 3)
+    b = structure_of(continuum(n=300), config(stability_resamples=3), 3)
+    assert a == b
+
+
+FIRM = dict(features=["industry", "region", "legal_form", "employees", "annual_revenue"],
+            log_features=["employees", "annual_revenue"], stability_resamples=5)
+
+
+def test_firmographic_planted_types_are_natural_and_shuffled_attributes_constructed():
+    from segkit_helpers.firmographic import make_firmographic_sample
+
+    firms, _ = make_firmographic_sample(n=400, k=4, seed=0)
+    assert structure_of(firms, config("firmographic", **FIRM), 4)["verdict"] == NATURAL
+    rng = np.random.default_rng(0)
+    flat = firms.copy()
+    for column in ["industry", "region", "legal_form"]:
+        flat[column] = rng.permutation(flat[column].to_numpy())
+    employees = rng.lognormal(np.log(20), 1.0, len(flat))  # one population: revenue follows size
+    flat["employees"] = np.round(employees).astype(int)
+    flat["annual_revenue"] = np.round(employees * 30000 * rng.lognormal(0, 0.4, len(flat)), -2)
+    assert structure_of(flat, config("firmographic", **FIRM), 4)["verdict"] == CONSTRUCTED
+
+
+def test_value_loyalty_quadrants_are_constructed_by_rule():
+    structure = null_reference(None, pd.DataFrame(), config("value_loyalty"))
+    assert structure["verdict"] == CONSTRUCTED and structure["draws"] == 0
+    assert null_table(structure).columns.tolist() == ["reading"]
+
+
+def one_population_transactions(n_customers: int = 600, seed: int = 0, start: str = "2023-01-01",
+                                days: int = 540) -> pd.DataFrame:
+    """Order lines of a shop WITHOUT buyer types: :func:`tests.conftest.make_transactions` with each
+    customer's pace and basket size drawn from one log-normal population instead of three types."""
+    rng = np.random.default_rng(seed)
+    start_ts = pd.Timestamp(start)
+    rows, invoice = [], 100000
+    for c in range(n_customers):
+        gap, value = rng.lognormal(np.log(50), 0.8), rng.lognormal(np.log(150), 0.8)
+        day = rng.integers(0, days // 2)
+        while day < days:
+            invoice += 1
+            for _ in range(rng.integers(1, 4)):
+                price = round(float(rng.gamma(4.0, value / 4.0 / 6.0)), 2) + 0.01
+                rows.append((str(invoice), f"P{rng.integers(1, 40):03d}", int(rng.integers(1, 12)),
+                             start_ts + pd.Timedelta(days=int(day), hours=10), price, 10000 + c))
+            day += max(1, int(rng.exponential(gap)))
+    return pd.DataFrame(rows, columns=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"])
+
+
+@pytest.mark.parametrize("shop, verdict", [("one population", CONSTRUCTED), ("three planted types", NATURAL)])
+def test_verdict_from_order_lines(tmp_path, shop, verdict):
+    """The issue's case: order lines with no structure give constructed segments, planted buyer types natural ones."""
+    from segkit_helpers.config import load_config
+    from segkit_helpers.features import profile_from_config
+    from segkit_helpers.schemes import choose_k, fit_segments
+    from tests.conftest import make_transactions, write_cycle_config
+
+    lines = one_population_transactions() if shop == "one population" else make_transactions(600, seed=1)
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    path = write_cycle_config(tmp_path, tmp_path / "lines.parquet", "c", "2024-06-23", clv={"enabled": False},
+                              segmentation={"k_range": [2, 5], "stability_resamples": 5})
+    cfg = load_config(path)
+    profile, _ = profile_from_config(path)
+    model, segments = fit_segments(profile, choose_k(profile, cfg), cfg)
+    assert null_reference(model, profile, cfg)["verdict"] == verdict
+
+
+def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
+    from segkit_helpers.needs import QUESTIONS, make_survey
+
+    survey, _ = make_survey(n=300, seed=0)
+    needs = dict(features=list(QUESTIONS), weight_column="weight", stability_resamples=2)
+    assert structure_of(survey, config("needs", **needs), 4)["verdict"] == NATURAL
+    rng = np.random.default_rng(0)
+    shuffled = survey.copy()
+    for question in QUESTIONS:  # every answer keeps its distribution, the personas are gone
+        shuffled[question] = survey[question].iloc[rng.permutation(len(survey))].set_axis(survey.index)
+    assert structure_of(shuffled, config("needs", **needs), 4)["verdict"] == CONSTRUCTED

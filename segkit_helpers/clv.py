@@ -436,9 +436,11 @@ class ClvFit:
                                    + (f"k = σ²/τ² = {k:.3f}" if k is not None else "no between-customer variance"))
         check = self.independence
         if check:
+            from segkit_helpers.stats import p_text  # here: `segkit profile` need not import statsmodels
+
             rows["spend ~ frequency (repeat buyers)"] = (
                 "not testable (too few repeat buyers or a constant variable)" if check["pearson_r"] is None
-                else f"Pearson r = {check['pearson_r']:.3f}, {_p_text(check['p_value'])}, n = {check['repeat_buyers']:,}")
+                else f"Pearson r = {check['pearson_r']:.3f}, {p_text(check['p_value'])}, n = {check['repeat_buyers']:,}")
         if self.at_bound:
             rows["at the edge of their range"] = ", ".join(self.at_bound) + " (the data favour a limit of the model)"
         rows["caveat"] = self.caveat or "none"
@@ -446,10 +448,6 @@ class ClvFit:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "caveat": self.caveat}
-
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def fit_clv(profile: pd.DataFrame, cfg: dict) -> ClvFit:

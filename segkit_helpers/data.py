@@ -30,7 +30,10 @@ from segkit_helpers.sources import (
     open_relation,
     quote_ident,
     quote_literal,
+    read_only_engine,
+    read_only_query,
     relation_columns,
+    sqlglot_dialect,
 )
 
 _names = itertools.count()
@@ -144,15 +147,17 @@ def source_columns(source: dict | str, table: str, sheet: str | None = None) -> 
 def _query_columns(source: dict, table: str) -> list[str]:
     import sqlalchemy
 
-    query = source.get("query") or f"SELECT * FROM {quote_ident(source['table'])}"
     try:
-        engine = sqlalchemy.create_engine(source["url"])
+        query = read_only_query(source, table, sqlglot_dialect(source["url"]))
+        engine = read_only_engine(source["url"])
         try:
             with engine.connect() as conn:
                 result = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0"))
                 return list(result.keys())
         finally:
             engine.dispose()
+    except InputError:
+        raise
     except Exception as exc:  # driver, URL or SQL error: report it in one line
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"table '{table}': cannot read {describe(source, table)}: {first_line}") from None

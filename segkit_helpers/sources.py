@@ -100,7 +100,7 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
     view = f"src_{table}_{next(_counter)}"
     try:
         if source.get("url"):
-            _from_sqlalchemy(con, source, view)
+            _from_sqlalchemy(con, source, view, table)
         else:
             path = Path(source["path"])
             if not path.is_file():
@@ -117,7 +117,7 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
                 con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_df")
                 con.unregister(f"{view}_df")
             else:
-                _from_duckdb_file(con, path, source, view)
+                _from_duckdb_file(con, path, source, view, table)
         con.execute(f"SELECT * FROM {view} LIMIT 0")
     except InputError:
         raise
@@ -193,24 +193,96 @@ def _utf8_copy(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table:
     return copy
 
 
-def _from_duckdb_file(con: duckdb.DuckDBPyConnection, path: Path, source: dict, view: str) -> None:
+#: sqlglot's dialect for SQLAlchemy's dialect names (others are parsed as generic SQL).
+SQLGLOT_DIALECTS = {"postgresql": "postgres", "sqlite": "sqlite", "mysql": "mysql", "mariadb": "mysql",
+                    "mssql": "tsql", "oracle": "oracle", "snowflake": "snowflake", "bigquery": "bigquery",
+                    "duckdb": "duckdb"}
+
+
+def read_only_query(source: dict, table: str, dialect: str | None = None) -> str:
+    """The SQL of a source (``query``, or all of ``table``), checked to be one statement that only reads.
+
+    segkit runs the configured SQL on the user's database, so it must not be able to
+    change it: the text is parsed with sqlglot and accepted only if it is a single
+    SELECT (with CTEs, unions and subqueries as needed) containing no statement that
+    writes (INSERT, UPDATE, DELETE, MERGE, DROP, CREATE, ALTER, COPY, SELECT INTO, …).
+    Connections are also opened read-only where the engine allows
+    (:func:`read_only_engine`), as a second line of defence.
+
+    Raises
+    ------
+    InputError
+        The SQL does not parse, holds several statements, or is not a read.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    if not source.get("query"):
+        return f"SELECT * FROM {quote_ident(source['table'])}"
+    query = source["query"].strip().rstrip(";").strip()
+    where = f"sources.{table}.query"
+    try:
+        statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
+    except sqlglot.errors.ParseError as exc:
+        raise InputError(f"table '{table}': {where} is not SQL segkit can check: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise InputError(f"table '{table}': {where} holds {len(statements)} statements; give one SELECT")
+    tree = statements[0]
+    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Drop, exp.Create, exp.Alter, exp.Copy,
+              exp.Into, exp.Command, exp.TruncateTable)
+    found = next((node for node in tree.walk() if isinstance(node, writes)), None)
+    if not isinstance(tree, exp.Query) or found is not None:
+        kind = type(found or tree).__name__.upper()
+        raise InputError(f"table '{table}': {where} must only read (one SELECT, WITH … SELECT or UNION); "
+                         f"it holds {kind}, which segkit never runs on a source")
+    return query
+
+
+def read_only_engine(url: str):
+    """A SQLAlchemy engine for a source, read-only where the database allows it.
+
+    SQLite files are opened with ``mode=ro`` (the file cannot be written); PostgreSQL
+    connections run every transaction as READ ONLY (``postgresql_readonly``). Other
+    databases rely on :func:`read_only_query` alone.
+    """
+    import sqlalchemy
+
+    parsed = sqlalchemy.make_url(url)
+    name = parsed.get_backend_name()
+    if name == "sqlite" and parsed.database and parsed.database != ":memory:":
+        parsed = parsed.set(database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"})
+        return sqlalchemy.create_engine(parsed)
+    if name == "postgresql":
+        return sqlalchemy.create_engine(parsed, execution_options={"postgresql_readonly": True})
+    return sqlalchemy.create_engine(parsed)
+
+
+def sqlglot_dialect(url: str) -> str | None:
+    """sqlglot's name for the dialect of a SQLAlchemy URL (``None``: generic)."""
+    import sqlalchemy
+
+    return SQLGLOT_DIALECTS.get(sqlalchemy.make_url(url).get_backend_name())
+
+
+def _from_duckdb_file(con: duckdb.DuckDBPyConnection, path: Path, source: dict, view: str, table: str) -> None:
     alias = f"{view}_db"
     con.execute(f"ATTACH {quote_literal(str(path))} AS {alias} (READ_ONLY)")
     if source.get("query"):
+        query = read_only_query(source, table, "duckdb")
         con.execute(f"USE {alias}")  # the query names the file's tables unqualified; stays in use (views bind late)
-        con.execute(f"CREATE TEMP VIEW {view} AS {source['query']}")
+        con.execute(f"CREATE TEMP VIEW {view} AS {query}")
     elif source.get("table"):
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {alias}.{quote_ident(source['table'])}")
     else:
         raise InputError(f"DuckDB file {path}: set 'table' or 'query' in its sources entry")
 
 
-def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str) -> None:
+def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str, table: str) -> None:
     """Stream a query's rows into a DuckDB table, chunk by chunk (memory stays bounded)."""
     import sqlalchemy
 
-    query = source.get("query") or f"SELECT * FROM {quote_ident(source['table'])}"
-    engine = sqlalchemy.create_engine(source["url"])
+    query = read_only_query(source, table, sqlglot_dialect(source["url"]))
+    engine = read_only_engine(source["url"])
     try:
         with engine.connect() as conn:
             chunks = pd.read_sql_query(sqlalchemy.text(query), conn, chunksize=QUERY_CHUNK_ROWS)

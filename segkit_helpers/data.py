@@ -308,16 +308,37 @@ def _raw_expr(col: str, kind: str) -> str:
     return _trimmed(c) if "CHAR" in kind.upper() or kind.upper() == "VARCHAR" else c
 
 
+def _is_float(kind: str) -> bool:
+    return kind.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL", "REAL"))
+
+
 def _id_expr(col: str, kind: str) -> str:
-    """Ids in DuckDB: integers stay integers (grouping by them is much faster than by text; they
-    become text only at customer level, :data:`TEXT_ID`), integer-valued floats become integers
-    (no '.0'), text is trimmed with blank read as missing, so leading zeros survive."""
+    """Ids as the source writes them, whatever its format.
+
+    Integers stay integers in DuckDB (grouping by them is much faster than by text;
+    they become text only at customer level, :data:`TEXT_ID`); floats, which a typed
+    source uses for whole-number ids with gaps, become integers (no '.0', and a
+    fractional id is a bad row, :func:`_id_check`); text is kept as written, trimmed,
+    blank read as missing, so leading zeros survive; a text id that is a whole number
+    written with a trailing ``.0`` (a float exported to CSV) loses it, so that the same
+    ids read from CSV, Parquet, Excel or a database are the same text.
+    """
     c = quote_ident(col)
-    if kind.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL")):
-        return f"TRY_CAST({c} AS BIGINT)"
+    if _is_float(kind):
+        return f"CAST({c} AS BIGINT)"
     if _is_numeric(kind):
         return c
-    return _trimmed(c if kind.upper() == "VARCHAR" else f"CAST({c} AS VARCHAR)")
+    text = _trimmed(c if kind.upper() == "VARCHAR" else f"CAST({c} AS VARCHAR)")
+    return (f"CASE WHEN contains({c}, '.') THEN regexp_replace({text}, '^(-?[0-9]+)[.]0+$', '\\1') "
+            f"ELSE {text} END") if kind.upper() == "VARCHAR" else text
+
+
+def _id_check(logical: str, col: str, kind: str) -> tuple[str, str, str, str] | None:
+    """The parse check of a float id column: every value a whole number (else the count and an example)."""
+    if not _is_float(kind):
+        return None
+    c = quote_ident(col)
+    return (logical, c, f"TRY_CAST(CASE WHEN {c} = trunc({c}) THEN {c} END AS BIGINT)", WHOLE_IDS)
 
 
 def _date_expr(col: str, kind: str, date_format: str | None) -> str:
@@ -363,6 +384,10 @@ def _char_class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
 
 
+#: What :func:`_id_check` checks; ids may be missing (cleaning counts lines without a customer).
+WHOLE_IDS = "whole-number ids"
+
+
 def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table: str) -> None:
     """Raise for the first column with unparsable or missing values (count and example)."""
     parts = []
@@ -382,7 +407,7 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
         bad, example, empty = row[3 * i: 3 * i + 3]
         if bad:
             raise InputError.bad_rows(table, logical, int(bad), example, f"are not {what}")
-        if empty:
+        if empty and what != WHOLE_IDS:
             raise InputError.bad_rows(table, logical, int(empty), None,
                                       "have no date" if what == "dates" else "are empty")
 
@@ -404,7 +429,8 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
             checks.append((col, _raw_expr(src, kinds[src]),
                            _number_expr(src, kinds[src], dialect.get("decimal") or ".", dialect.get("thousands")),
                            "numbers"))
-    _check_parsed(con, view, checks, table)
+    ids = [_id_check(c, mapping[c], kinds[mapping[c]]) for c in ["customer_id", *ID_COLUMNS] if c in mapping]
+    _check_parsed(con, view, checks + [check for check in ids if check], table)
     parsed = {logical: expr for logical, _, expr, _ in checks}
     select = [f"{_id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
               f"{parsed['order_date']} AS order_date"]

@@ -317,3 +317,51 @@ def test_transcoded_copy_is_removed_with_its_connection(tmp_path):
     del lines
     gc.collect()
     assert set(Path(tempfile.gettempdir()).glob("segkit-*.csv")) - before == set()
+
+
+def _float_id_lines() -> pd.DataFrame:
+    """Lines whose numeric customer ids have a gap (missing), so typed sources store them as floats."""
+    return pd.DataFrame({"client": [10000.0, 10000.0, 12346.0, None], "invoice": ["A1", "A2", "B1", "C1"],
+                         "booked": pd.to_datetime(["2024-01-02", "2024-02-03", "2024-01-05", "2024-01-06"]),
+                         "qty": [1, 2, 3, 1], "price": [1.5, 2.0, 3.0, 9.0], "sku": ["s1", "s1", "s2", "s3"]})
+
+
+def test_ids_are_the_same_text_from_every_kind_of_source(tmp_path):
+    """Float-typed ids (Parquet, SQLite, PostgreSQL) and their CSV / Excel exports give '10000', never '10000.0'."""
+    lines = _float_id_lines()
+    sources = {}
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    sources["parquet"] = {"path": "lines.parquet"}
+    lines.to_csv(tmp_path / "float.csv", index=False)  # pandas writes 10000.0
+    sources["csv with .0"] = {"path": "float.csv"}
+    lines.assign(client=lines["client"].astype("Int64")).to_csv(tmp_path / "int.csv", index=False)
+    sources["csv"] = {"path": "int.csv"}
+    lines.to_excel(tmp_path / "lines.xlsx", index=False)
+    sources["excel"] = {"path": "lines.xlsx"}
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    lines.to_sql("order_lines", engine, index=False)
+    engine.dispose()
+    sources["sqlite"] = {"url": "sqlite:///shop.db", "table": "order_lines"}
+    table = None
+    if POSTGRES_URL:
+        table = f"float_ids_{uuid.uuid4().hex[:8]}"
+        pg = sqlalchemy.create_engine(POSTGRES_URL)
+        lines.to_sql(table, pg, index=False)
+        sources["postgresql"] = {"url": POSTGRES_URL, "table": table}
+    try:
+        ids = {name: profile_of(write_config(tmp_path, source))["customer_id"].tolist()
+               for name, source in sources.items()}
+    finally:
+        if table:
+            with pg.begin() as conn:
+                conn.execute(sqlalchemy.text(f'DROP TABLE "{table}"'))
+            pg.dispose()
+    assert ids == {name: ["10000", "12346"] for name in sources}
+
+
+def test_a_fractional_numeric_id_is_a_bad_row(tmp_path):
+    lines = _float_id_lines()
+    lines.loc[2, "client"] = 12346.5
+    lines.to_parquet(tmp_path / "lines.parquet", index=False)
+    with pytest.raises(InputError, match=r"column 'customer_id': 1 row\(s\) are not whole-number ids .*12346.5"):
+        load_transactions(load_config(write_config(tmp_path, {"path": "lines.parquet"})))

@@ -24,6 +24,7 @@ import pandas as pd
 from segkit_helpers.config import OPEN_TABLES, TABLE_COLUMNS
 from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.sources import (
+    check_header,
     connect,
     describe,
     dialect_hint,
@@ -153,7 +154,9 @@ def _query_columns(source: dict, table: str) -> list[str]:
         try:
             with engine.connect() as conn:
                 result = conn.execute(sqlalchemy.text(f"SELECT * FROM ({query}) AS q LIMIT 0"))
-                return list(result.keys())
+                names = list(result.keys())
+                check_header(names, table, "the query result")
+                return names
         finally:
             engine.dispose()
     except InputError:

@@ -11,6 +11,7 @@ time, which segkit must not depend on.
 from __future__ import annotations
 
 import codecs
+import csv
 import itertools
 import tempfile
 import weakref
@@ -107,12 +108,18 @@ def open_relation(con: duckdb.DuckDBPyConnection, source: dict, table: str, all_
                 raise InputError(f"table '{table}': file not found: {path}. Check 'sources.{table}.path' in the config.")
             fmt = file_format(path, table)
             if fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                check_header(pq.read_schema(path).names, table, path.name)
                 con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
             elif fmt == "csv":
                 _from_csv(con, path, source, table, view, all_varchar, text_columns)
             elif fmt == "excel":
                 text = str if all_varchar else {c: str for c in text_columns or []}
-                frame = pd.read_excel(path, sheet_name=source.get("sheet") or 0, dtype=text)
+                sheet = source.get("sheet") or 0
+                check_header(pd.read_excel(path, sheet_name=sheet, header=None, nrows=1).iloc[0].tolist(), table,
+                             path.name)
+                frame = pd.read_excel(path, sheet_name=sheet, dtype=text)
                 con.register(f"{view}_df", frame)
                 con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_df")
                 con.unregister(f"{view}_df")
@@ -153,6 +160,7 @@ def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: s
     read = f"read_csv({quote_literal(str(readable))}, {', '.join(options)}"
     try:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {read})")
+        _check_csv_header(con, readable, encoding if readable == path else "utf-8", source, table, path.name)
     except duckdb.InvalidInputException:
         # DuckDB's strict mode wants one line ending in the whole file; exports whose header ends
         # in LF and whose rows end in CRLF fail its sniffer. Non-strict mode reads both endings
@@ -163,6 +171,46 @@ def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: s
         except duckdb.Error as exc:
             first_line = str(exc).strip().splitlines()[0]
             raise InputError(f"table '{table}': cannot read {path} as CSV ({first_line}). {dialect_hint(table)}") from None
+
+
+def check_header(names: list, table: str, where: str) -> None:
+    """Stop on a header that names a column twice or not at all.
+
+    Readers rename such columns silently (``revenue`` and ``revenue_1``, ``column3``),
+    and the wrong one would then be read. Names are compared as DuckDB does, without
+    regard to case and surrounding spaces.
+
+    Raises
+    ------
+    InputError
+        Naming the duplicated or blank columns and their positions.
+    """
+    blank = [i + 1 for i, name in enumerate(names) if name is None or (isinstance(name, float) and name != name)
+             or not str(name).strip()]
+    if blank:
+        raise InputError(f"table '{table}': the header of {where} has a column without a name (column "
+                         f"{', '.join(map(str, blank))}); name it in the source")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = str(name).strip().lower()
+        if key in seen:
+            raise InputError(f"table '{table}': the header of {where} names column '{str(name).strip()}' twice "
+                             f"(columns {seen[key]} and {i + 1}); rename one in the source so segkit reads the "
+                             "right one")
+        seen[key] = i + 1
+
+
+def _check_csv_header(con: duckdb.DuckDBPyConnection, readable: Path, encoding: str, source: dict, table: str,
+                      where: str) -> None:
+    """:func:`check_header` on a CSV file's first line (in ``encoding``), split with the configured or sniffed
+    delimiter."""
+    if not source.get("header", True):
+        return
+    delimiter = source.get("delimiter") or con.execute(
+        f"SELECT delimiter FROM sniff_csv({quote_literal(str(readable))}, strict_mode = false)").fetchone()[0]
+    with open(readable, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
+        first = next(csv.reader(handle, delimiter=delimiter), [])
+    check_header(first, table, where)
 
 
 def dialect_hint(table: str) -> str:
@@ -288,6 +336,7 @@ def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str, ta
             chunks = pd.read_sql_query(sqlalchemy.text(query), conn, chunksize=QUERY_CHUNK_ROWS)
             created = False
             for chunk in chunks:
+                check_header(list(chunk.columns), table, "the query result")
                 chunk = chunk.astype({c: object for c in chunk.columns if chunk[c].isna().all()})
                 con.register(f"{view}_chunk", chunk)
                 if not created:
@@ -298,6 +347,7 @@ def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str, ta
                 con.unregister(f"{view}_chunk")
             if not created:  # no rows: keep the columns
                 empty = pd.read_sql_query(sqlalchemy.text(f"SELECT * FROM ({query}) AS q WHERE 1 = 0"), conn)
+                check_header(list(empty.columns), table, "the query result")
                 con.register(f"{view}_chunk", empty.astype(object))
                 con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {view}_chunk")
                 con.unregister(f"{view}_chunk")

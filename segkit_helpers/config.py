@@ -76,6 +76,7 @@ def _source_schema() -> dict:
         "query": (str, None),  # SQL for a url or a DuckDB file
         "table": (str, None),  # table name for a url or a DuckDB file (instead of a query)
         "date_format": (str, None),  # strptime format of text dates, e.g. "%d/%m/%Y %H:%M"
+        "timezone": (str, None),  # IANA zone the dates are read in; none: the clock written in the data
         **CSV_DIALECT,
     }
 
@@ -372,6 +373,8 @@ def _check_values(cfg: dict) -> None:
         if source["url"] and not (source["query"] or source["table"]):
             raise ConfigError(f"config key 'sources.{table}.url' needs '.query' (SQL) or '.table'")
         _check_dialect(source, table)
+        if source["timezone"] is not None:
+            _check_timezone(source["timezone"], table)
     for table, mapping in cfg["columns"].items():
         if table in OPEN_TABLES:
             continue
@@ -396,6 +399,16 @@ def _check_memory_limit(text: str) -> None:
     if float(match[1]) * MEMORY_UNITS[match[2]] < MIN_MEMORY_LIMIT:
         raise ConfigError(f"config key 'engine.memory_limit' is {text!r}: segkit needs at least 64MB for DuckDB "
                           "(beyond the limit it spills to disk, so a few hundred MB is a safe floor)")
+
+
+def _check_timezone(name: str, table: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"config key 'sources.{table}.timezone': unknown time zone {name!r} "
+                          "(an IANA name such as 'Europe/Warsaw', 'Europe/Moscow' or 'UTC')") from None
 
 
 def _check_dialect(source: dict, table: str) -> None:

@@ -35,6 +35,7 @@ from segkit_helpers.sources import (
     read_only_query,
     relation_columns,
     sqlglot_dialect,
+    stored_zones,
 )
 
 _names = itertools.count()
@@ -344,14 +345,40 @@ def _id_check(logical: str, col: str, kind: str) -> tuple[str, str, str, str] | 
     return (logical, c, f"TRY_CAST(CASE WHEN {c} = trunc({c}) THEN {c} END AS BIGINT)", WHOLE_IDS)
 
 
-def _date_expr(col: str, kind: str, date_format: str | None) -> str:
-    k = kind.upper()
+#: A text timestamp ending in a UTC offset ("…T23:30:00+02:00", "… 23:30Z"); a bare date never matches.
+OFFSET_AT_END = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+OFFSET = " ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+def _date_expr(col: str, kind: str, date_format: str | None, timezone: str | None = None,
+               stored_zone: str | None = None) -> str:
+    """SQL for an order date as a local clock time (DuckDB ``TIMESTAMP``), the same on every machine.
+
+    The one time-zone rule: without ``sources.<table>.timezone`` the clock written in
+    the data counts (a text ``2024-01-02 23:30+02:00`` is 23:30 on 2 January; a
+    zone-aware Parquet column is read in the zone it was written in, UTC when it has
+    none; a database's zone-aware timestamps in UTC). With ``timezone`` set, every
+    instant with an offset or zone is converted into that zone, and times without one
+    are taken to be in it. Sessions run in UTC (:func:`segkit_helpers.sources.connect`),
+    so the machine's own zone never enters.
+    """
+    c, k = quote_ident(col), kind.upper()
+    if "WITH TIME ZONE" in k:
+        return f"timezone({quote_literal(timezone or stored_zone or 'UTC')}, {c})"
     if k.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({quote_ident(col)} AS TIMESTAMP)"
+        return f"CAST({c} AS TIMESTAMP)"
     raw = _raw_expr(col, kind)
     if date_format:
-        return f"TRY_STRPTIME({raw}, {quote_literal(date_format)})"
-    return f"TRY_CAST({raw} AS TIMESTAMP)"
+        parsed = f"TRY_STRPTIME({raw}, {quote_literal(date_format)})"
+        if "%z" in date_format or "%Z" in date_format:  # strptime gives an instant: read it in the zone
+            return f"TRY_CAST(timezone({quote_literal(timezone or 'UTC')}, {parsed}) AS TIMESTAMP)"
+        return parsed
+    if timezone:
+        with_offset = f"timezone({quote_literal(timezone)}, TRY_CAST({raw} AS TIMESTAMPTZ))"
+    else:
+        with_offset = f"TRY_CAST(regexp_replace({raw}, {quote_literal(OFFSET)}, '') AS TIMESTAMP)"
+    return (f"TRY_CAST(CASE WHEN length({raw}) > 19 AND regexp_matches({raw}, {quote_literal(OFFSET_AT_END)}) "
+            f"THEN {with_offset} ELSE TRY_CAST({raw} AS TIMESTAMP) END AS TIMESTAMP)")
 
 
 #: What ``thousands`` means when it is a space, and its default with ``decimal: ","``: Polish and
@@ -416,16 +443,18 @@ def _check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table
 
 
 def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None,
-                 dialect: dict | None = None) -> Lines:
+                 dialect: dict | None = None, zones: dict[str, str] | None = None) -> Lines:
     """Create the typed view of order lines over a source view, after checking its values.
 
-    ``dialect`` holds the source's ``decimal`` and ``thousands`` (for text numbers).
+    ``dialect`` holds the source's ``decimal``, ``thousands`` (for text numbers) and
+    ``timezone``; ``zones`` the zone each zone-aware source column was written in.
     """
     dialect = dialect or {}
     kinds = relation_columns(con, view)
-    date_raw = _raw_expr(mapping["order_date"], kinds[mapping["order_date"]])
-    checks = [("order_date", date_raw, _date_expr(mapping["order_date"], kinds[mapping["order_date"]], date_format),
-               "dates")]
+    date_col = mapping["order_date"]
+    date_raw = _raw_expr(date_col, kinds[date_col])
+    checks = [("order_date", date_raw, _date_expr(date_col, kinds[date_col], date_format, dialect.get("timezone"),
+                                                  (zones or {}).get(date_col)), "dates")]
     for col in NUMERIC_COLUMNS:
         if col in mapping:
             src = mapping[col]
@@ -518,7 +547,8 @@ def load_transactions(cfg: dict) -> Lines:
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
     with engine_errors(cfg):
-        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source)
+        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source,
+                            stored_zones(source))
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:

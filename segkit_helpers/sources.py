@@ -41,6 +41,7 @@ def quote_literal(text: str) -> str:
 def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB connection (optionally with thread and memory limits)."""
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # never the machine's zone: the same data give the same days everywhere
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:  # beyond the limit DuckDB spills to disk instead of failing
@@ -353,6 +354,22 @@ def _from_sqlalchemy(con: duckdb.DuckDBPyConnection, source: dict, view: str, ta
                 con.unregister(f"{view}_chunk")
     finally:
         engine.dispose()
+
+
+def stored_zones(source: dict) -> dict[str, str]:
+    """The zone each zone-aware timestamp column of a Parquet file was written in (Arrow's ``tz``).
+
+    DuckDB reads such columns as instants and forgets the zone; segkit reads the local
+    clock of that zone, as written (:func:`segkit_helpers.data._date_expr`).
+    """
+    path = source.get("path")
+    if not path or FILE_FORMATS.get(Path(path).suffix.lower()) != "parquet":
+        return {}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return {field.name: field.type.tz for field in pq.read_schema(path)
+            if pa.types.is_timestamp(field.type) and field.type.tz}
 
 
 def relation_columns(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:

@@ -79,7 +79,7 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["columns"] == {"transactions": {}, "customers": {}, "survey": {}, "experiments": {}}
     for table in ("customers", "survey", "experiments"):
         assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
-                                         "date_format": None, "delimiter": None, "decimal": ".", "thousands": None,
+                                         "date_format": None, "timezone": None, "delimiter": None, "decimal": ".", "thousands": None,
                                          "encoding": "utf-8", "header": True}
 
 

@@ -213,7 +213,8 @@ def check_sources(cfg: dict) -> None:
     middle of a notebook. Other tables, and order lines from a database URL (which
     would have to be fetched whole): headers only. Order lines in a file: two
     aggregate queries, one that checks their dates and numbers (:func:`load_transactions`)
-    and one that cleaning can leave a customer (:func:`check_not_empty`).
+    and one that cleaning can leave a customer (:func:`check_not_empty`), then one
+    aggregation by customer (:func:`check_segmentable`).
 
     Raises
     ------
@@ -229,6 +230,7 @@ def check_sources(cfg: dict) -> None:
     try:
         with engine_errors(cfg):
             check_not_empty(lines, cfg)
+            check_segmentable(lines, cfg)
     finally:
         lines.con.close()
 
@@ -846,6 +848,46 @@ def check_not_empty(lines: Lines, cfg: dict) -> None:
         removed.append((NON_POSITIVE_RULE, kept))
     raise nothing_left(lines.table, int(total), [(rule, int(n)) for rule, n in removed],
                        first.date() if first is not None else None)
+
+
+#: Schemes that segment the customers of the order lines by how they buy (the others use another table).
+BUYING_SCHEMES = ("behavioural", "opportunity", "value_loyalty")
+
+
+def check_segmentable(lines: Lines, cfg: dict) -> None:
+    """Raise when the customers up to ``asof`` are too few, or too alike, for the configured segments.
+
+    One aggregation by customer of the lines the cleaning keeps (orders, net spend,
+    last day; an approximation of the profile that needs no duplicate check): fewer
+    than two customers, a fixed ``segmentation.k`` or a ``k_range`` beyond their
+    number, or (for schemes that segment buying behaviour) customers who all bought
+    alike leave nothing to segment.
+
+    Raises
+    ------
+    InputError
+        One line naming the count and the key to change.
+    """
+    _, _, in_range, flags, keep = _rule_sql(lines.columns, cfg)
+    customers, kinds = lines.con.execute(
+        f"SELECT count(*), count(DISTINCT (orders, spend, last_day)) FROM (SELECT customer_id, "
+        f"count(DISTINCT order_id) AS orders, round(sum(amount), 2) AS spend, max(order_day) AS last_day "
+        f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep} GROUP BY customer_id)").fetchone()
+    seg = cfg["segmentation"]
+    where = f"table '{lines.table}' up to asof {cfg['asof']}"
+    if customers < 2:
+        raise InputError(f"{where}: {customers} customer(s); segmenting needs at least 2 (readiness.min_customers "
+                         f"asks for {cfg['readiness']['min_customers']})")
+    fixed_k = seg["scheme"] != "value_loyalty" and isinstance(seg["k"], int)
+    if fixed_k and seg["k"] > customers:
+        raise InputError(f"{where}: segmentation.k is {seg['k']} but there are only {customers:,} customers; set a "
+                         "smaller k or k: auto")
+    if seg["scheme"] != "value_loyalty" and not fixed_k and seg["k_range"][1] > customers:
+        raise InputError(f"{where}: segmentation.k_range {seg['k_range']} reaches beyond the {customers:,} customers; "
+                         f"lower its upper end to at most {customers}")
+    if seg["scheme"] in BUYING_SCHEMES and kinds == 1:
+        raise InputError(f"{where}: all {customers:,} customers bought alike (the same orders, spend and last day): "
+                         "there is nothing to segment them by")
 
 
 def clean_transactions(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:

@@ -145,9 +145,9 @@ def test_failed_cycle_names_the_notebook_and_keeps_previous_outputs(shop, two_cy
     shutil.copytree(two_cycles, workdir)
     before = (workdir / "data/processed/c1/segments.parquet").read_bytes()
     index_before = (workdir / "reports/c1/index.html").read_bytes()
-    # more segments than customers: k-means fails inside 02_hypothesis
+    # a clustering feature that no table has: the scheme fails inside 02_hypothesis
     code = main(["cycle", str(shop["configs"][0]), "--workdir", str(workdir), "--no-progress",
-                 "-p", "segmentation.k", "100000"])
+                 "-p", "segmentation.features", "[no_such_column]"])
     assert code == 1
     err = capsys.readouterr().err
     assert "02_hypothesis" in err and "c1.failed" in err

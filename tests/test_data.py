@@ -138,7 +138,7 @@ def test_missing_file(tmp_path):
 def test_check_sources_reads_headers(tmp_path):
     path = tmp_path / "lines.csv"
     source_frame().to_csv(path, index=False)
-    check_sources(make_cfg(tmp_path, path, MAPPING))  # no error
+    check_sources(make_cfg(tmp_path, path, MAPPING, extra="segmentation:\n  k_range: [2, 2]\n"))  # no error
     assert source_columns(path, "transactions") == list(source_frame().columns)
 
 

@@ -6,6 +6,7 @@ import errno
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import yaml
 from filelock import FileLock
@@ -125,3 +126,26 @@ def test_a_notebook_that_hits_a_full_disk_says_so():
     message = cycle_module._failure_message("01_research", exc, cycle_module.Path("/w/reports/c1"))
     assert message.startswith("notebook 01_research stopped: no space left on the device of /w/reports")
     assert "\n" not in message
+
+
+def _tiny_shop(tmp_path, rows):
+    lines = pd.DataFrame(rows, columns=["CustomerID", "InvoiceNo", "InvoiceDate", "Quantity", "UnitPrice", "StockCode"])
+    lines["InvoiceDate"] = pd.to_datetime(lines["InvoiceDate"])
+    lines.to_parquet(tmp_path / "tiny.parquet", index=False)
+    return write_cycle_config(tmp_path, tmp_path / "tiny.parquet", "tiny", "2024-06-30")
+
+
+@pytest.mark.parametrize("rows, extra, words", [
+    ([(1, "A", "2024-01-02", 1, 5.0, "p")], [], "1 customer(s); segmenting needs at least 2"),
+    ([(i, f"A{i}", "2024-01-02", 1, 5.0, "p") for i in range(30)], [], "all 30 customers bought alike"),
+    ([(i, f"A{i}", "2024-01-02", 1, 5.0 + i, "p") for i in range(30)], ["-p", "segmentation.k", "40"],
+     "segmentation.k is 40 but there are only 30 customers"),
+    ([(i, f"A{i}", "2024-01-02", 1, 5.0 + i, "p") for i in range(4)], [],
+     "segmentation.k_range [2, 5] reaches beyond the 4 customers"),
+])
+def test_too_few_or_identical_customers_stop_before_any_notebook(tmp_path, capsys, rows, extra, words):
+    config = _tiny_shop(tmp_path, rows)
+    code, err = _run(["cycle", str(config), "--workdir", str(tmp_path / "w"), *extra], capsys)
+    assert code == 1 and words in err and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "w" / "reports").exists()

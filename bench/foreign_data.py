@@ -10,11 +10,11 @@ temporary folder and runs the DEFAULT cycle (CLV on) in its own process with a t
 
 It prints one row per shape as it finishes, then a Markdown table: completed or the
 one-line error, seconds, customers profiled, recommended k, adjusted Rand index of the
-segments against the planted types, the CLV method (``clv_method`` from any JSON
-artefact of the cycle, when recorded), 02's reading of the structure ("natural" /
-"constructed", from ``k_choice.json``) and 03's verdict (``verdict`` of
-``validation.json`` when present, else the share of hypotheses supported and of
-segments to target).
+segments against the planted types, the CLV method (``method`` of ``clv.json``, and
+whether it carries a caveat), 02's first reading of the structure ("natural" /
+"constructed", from ``k_choice.json``) and 03's verdict against a reference without
+groups (``structure`` of ``validation.json``), with the share of hypotheses supported
+and of segments to target.
 
     python bench/foreign_data.py --quick        # 4 small shapes, a few minutes
     python bench/foreign_data.py                # the full grid (14 shapes), about 25 minutes on 2 idle cores
@@ -169,19 +169,20 @@ def outcome(workdir: Path, types: pd.Series | None) -> dict:
         segments = pd.read_parquet(out / "segments.parquet", columns=["customer_id", "segment"])
         truth = types.set_axis(types.index.astype(str)).reindex(segments["customer_id"].astype(str))
         row["ARI"] = f"{adjusted_rand_score(truth.to_numpy(), segments['segment'].to_numpy()):.3f}"
-    methods = [m for p in sorted(out.rglob("*.json")) if (m := _find(_json(p), "clv_method")) is not None]
-    row["CLV method"] = str(methods[0]) if methods else "-"
+    clv = _json(out / "clv.json")
+    if clv is not None:
+        caveat = " (caveat)" if clv.get("caveat") else ""
+        row["CLV method"] = f"{clv['method']}{caveat}"
     natural = _find(_json(out / "k_choice.json"), "natural")
     if natural is not None:
         row["02 structure"] = "natural" if natural else "constructed"
     validation = _json(out / "validation.json")
     if validation is not None:
-        verdict = validation.get("verdict")
-        if verdict is None:
-            hyps, segs = validation.get("hypotheses", []), validation.get("segments", [])
-            verdict = (f"{sum(h.get('verdict') == 'supported' for h in hyps)}/{len(hyps)} hypotheses supported, "
-                       f"{sum(s.get('verdict') == 'target' for s in segs)}/{len(segs)} segments target")
-        row["03 verdict"] = str(verdict)
+        hyps, segs = validation.get("hypotheses", []), validation.get("segments", [])
+        row["03 verdict"] = (f"{validation.get('structure', {}).get('verdict', '-')}; "
+                             f"{sum(h.get('verdict') == 'supported' for h in hyps)}/{len(hyps)} hypotheses supported, "
+                             f"{sum(str(s.get('verdict', '')).startswith('target') for s in segs)}/{len(segs)} "
+                             "segments target")
     return row
 
 

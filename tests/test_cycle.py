@@ -129,6 +129,8 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
         assert "from segkit_helpers" not in page and "open_cycle(" not in page, stem
         assert 'class="jp-CodeMirrorEditor' not in page and "Traceback" not in page, stem
         assert ".staging-" not in page, stem
+        notebook = (reports / f"{stem}.ipynb").read_text(encoding="utf-8")
+        assert ".staging-" not in notebook and str(two_cycles / "data" / "processed" / "c2") in notebook, stem
     hypothesis = (reports / "02_hypothesis.html").read_text(encoding="utf-8")
     assert name in hypothesis
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64', hypothesis)) >= 3

@@ -401,22 +401,22 @@ def plot_pareto(profile: pd.DataFrame, a_share: float = 0.8, b_share: float = 0.
 
 
 def plot_holdout(table: pd.DataFrame | None, ax: Axes | None = None) -> Axes:
-    """Calibration / holdout check: mean actual and predicted holdout orders per calibration frequency."""
+    """Calibration / holdout check: mean actual and predicted holdout purchase days per calibration frequency."""
     ax = _ax(ax, (7, 4))
     if table is None:
         ax.text(0.5, 0.5, "No holdout check: CLV is switched off,\nor the history before the holdout is too short",
                 ha="center", va="center")
-        ax.set(title="CLV model check", xlabel="repeat orders in the calibration period",
-               ylabel="mean orders in the holdout", xticks=[], yticks=[])
-        caption(ax.figure, "with CLV on, this compares predicted and actual orders in a holdout period.")
+        ax.set(title="CLV model check", xlabel="repeat purchase days in the calibration period",
+               ylabel="mean purchase days in the holdout", xticks=[], yticks=[])
+        caption(ax.figure, "with CLV on, this compares predicted and actual purchase days in a holdout period.")
         return ax
     long = table[["actual", "predicted"]].reset_index().melt(id_vars=table.index.name, var_name="",
                                                               value_name="orders")
     sns.barplot(long, x=table.index.name, y="orders", hue="", ax=ax, palette=["#8DA0CB", "#FC8D62"])
-    ax.set(title="CLV model check: predicted vs actual orders in the holdout period",
-           xlabel="repeat orders in the calibration period", ylabel="mean orders in the holdout")
-    caption(ax.figure, "bars of equal height mean the BG/NBD model predicts future orders well; a gap that grows "
-                       "to the right means it under- or over-states the best customers.")
+    ax.set(title="CLV model check: predicted vs actual purchase days in the holdout period",
+           xlabel="repeat purchase days in the calibration period", ylabel="mean purchase days in the holdout")
+    caption(ax.figure, "bars of equal height mean the BG/NBD model predicts future purchase days well; a gap "
+                       "that grows to the right means it under- or over-states the best customers.")
     return ax
 
 

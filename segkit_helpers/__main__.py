@@ -1,5 +1,5 @@
 """``python -m segkit_helpers`` is the same as the ``segkit`` command."""
 
-from segkit_helpers.cli import main
+from segkit_helpers.cli import run
 
-raise SystemExit(main())
+run()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -111,3 +112,19 @@ def main(argv: list[str] | None = None) -> int:
               "(a cycle's executed notebooks are kept in reports/<cycle>.failed/)", file=sys.stderr)
         return 128 + signum
     return 0
+
+
+def run() -> None:
+    """The ``segkit`` command: :func:`main`, then exit with its code.
+
+    After a stop by a signal (exit code 128 + signal) the process ends at once, without
+    the interpreter's exit handlers: the run has already cleaned up, and the notebook
+    runner's own handlers would try to shut down kernels that are gone and print their
+    errors after segkit's one line.
+    """
+    code = main()
+    if code > 128:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)

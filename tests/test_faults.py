@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from tests.conftest import write_cycle_config
+
 pytestmark = pytest.mark.slow
 
 CYCLE = "c1"
@@ -40,10 +42,20 @@ def _wait_for_notebook(workdir, proc: subprocess.Popen, stem: str, timeout: floa
 
 
 @pytest.fixture(scope="module")
-def published(shop, tmp_path_factory):
+def config(shop):
+    """Cycle c1 of the shop with the fewest resamples that still run every step (each run is quick)."""
+    folder = shop["folder"] / "faults"
+    folder.mkdir(exist_ok=True)
+    return write_cycle_config(folder, shop["data"], CYCLE, "2024-01-31",
+                              segmentation={"k_range": [2, 3], "stability_resamples": 2},
+                              validation={"bootstrap": 2})
+
+
+@pytest.fixture(scope="module")
+def published(config, tmp_path_factory):
     """A work folder where cycle c1 has been published once, with the hashes of its files."""
     workdir = tmp_path_factory.mktemp("faults")
-    done = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", str(shop["configs"][0]), "--workdir",
+    done = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", str(config), "--workdir",
                            str(workdir), "--no-progress"], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return workdir, _snapshot(workdir)
@@ -55,9 +67,9 @@ STOPS = [("00_readiness", signal.SIGKILL), ("01_research", signal.SIGTERM), ("02
 
 
 @pytest.mark.parametrize("stem, signum", STOPS, ids=[f"{s}-{g.name}" for s, g in STOPS])
-def test_a_stopped_run_leaves_the_published_cycle_byte_identical(shop, published, stem, signum):
+def test_a_stopped_run_leaves_the_published_cycle_byte_identical(config, published, stem, signum):
     workdir, hashes = published
-    proc = _start(shop["configs"][0], workdir)
+    proc = _start(config, workdir)
     _wait_for_notebook(workdir, proc, stem)
     stale = [p for p in (workdir / "reports").iterdir() if p.name.startswith(".staging")]
     assert [p.name for p in stale] == [f".staging-{CYCLE}-{proc.pid}"]  # a killed run's leftovers went
@@ -74,11 +86,11 @@ def test_a_stopped_run_leaves_the_published_cycle_byte_identical(shop, published
         assert proc.returncode == -signal.SIGKILL
 
 
-def test_a_concurrent_run_is_refused_while_the_first_goes_on(shop, published):
+def test_a_concurrent_run_is_refused_while_the_first_goes_on(config, published):
     workdir, hashes = published
-    first = _start(shop["configs"][0], workdir)
+    first = _start(config, workdir)
     _wait_for_notebook(workdir, first, "01_research")
-    second = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", str(shop["configs"][0]), "--workdir",
+    second = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", str(config), "--workdir",
                              str(workdir)], capture_output=True, text=True, timeout=120)
     assert second.returncode == 1 and f"cycle '{CYCLE}' is already running" in second.stderr
     first.send_signal(signal.SIGINT)

@@ -1,6 +1,6 @@
 """Does the default cycle work on data the kit was not built on? One cycle per data shape.
 
-Generates shops with :mod:`segkit_helpers.datasets` — planted buyer types at several
+Generates shops with :mod:`segkit_helpers.datasets.shops` — planted buyer types at several
 sizes, seeds, type mixes and price spreads; a shop with no types at all (continuum);
 Polish and Russian column names; every CSV export dialect; CDNOW when the ``lifetimes``
 package (and so its data file) is installed — writes each with a cycle config into a
@@ -40,7 +40,7 @@ import pandas as pd
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.datasets import (TYPE_MIXES, cdnow_lines, cdnow_path, continuum_shop, foreign_columns, planted_shop,
+from segkit_helpers.datasets.shops import (TYPE_MIXES, cdnow_lines, cdnow_path, continuum_shop, foreign_columns, planted_shop,
                                      write_export)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ Generates ``--customers`` synthetic customers (default 500,000) with RFM in the 
 the Online Retail profile (four planted buyer types, log-normal spread), then times, in
 one run and on the same data:
 
-1. ``segkit_helpers.segmentation.select_k`` over k = 2..10: k-means (10 starts) on all
+1. ``segkit_helpers.schemes.behavioural.select_k`` over k = 2..10: k-means (10 starts) on all
    customers for every k, silhouette on a seeded sample of 5,000 customers,
    Calinski–Harabasz and Davies–Bouldin on all, and global stability from 10 bootstrap
    pairs per k, each bootstrap and evaluation sample holding 5,000 customers (seeded;
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
-from segkit_helpers.segmentation import FEATURES, scale_features, select_k
+from segkit_helpers.schemes.behavioural import FEATURES, scale_features, select_k
 
 # Planted buyer types: (share, median recency days, median orders, median revenue).
 TYPES = [(0.15, 10, 25, 6000.0), (0.25, 40, 8, 1500.0), (0.35, 120, 3, 400.0), (0.25, 250, 1, 150.0)]

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from segkit_helpers import __version__
-from segkit_helpers.config import SAMPLE_CONFIGS, parse_override
+from segkit_helpers.io.config import SAMPLE_CONFIGS, parse_override
 from segkit_helpers.errors import SegkitError
 
 
@@ -61,8 +61,8 @@ def _cycle(args: argparse.Namespace) -> None:
 
 
 def _profile(args: argparse.Namespace) -> None:
-    from segkit_helpers.artefacts import write_parquet
-    from segkit_helpers.features import profile_from_config
+    from segkit_helpers.io.artefacts import write_parquet
+    from segkit_helpers.research.features import profile_from_config
 
     overrides = dict(parse_override(name, value) for name, value in args.parameter)
     profile, cleaning = profile_from_config(args.config, overrides)
@@ -75,10 +75,10 @@ def _score(args: argparse.Namespace) -> None:
     import pandas as pd
     import yaml
 
-    from segkit_helpers.artefacts import write_csv, write_parquet
+    from segkit_helpers.io.artefacts import write_csv, write_parquet
     from segkit_helpers.errors import InputError
-    from segkit_helpers.model_io import load_model
-    from segkit_helpers.segmentation import score_customers
+    from segkit_helpers.io.model_io import load_model
+    from segkit_helpers.schemes.behavioural import score_customers
 
     model_path, input_path, out = Path(args.model), Path(args.input), Path(args.out)
     for path, what in ((model_path, "model"), (input_path, "input")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from segkit_helpers.config import default_config_path, load_config, processed_dir, resolve_workdir
+from segkit_helpers.io.config import default_config_path, load_config, processed_dir, resolve_workdir
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def read_artefact(ctx: CycleContext, name: str):
     import pandas as pd
     import yaml
 
-    from segkit_helpers.artefacts import read_json
+    from segkit_helpers.io.artefacts import read_json
 
     path = ctx.artefact(name)
     if not path.is_file():
@@ -95,7 +95,7 @@ def read_artefact(ctx: CycleContext, name: str):
     if path.suffix == ".json":
         return read_json(path)
     if path.suffix == ".skops":
-        from segkit_helpers.model_io import load_model
+        from segkit_helpers.io.model_io import load_model
 
         return load_model(path)
     return yaml.safe_load(path.read_text(encoding="utf-8"))

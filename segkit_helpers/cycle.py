@@ -27,12 +27,12 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
-from segkit_helpers.artefacts import write_text
-from segkit_helpers.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
-from segkit_helpers.data import check_sources
+from segkit_helpers.io.artefacts import write_text
+from segkit_helpers.io.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
+from segkit_helpers.research.data import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
-from segkit_helpers.monitoring import load_previous
-from segkit_helpers.report import PAGES, build_index, render_notebook_html
+from segkit_helpers.monitoring.drift import load_previous
+from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
 
 KERNEL = "segkit"
 
@@ -206,7 +206,7 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
         The cycle config (YAML).
     workdir
         Folder for ``data/processed/<cycle>`` and ``reports/<cycle>`` (default: the
-        current folder's resolution by :func:`segkit_helpers.config.resolve_workdir`).
+        current folder's resolution by :func:`segkit_helpers.io.config.resolve_workdir`).
     overrides
         Dotted config keys set on top of the file (``-p NAME VALUE``).
     progress

@@ -8,7 +8,7 @@ import stat
 import pandas as pd
 import pytest
 
-from segkit_helpers.artefacts import write_csv, write_json, write_parquet, write_text, write_yaml
+from segkit_helpers.io.artefacts import write_csv, write_json, write_parquet, write_text, write_yaml
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_a_failed_write_leaves_neither_file_nor_temp(tmp_path):
 
 def test_every_csv_segkit_writes_goes_through_the_formula_guard():
     # one writer for all: no module but artefacts.py calls DataFrame.to_csv
-    from segkit_helpers.config import PROJ_ROOT
+    from segkit_helpers.io.config import PROJ_ROOT
 
     writers = [p.name for p in (PROJ_ROOT / "segkit_helpers").rglob("*.py")
                if ".to_csv(" in p.read_text(encoding="utf-8") and p.name != "artefacts.py"]
@@ -56,7 +56,7 @@ def test_every_csv_segkit_writes_goes_through_the_formula_guard():
 
 
 def test_csv_formula_cells_are_neutralised_and_restored(tmp_path):
-    from segkit_helpers.artefacts import restore_formulas
+    from segkit_helpers.io.artefacts import restore_formulas
 
     table = pd.DataFrame({"customer_id": ["=HYPERLINK(\"x\")", "+48 600", "0042"], "name": ["@cmd", "-x", "ok"],
                           "value": [-1.5, 2.0, 3.0]})
@@ -70,8 +70,8 @@ def test_csv_formula_cells_are_neutralised_and_restored(tmp_path):
 
 def test_segkit_score_output_csv_is_guarded(tmp_path):
     from segkit_helpers.cli import main
-    from segkit_helpers.model_io import save_model
-    from segkit_helpers.segmentation import SegmentModel
+    from segkit_helpers.io.model_io import save_model
+    from segkit_helpers.schemes.behavioural import SegmentModel
     from tests.test_segmentation import planted_profile
 
     profile = planted_profile()

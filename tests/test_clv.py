@@ -15,13 +15,13 @@ import pytest
 from scipy import integrate, optimize, special, stats
 
 from tests.conftest import make_transactions
-from segkit_helpers.artefacts import read_json
-from segkit_helpers.clv import (
+from segkit_helpers.io.artefacts import read_json
+from segkit_helpers.research.clv import (
     METHODS, WEEKS_PER_MONTH, ClvFit, add_clv, bgnbd_log_likelihood, clv_by_rfm_segment, credibility_spend,
     expected_purchases, expected_spend, fit_bgnbd, fit_clv, fit_gamma_gamma, gamma_gamma_log_likelihood,
     holdout_check, model_inputs, p_alive, save_clv, spend_frequency_check,
 )
-from segkit_helpers.features import build_profile, customer_metrics
+from segkit_helpers.research.features import build_profile, customer_metrics
 
 CDNOW = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)  # Fader, Hardie & Lee (2005), Marketing Science, p. 279
 CFG = {"asof": dt.date(2024, 6, 30),
@@ -378,7 +378,7 @@ def test_a_bgnbd_fit_that_does_not_converge_means_no_clv_columns(monkeypatch):
         return optimize.OptimizeResult(x=x0, fun=fun(x0), success=False)
 
     profile = synthetic_profile(np.full(400, 25.0))
-    monkeypatch.setattr("segkit_helpers.clv.optimize.minimize", no_convergence)
+    monkeypatch.setattr("segkit_helpers.research.clv.optimize.minimize", no_convergence)
     fit = fit_clv(profile, CFG)
     assert fit.method == "none"
     assert fit.reason == "the BG/NBD model could not be fitted (the optimiser did not converge from any starting value)"

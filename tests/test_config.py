@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.config: loading, defaults, overrides and validation errors."""
+"""Unit tests of segkit_helpers.io.config: loading, defaults, overrides and validation errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from segkit_helpers.config import load_config, parse_override
+from segkit_helpers.io.config import load_config, parse_override
 from segkit_helpers.errors import ConfigError
 
 MINIMAL = """\

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.data: reading sources, column mapping, typing and cleaning."""
+"""Unit tests of segkit_helpers.research.data: reading sources, column mapping, typing and cleaning."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.cli import main
-from segkit_helpers.config import load_config
-from segkit_helpers.data import (
+from segkit_helpers.io.config import load_config
+from segkit_helpers.research.data import (
     check_sources,
     clean_transactions,
     column_mapping,
@@ -25,8 +25,8 @@ from segkit_helpers.data import (
     summarize_lines,
 )
 from segkit_helpers.errors import InputError
-from segkit_helpers.features import customer_metrics, order_table
-from segkit_helpers.readiness import data_checks
+from segkit_helpers.research.features import customer_metrics, order_table
+from segkit_helpers.research.readiness import data_checks
 from tests.conftest import make_transactions, write_cycle_config
 
 MAPPING = {

@@ -1,4 +1,4 @@
-"""The synthetic generators and export dialects of segkit_helpers.datasets."""
+"""The synthetic generators and export dialects of segkit_helpers.datasets.shops."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit_helpers.datasets import (DEFAULT_TYPES, DIALECTS, FOREIGN_COLUMNS, TYPE_MIXES, cdnow_lines, continuum_shop,
+from segkit_helpers.datasets.shops import (DEFAULT_TYPES, DIALECTS, FOREIGN_COLUMNS, TYPE_MIXES, cdnow_lines, continuum_shop,
                                      foreign_columns, planted_shop, write_export)
 
 

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.deployment: playbook, service models and the CRM export."""
+"""Unit tests of segkit_helpers.deploy.deployment: playbook, service models and the CRM export."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from segkit_helpers.deployment import (
+from segkit_helpers.deploy.deployment import (
     EXPORT_COLUMNS,
     assign_persona_types,
     assign_service_models,
@@ -21,7 +21,7 @@ from segkit_helpers.deployment import (
     write_export,
 )
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.features import QUADRANTS
+from segkit_helpers.research.features import QUADRANTS
 
 ACTIONS = {
     "profitable & loyal": "Personal account manager; monthly check-in meeting; direct phone line; "
@@ -212,8 +212,8 @@ def test_write_export_round_trips_ids(tmp_path, playbook):
 
 
 def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
-    from segkit_helpers.artefacts import neutralise_formulas
-    from segkit_helpers.deployment import write_export
+    from segkit_helpers.io.artefacts import neutralise_formulas
+    from segkit_helpers.deploy.deployment import write_export
 
     export = pd.DataFrame({"customer_id": ["00123", "=1+2"], "persona": ["@SUM(A1)", "Loyal"],
                            "next_action": ["-call", "+1 555"], "priority": [1, -2]})
@@ -232,7 +232,7 @@ def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
 def round_trip(url: str, table: str) -> None:
     import sqlalchemy
 
-    from segkit_helpers.deployment import MARKER_TABLE, write_to_database
+    from segkit_helpers.deploy.deployment import MARKER_TABLE, write_to_database
     from segkit_helpers.errors import InputError
 
     export = pd.DataFrame({"customer_id": ["00123", "007", "=1+2"], "segment": [1, 2, 2],
@@ -268,7 +268,7 @@ def round_trip(url: str, table: str) -> None:
 def test_a_failed_write_rolls_back_to_the_previous_assignment(tmp_path):
     import sqlalchemy
 
-    from segkit_helpers.deployment import write_to_database
+    from segkit_helpers.deploy.deployment import write_to_database
     from segkit_helpers.errors import InputError
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
@@ -357,7 +357,7 @@ def test_export_carries_persona_type_and_tactics(playbook):
 
 
 def test_new_customers_are_those_first_buying_after_asof(shop, tmp_path):
-    from segkit_helpers.config import load_config
+    from segkit_helpers.io.config import load_config
     from tests.conftest import make_transactions, write_cycle_config
 
     cfg = load_config(write_cycle_config(tmp_path, shop["data"], "early", "2023-06-30"))
@@ -372,9 +372,9 @@ def test_new_customers_are_those_first_buying_after_asof(shop, tmp_path):
 
 
 def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
-    from segkit_helpers.config import load_config
-    from segkit_helpers.features import profile_from_config
-    from segkit_helpers.segmentation import SegmentModel
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.schemes.behavioural import SegmentModel
     from tests.conftest import write_cycle_config
 
     path = write_cycle_config(tmp_path, shop["data"], "early", "2023-06-30")
@@ -393,7 +393,7 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
 
 
 def test_persona_types_from_survey_answers(playbook):
-    from segkit_helpers.needs import PERSONAS, QUESTIONS, NeedsModel, make_survey
+    from segkit_helpers.schemes.needs import PERSONAS, QUESTIONS, NeedsModel, make_survey
 
     survey, labels = make_survey(600, seed=3)
     model = NeedsModel(4, 0, list(QUESTIONS)).fit(survey)

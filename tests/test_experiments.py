@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.experiments import (
+from segkit_helpers.evaluation.experiments import (
     PLANTED_CONVERSION,
     PLANTED_REVENUE,
     check_experiments,

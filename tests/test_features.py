@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.features against hand-computed profiles."""
+"""Unit tests of segkit_helpers.research.features against hand-computed profiles."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.features import (
+from segkit_helpers.research.features import (
     QUADRANTS,
     abc_classes,
     add_rfm_scores,
@@ -403,8 +403,8 @@ def test_rfm_segment_summary_shares():
 
 
 def test_cost_to_serve_from_the_customers_table(tmp_path):
-    from segkit_helpers.config import load_config
-    from segkit_helpers.features import profile_from_config
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.research.features import profile_from_config
 
     pd.DataFrame({"cust": ["A", "B", "C", "D", "E", "F"], "order": ["O1", "O2", "O3", "O4", "O5", "O6"],
                   "day": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"],

@@ -8,9 +8,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.config import PROJ_ROOT
+from segkit_helpers.io.config import PROJ_ROOT
 from segkit_helpers.errors import InputError
-from segkit_helpers.firmographic import (
+from segkit_helpers.schemes.firmographic import (
     FirmographicModel,
     GowerScale,
     gower_matrix,
@@ -129,7 +129,7 @@ def test_wholesale_customers_two_segments_are_the_two_channels():
 
 def test_segkit_score_assigns_new_firms_from_the_command_line(firms, tmp_path, capsys):
     from segkit_helpers.cli import main
-    from segkit_helpers.model_io import save_model
+    from segkit_helpers.io.model_io import save_model
 
     table, _ = firms
     fitted = model().fit(table)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.hypotheses import evaluate_register, load_register, register_table
+from segkit_helpers.evaluation.hypotheses import evaluate_register, load_register, register_table
 
 
 def customers(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -88,7 +88,7 @@ def test_register_is_checked(tmp_path):
 
 
 def test_the_register_uses_the_one_cramers_v_and_rank_biserial():
-    from segkit_helpers.stats import cramers_v
+    from segkit_helpers.evaluation.stats import cramers_v
 
     # the 2x2 table [[3, 1], [1, 3]]: V = 0.5 from the chi-square without Yates (0.25 with it)
     profile = pd.DataFrame({"customer_id": list("abcdefgh"), "abc": list("AAABBBBA"), "x": [1, 2, 3, 4, 5, 6, 7, 8]})

@@ -12,9 +12,9 @@ import skops.io as sio
 
 from segkit_helpers.cli import main
 from segkit_helpers.errors import InputError
-from segkit_helpers.model_io import load_model, save_model
-from segkit_helpers.segmentation import SegmentModel
-from segkit_helpers.value_loyalty import QuadrantModel
+from segkit_helpers.io.model_io import load_model, save_model
+from segkit_helpers.schemes.behavioural import SegmentModel
+from segkit_helpers.schemes.value_loyalty import QuadrantModel
 from tests.test_schemes import quadrant_profile
 from tests.test_segmentation import planted_profile
 

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.monitoring with hand-made centres, segments and profiles."""
+"""Unit tests of segkit_helpers.monitoring.drift with hand-made centres, segments and profiles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit_helpers.monitoring import (
+from segkit_helpers.monitoring.drift import (
     LOST,
     NEW,
     alerts,
@@ -339,7 +339,7 @@ def matrix(rows: dict[str, list[int]], columns: list[str]) -> pd.DataFrame:
 
 
 def test_lineage_split_merged_new_vanished_by_hand():
-    from segkit_helpers.monitoring import lineage_alerts, segment_lineage
+    from segkit_helpers.monitoring.drift import lineage_alerts, segment_lineage
 
     m = matrix({"1": [90, 10, 0, 0, 5], "2": [0, 50, 50, 0, 5], "3": [0, 0, 10, 0, 2], "4": [0, 0, 40, 0, 1],
                 "new customer": [3, 3, 3, 10, 0]}, ["1", "2", "5", "6", "lost customer"])
@@ -358,7 +358,7 @@ def test_lineage_split_merged_new_vanished_by_hand():
 
 
 def test_cycle_history_follows_this_cycles_lineage_only(tmp_path):
-    from segkit_helpers.monitoring import cycle_history
+    from segkit_helpers.monitoring.drift import cycle_history
 
     def cycle(folder, name, asof, shares, previous=None):
         folder.mkdir(parents=True)
@@ -383,7 +383,7 @@ def test_cycle_history_follows_this_cycles_lineage_only(tmp_path):
 
 
 def test_cycle_history_stops_at_loops_missing_and_later_cycles(tmp_path):
-    from segkit_helpers.monitoring import cycle_lineage
+    from segkit_helpers.monitoring.drift import cycle_lineage
 
     processed = tmp_path / "data" / "processed"
     for name, asof, previous in [("x", "2024-01-31", "y"), ("y", "2023-12-31", "x"), ("z", "2024-02-29", "gone"),

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.needs import (
+from segkit_helpers.schemes.needs import (
     PERSONAS,
     POPULATION_SHARES,
     QUESTIONS,

@@ -12,8 +12,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from segkit_helpers.config import NOTEBOOKS_DIR, PROJ_ROOT
-from segkit_helpers.report import PAGES
+from segkit_helpers.io.config import NOTEBOOKS_DIR, PROJ_ROOT
+from segkit_helpers.report.pages import PAGES
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 COMMON = {"config_path", "workdir", "out_dir"}

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.plots: every figure is titled and labelled and shows its data."""
+"""Unit tests of segkit_helpers.report.plots: every figure is titled and labelled and shows its data."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from segkit_helpers import plots  # noqa: E402
-from segkit_helpers.schemes import embedding, segment_feature_z  # noqa: E402
-from segkit_helpers.segmentation import FEATURES, SegmentModel  # noqa: E402
+from segkit_helpers.report import plots as plots  # noqa: E402
+from segkit_helpers.schemes.common import embedding, segment_feature_z  # noqa: E402
+from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import yaml
 
 from segkit_helpers.cli import main
 from segkit_helpers.errors import InputError
-from segkit_helpers.sources import read_only_engine, read_only_query
+from segkit_helpers.io.sources import read_only_engine, read_only_query
 from tests.conftest import make_transactions, write_cycle_config
 
 PAYLOADS = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy
 import yaml
 
-from segkit_helpers.config import load_config
-from segkit_helpers.data import load_transactions
-from segkit_helpers.readiness import available_schemes, answers_table, data_checks, readiness_record
-from segkit_helpers.scheme_catalog import SCHEMES
+from segkit_helpers.io.config import load_config
+from segkit_helpers.research.data import load_transactions
+from segkit_helpers.research.readiness import available_schemes, answers_table, data_checks, readiness_record
+from segkit_helpers.schemes.catalog import SCHEMES
 from tests.conftest import make_transactions, write_cycle_config
 
 

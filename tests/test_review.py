@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.review import read_filled_sheet, review_agreement, review_sheet, write_review_sheet
+from segkit_helpers.evaluation.review import read_filled_sheet, review_agreement, review_sheet, write_review_sheet
 
 
 def tables() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,10 +10,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.config import SCHEMA, _complete
+from segkit_helpers.io.config import SCHEMA, _complete
 from segkit_helpers.errors import InputError
-from segkit_helpers.opportunity import cross_sell_table, next_best_line, whitespace
-from segkit_helpers.schemes import (
+from segkit_helpers.schemes.opportunity import cross_sell_table, next_best_line, whitespace
+from segkit_helpers.schemes.common import (
     choose_k,
     distinctive_traits,
     embedding,
@@ -24,8 +24,8 @@ from segkit_helpers.schemes import (
     scheme_names,
     segment_traits,
 )
-from segkit_helpers.segmentation import draft_personas, segment_profiles
-from segkit_helpers.value_loyalty import QuadrantModel
+from segkit_helpers.schemes.behavioural import draft_personas, segment_profiles
+from segkit_helpers.schemes.value_loyalty import QuadrantModel
 from tests.test_segmentation import planted_profile
 
 # Four planted buyer types for the behavioural planted-k test: (recency days, orders, revenue).
@@ -235,7 +235,7 @@ def test_segment_traits_cite_scheme_features_and_persona_metrics():
 
 
 def test_embedding_of_survey_answers_with_blanks():
-    from segkit_helpers.needs import QUESTIONS, make_survey
+    from segkit_helpers.schemes.needs import QUESTIONS, make_survey
 
     survey, _ = make_survey(200, seed=1)  # nullable integers with about 2 % blanks
     cfg = config("needs", features=list(QUESTIONS))

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.segmentation on planted groups and on a tiny hand-computable model."""
+"""Unit tests of segkit_helpers.schemes.behavioural on planted groups and on a tiny hand-computable model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.segmentation import (
+from segkit_helpers.schemes.behavioural import (
     FEATURES,
     SOFT_QUESTIONS,
     SegmentModel,

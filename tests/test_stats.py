@@ -12,7 +12,7 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from segkit_helpers.stats import (
+from segkit_helpers.evaluation.stats import (
     NOT_TESTABLE,
     chi_square,
     compare_segments,

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.validation: difference tests, stability, silhouettes, the reference
+"""Unit tests of segkit_helpers.evaluation.validation: difference tests, stability, silhouettes, the reference
 without groups and the verdicts."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit_helpers.segmentation import FEATURES, SegmentModel
-from segkit_helpers.stats import NOT_TESTABLE
-from segkit_helpers.validation import (
+from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel
+from segkit_helpers.evaluation.stats import NOT_TESTABLE
+from segkit_helpers.evaluation.validation import (
     CIRCULAR,
     CONSTRUCTED,
     NATURAL,
@@ -310,7 +310,7 @@ def continuum(n: int = 600, seed: int = 0) -> pd.DataFrame:
 
 
 def structure_of(data: pd.DataFrame, cfg: dict, k: int) -> dict:
-    from segkit_helpers.schemes import new_model, scheme_features
+    from segkit_helpers.schemes.common import new_model, scheme_features
 
     cfg["seed"] = 0
     return null_reference(new_model(cfg, k, scheme_features(data, cfg)).fit(data), data, cfg)
@@ -344,7 +344,7 @@ FIRM = dict(features=["industry", "region", "legal_form", "employees", "annual_r
 
 
 def test_firmographic_planted_types_are_natural_and_shuffled_attributes_constructed():
-    from segkit_helpers.firmographic import make_firmographic_sample
+    from segkit_helpers.schemes.firmographic import make_firmographic_sample
 
     firms, _ = make_firmographic_sample(n=400, k=4, seed=0)
     assert structure_of(firms, config("firmographic", **FIRM), 4)["verdict"] == NATURAL
@@ -387,9 +387,9 @@ def one_population_transactions(n_customers: int = 600, seed: int = 0, start: st
 @pytest.mark.parametrize("shop, verdict", [("one population", CONSTRUCTED), ("three planted types", NATURAL)])
 def test_verdict_from_order_lines(tmp_path, shop, verdict):
     """The issue's case: order lines with no structure give constructed segments, planted buyer types natural ones."""
-    from segkit_helpers.config import load_config
-    from segkit_helpers.features import profile_from_config
-    from segkit_helpers.schemes import choose_k, fit_segments
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.schemes.common import choose_k, fit_segments
     from tests.conftest import make_transactions, write_cycle_config
 
     lines = one_population_transactions() if shop == "one population" else make_transactions(600, seed=1)
@@ -403,7 +403,7 @@ def test_verdict_from_order_lines(tmp_path, shop, verdict):
 
 
 def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
-    from segkit_helpers.needs import QUESTIONS, make_survey
+    from segkit_helpers.schemes.needs import QUESTIONS, make_survey
 
     survey, _ = make_survey(n=300, seed=0)
     needs = dict(features=list(QUESTIONS), weight_column="weight", stability_resamples=2)

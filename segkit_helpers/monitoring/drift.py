@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 from scipy.optimize import linear_sum_assignment
 
-from segkit_helpers.config import processed_dir
+from segkit_helpers.io.config import processed_dir
 
 NEW, LOST = "new customer", "lost customer"
 #: The artefact of step 02 with each customer's values of the scheme's own features.
@@ -353,7 +353,7 @@ def save_monitor(ctx, previous: dict | None, changes: pd.DataFrame, migration: p
                  lineage: pd.DataFrame | None = None, history: pd.DataFrame | None = None) -> None:
     """Write ``monitor.json``: first-cycle note, or migration matrix, size changes and alerts; and
     the segment lineage and the history over all cycles when given."""
-    from segkit_helpers.artefacts import write_json
+    from segkit_helpers.io.artefacts import write_json
 
     extra = {
         "lineage": [] if lineage is None else lineage.reset_index().to_dict(orient="records"),

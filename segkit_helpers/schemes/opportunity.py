@@ -4,7 +4,7 @@ The opportunity lens of seed 001 ("fit with another product line"): customers wh
 resemble each other — the same segment — tend to buy the same product lines, so a
 line that most of a customer's segment buys and the customer does not is a cross-sell
 opportunity. Product lines are the ``line_share_<line>`` columns of the research step
-(:func:`segkit_helpers.features.product_split`).
+(:func:`segkit_helpers.research.features.product_split`).
 
 Definitions, per segment *s* and product line *l*:
 

@@ -19,12 +19,12 @@ from typing import Any
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.scheme_catalog import SCHEMES
-from segkit_helpers.sources import FILE_FORMATS
+from segkit_helpers.schemes.catalog import SCHEMES
+from segkit_helpers.io.sources import FILE_FORMATS
 
-PROJ_ROOT = Path(__file__).resolve().parents[1]
+PROJ_ROOT = Path(__file__).resolve().parents[2]
 CYCLES_DIR = PROJ_ROOT / "cycles"
-RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
 NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
 #: The shipped sample: two cycles of the Online Retail data, run in this order.
 SAMPLE_CONFIGS = [

@@ -10,7 +10,7 @@ A YAML file lists hypotheses (``hypotheses:``), each with:
   differs across all segments;
 - ``level`` (categorical metrics with higher / lower): the share of customers at this level.
 
-The test follows the metric, every call from :mod:`segkit_helpers.stats`: a number →
+The test follows the metric, every call from :mod:`segkit_helpers.evaluation.stats`: a number →
 one-sided Mann–Whitney U (Mann & Whitney 1947) with the rank-biserial correlation (positive
 when the named segments tend to be higher) for higher / lower, Kruskal–Wallis (1952) with
 ε² for differs; a category → the one-sided two-proportion z-test of the share at ``level``
@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit_helpers.config import RESOURCES_DIR
+from segkit_helpers.io.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, p_text, two_proportions
+from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, p_text, two_proportions
 
 KEYS = {"id", "statement", "metric", "segments", "expected", "compare_to", "level"}
 EXPECTED = ("higher", "lower", "differs")
@@ -183,7 +183,7 @@ def register_table(table: pd.DataFrame) -> pd.DataFrame:
 def register_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings;
     hypotheses on the scheme's clustering features are flagged circular."""
-    from segkit_helpers.schemes import scheme_features
+    from segkit_helpers.schemes.common import scheme_features
 
     register = load_register(cfg["validation"]["hypotheses"])
     table = evaluate_register(register, profile, segments, cfg["validation"]["alpha"], scheme_features(profile, cfg))

@@ -32,7 +32,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.stats import holm, p_text, two_proportions
+from segkit_helpers.evaluation.stats import holm, p_text, two_proportions
 
 GROUPS = ("control", "treatment")
 OUTCOMES = ("converted", "revenue")
@@ -93,7 +93,7 @@ def check_experiments(table: pd.DataFrame, name: str = "experiments") -> pd.Data
 
 def load_experiment(cfg: dict, segments: pd.DataFrame) -> pd.DataFrame:
     """The cycle's experiments table (``sources.experiments``) joined to the segments; empty when none is configured."""
-    from segkit_helpers.data import read_table
+    from segkit_helpers.research.data import read_table
 
     source = cfg["sources"]["experiments"]
     if not (source["path"] or source["url"]):

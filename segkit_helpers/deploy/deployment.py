@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit_helpers.artefacts import write_csv, write_parquet
-from segkit_helpers.config import RESOURCES_DIR
+from segkit_helpers.io.artefacts import write_csv, write_parquet
+from segkit_helpers.io.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.features import QUADRANTS
+from segkit_helpers.research.features import QUADRANTS
 
 EXPORT_COLUMNS = ["customer_id", "segment", "persona", "persona_type", "value_loyalty_quadrant",
                   "service_model", "channel", "cadence", "next_action", "tactics", "priority"]
@@ -319,8 +319,8 @@ def new_customers(cfg: dict) -> pd.DataFrame:
     """
     import copy
 
-    from segkit_helpers.data import clean_transactions, load_transactions, sample_period
-    from segkit_helpers.features import build_profile
+    from segkit_helpers.research.data import clean_transactions, load_transactions, sample_period
+    from segkit_helpers.research.features import build_profile
 
     later = copy.deepcopy(cfg)
     lines = load_transactions(later)
@@ -340,12 +340,12 @@ def score_new_customers(model, cfg: dict, personas: list[dict]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        As :func:`segkit_helpers.segmentation.score_customers` (segment, persona
+        As :func:`segkit_helpers.schemes.behavioural.score_customers` (segment, persona
         name, membership probabilities) plus ``first_order``; empty when nobody
         arrived after ``asof``.
     """
-    from segkit_helpers.schemes import scheme_data
-    from segkit_helpers.segmentation import score_customers
+    from segkit_helpers.schemes.common import scheme_data
+    from segkit_helpers.schemes.behavioural import score_customers
 
     arrived = new_customers(cfg)
     if arrived.empty:

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.opportunity import require_product_lines
-from segkit_helpers.scheme_catalog import SCHEMES, source_configured
-from segkit_helpers.segmentation import (
+from segkit_helpers.schemes.opportunity import require_product_lines
+from segkit_helpers.schemes.catalog import SCHEMES, source_configured
+from segkit_helpers.schemes.behavioural import (
     FEATURES,
     SegmentModel,
     assign_segments,
@@ -38,7 +38,7 @@ from segkit_helpers.segmentation import (
     scale_features,
     select_k,
 )
-from segkit_helpers.value_loyalty import QuadrantModel
+from segkit_helpers.schemes.value_loyalty import QuadrantModel
 
 
 
@@ -55,7 +55,7 @@ def scheme_data(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     InputError
         The scheme's source table is not configured.
     """
-    from segkit_helpers.data import read_table
+    from segkit_helpers.research.data import read_table
 
     scheme = cfg["segmentation"]["scheme"]
     if scheme not in ("firmographic", "needs"):
@@ -115,12 +115,12 @@ def new_model(cfg: dict, k: int, features: list[str]):
     seg = cfg["segmentation"]
     scheme, seed = seg["scheme"], cfg["seed"]
     if scheme == "firmographic":
-        from segkit_helpers.firmographic import FirmographicModel
+        from segkit_helpers.schemes.firmographic import FirmographicModel
 
         return FirmographicModel(n_segments=k, random_state=seed, features=features,
                                  categorical=seg["categorical"], log_features=seg["log_features"])
     if scheme == "needs":
-        from segkit_helpers.needs import NeedsModel
+        from segkit_helpers.schemes.needs import NeedsModel
 
         return NeedsModel(n_segments=k, random_state=seed, features=features, weight_column=seg["weight_column"])
     if scheme == "value_loyalty":
@@ -134,20 +134,20 @@ def choose_k(data: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Score every k of ``segmentation.k_range`` for the configured scheme (one row per k).
 
     Each scheme reports its own internal indices beside the bootstrap stability; the
-    recommendation rule is the same for all (:func:`segkit_helpers.segmentation.recommend_k`).
+    recommendation rule is the same for all (:func:`segkit_helpers.schemes.behavioural.recommend_k`).
     The value × loyalty scheme has four fixed quadrants: its table has the one row k = 4.
     """
     seg, seed = cfg["segmentation"], cfg["seed"]
     scheme = seg["scheme"]
     features = scheme_features(data, cfg)
     if scheme == "firmographic":
-        from segkit_helpers.firmographic import select_k_firmographic
+        from segkit_helpers.schemes.firmographic import select_k_firmographic
 
         return select_k_firmographic(data, features, seg["k_range"], seed, min_k=seg["min_k"],
                                      resamples=seg["stability_resamples"], categorical=seg["categorical"],
                                      log_features=seg["log_features"])
     if scheme == "needs":
-        from segkit_helpers.needs import select_k_needs
+        from segkit_helpers.schemes.needs import select_k_needs
 
         return select_k_needs(data, features, seg["k_range"], seed, min_k=seg["min_k"],
                               resamples=seg["stability_resamples"], weight_column=seg["weight_column"])
@@ -162,7 +162,7 @@ def fixed_k_table(model, data: pd.DataFrame, seed: int, resamples: int = 10, sam
 
     ``silhouette`` is the mean silhouette width (Rousseeuw 1987) on a seeded sample
     of ``sample`` customers with the model's dissimilarities; ``stability`` the
-    bootstrap ARI of :func:`segkit_helpers.segmentation.bootstrap_ari`.
+    bootstrap ARI of :func:`segkit_helpers.schemes.behavioural.bootstrap_ari`.
     """
     from sklearn.base import clone
     from sklearn.metrics import silhouette_score
@@ -197,7 +197,7 @@ def embedding(data: pd.DataFrame, cfg: dict, features: list[str] | None = None) 
     features = features or scheme_features(data, cfg)
     if scheme in ("behavioural", "opportunity"):
         return pd.DataFrame(scale_features(data[features]), columns=features, index=data.index)
-    from segkit_helpers.firmographic import GowerScale
+    from segkit_helpers.schemes.firmographic import GowerScale
 
     seg = cfg["segmentation"]
     scale = GowerScale(data, features, seg.get("categorical", []), seg.get("log_features", []))
@@ -236,18 +236,18 @@ def fit_segments(data: pd.DataFrame, k_table: pd.DataFrame, cfg: dict, previous:
     cfg
         The cycle config (``seed``, ``segmentation.*``).
     previous
-        The previous cycle (:func:`segkit_helpers.monitoring.load_previous`); when it
+        The previous cycle (:func:`segkit_helpers.monitoring.drift.load_previous`); when it
         used the same scheme and features, segment ids are matched to its segments'
-        centres (:func:`segkit_helpers.monitoring.match_segments`).
+        centres (:func:`segkit_helpers.monitoring.drift.match_segments`).
 
     Returns
     -------
     model
         The fitted model (see the module docstring for its interface).
     segments : pandas.DataFrame
-        :func:`segkit_helpers.segmentation.assign_segments` plus ``value_loyalty_quadrant``.
+        :func:`segkit_helpers.schemes.behavioural.assign_segments` plus ``value_loyalty_quadrant``.
     """
-    from segkit_helpers.monitoring import match_segments, previous_centers  # here: monitoring imports segmentation
+    from segkit_helpers.monitoring.drift import match_segments, previous_centers  # here: monitoring imports segmentation
 
     features = scheme_features(data, cfg)
     k = 4 if cfg["segmentation"]["scheme"] == "value_loyalty" else chosen_k(k_table, cfg["segmentation"]["k"])
@@ -369,8 +369,8 @@ def save_scheme_features(ctx, data: pd.DataFrame) -> None:
     04 compares them with the previous cycle's to measure drift of what the segments
     are made of.
     """
-    from segkit_helpers.artefacts import write_parquet
-    from segkit_helpers.monitoring import SCHEME_FEATURES
+    from segkit_helpers.io.artefacts import write_parquet
+    from segkit_helpers.monitoring.drift import SCHEME_FEATURES
 
     features = data[["customer_id", *scheme_features(data, ctx.cfg)]].copy()
     text = [c for c in features.columns if features[c].dtype == object]  # mixed answers: stored as text
@@ -385,7 +385,7 @@ def scheme_names(model, data: pd.DataFrame, cfg: dict) -> dict[int, str] | None:
     over-buys most. Firmographic and needs: the two most distinctive traits
     (:func:`distinctive_traits`). Duplicates get the segment id appended later.
     """
-    from segkit_helpers.value_loyalty import quadrant_names
+    from segkit_helpers.schemes.value_loyalty import quadrant_names
 
     scheme = cfg["segmentation"]["scheme"]
     if scheme == "behavioural":

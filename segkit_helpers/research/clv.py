@@ -436,7 +436,7 @@ class ClvFit:
                                    + (f"k = σ²/τ² = {k:.3f}" if k is not None else "no between-customer variance"))
         check = self.independence
         if check:
-            from segkit_helpers.stats import p_text  # here: `segkit profile` need not import statsmodels
+            from segkit_helpers.evaluation.stats import p_text  # here: `segkit profile` need not import statsmodels
 
             rows["spend ~ frequency (repeat buyers)"] = (
                 "not testable (too few repeat buyers or a constant variable)" if check["pearson_r"] is None
@@ -530,7 +530,7 @@ def _margin_rate(profile: pd.DataFrame, cfg: dict) -> float:
 
 def save_clv(ctx, fit: ClvFit) -> None:
     """Write ``clv.json``: method, reason, parameters, independence check and caveat of this cycle."""
-    from segkit_helpers.artefacts import write_json
+    from segkit_helpers.io.artefacts import write_json
 
     write_json(fit.to_dict(), ctx.artefact("clv.json"))
 
@@ -566,7 +566,7 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
     Parameters
     ----------
     lines
-        Clean order lines (:class:`segkit_helpers.data.Lines` or a DataFrame).
+        Clean order lines (:class:`segkit_helpers.research.data.Lines` or a DataFrame).
 
     Returns
     -------
@@ -576,7 +576,7 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
         ``None`` with a ``reason`` when ``clv.enabled`` is false or the model cannot
         be fitted on the history before the holdout.
     """
-    from segkit_helpers.features import order_table
+    from segkit_helpers.research.features import order_table
 
     if not cfg["clv"].get("enabled", True):
         return HoldoutCheck(None, "CLV is switched off (clv.enabled: false)")

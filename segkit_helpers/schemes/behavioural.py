@@ -4,7 +4,7 @@ Customers are clustered on log-transformed (log-modulus: ``log1p`` for non-negat
 standardised RFM — or the profile columns of ``segmentation.features`` — with k-means
 (Lloyd's algorithm, k-means++ starts; scikit-learn). Segment ids are 1..k sorted by mean revenue per customer (1 = most valuable) in a first cycle, or
 carried over from the previous cycle's matching segments
-(:func:`segkit_helpers.monitoring.match_segments`).
+(:func:`segkit_helpers.monitoring.drift.match_segments`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
-from segkit_helpers.model_io import MODEL_FILE, PandasState, save_model
-from segkit_helpers.value_loyalty import QuadrantModel
+from segkit_helpers.io.model_io import MODEL_FILE, PandasState, save_model
+from segkit_helpers.schemes.value_loyalty import QuadrantModel
 
 FEATURES = ["recency_days", "frequency", "monetary"]
 FEATURE_WORDS = {
@@ -227,7 +227,7 @@ def explain_k(k_table: pd.DataFrame, tendency: dict, k: int, set_by_config: bool
     says when the configuration overrides the recommendation, and gives the cluster
     tendency (:func:`cluster_tendency`) as a first reading only: whether the segments
     are natural or constructed is decided in step 03 against a reference without
-    groups (:func:`segkit_helpers.validation.null_reference`), so the report says it once.
+    groups (:func:`segkit_helpers.evaluation.validation.null_reference`), so the report says it once.
     """
     table = k_table.set_index("k")
     recommended = int(k_table.loc[k_table["recommended"], "k"].iloc[0])
@@ -470,15 +470,15 @@ def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.
     Parameters
     ----------
     stability
-        :func:`segkit_helpers.validation.segment_stability`, shown on each card.
+        :func:`segkit_helpers.evaluation.validation.segment_stability`, shown on each card.
     previous
-        The previous cycle (:func:`segkit_helpers.monitoring.load_previous`).
+        The previous cycle (:func:`segkit_helpers.monitoring.drift.load_previous`).
     names
         Generated names to use instead of the RFM words (schemes that segment on
-        something else name segments by it: :func:`segkit_helpers.schemes.scheme_names`).
+        something else name segments by it: :func:`segkit_helpers.schemes.common.scheme_names`).
     traits
         A sentence per segment on what makes it distinctive
-        (:func:`segkit_helpers.schemes.segment_traits`), added to the description.
+        (:func:`segkit_helpers.schemes.common.segment_traits`), added to the description.
 
     Returns
     -------
@@ -562,7 +562,7 @@ def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, 
                     gaps: pd.DataFrame | None = None) -> None:
     """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``,
     ``model.skops`` and, with product lines, ``cross_sell.csv`` and ``whitespace.parquet``."""
-    from segkit_helpers.artefacts import write_csv, write_json, write_parquet, write_yaml
+    from segkit_helpers.io.artefacts import write_csv, write_json, write_parquet, write_yaml
 
     write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
     write_csv(profiles.reset_index(), ctx.artefact("profiles.csv"))

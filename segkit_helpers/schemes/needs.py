@@ -24,8 +24,8 @@ from stepmix.stepmix import StepMix
 from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.model_io import PandasState
-from segkit_helpers.segmentation import bootstrap_ari, recommend_k
+from segkit_helpers.io.model_io import PandasState
+from segkit_helpers.schemes.behavioural import bootstrap_ari, recommend_k
 
 #: The questions of the sample survey: column → statement rated 1 (disagree) to 5 (agree).
 QUESTIONS = {
@@ -68,7 +68,7 @@ def check_answers(survey: pd.DataFrame, questions: list[str], table: str = "surv
     InputError
         A question column is missing, or holds text, non-integers or negative numbers.
         (Repeated respondents are caught when the survey is read:
-        :func:`segkit_helpers.schemes.scheme_data`.)
+        :func:`segkit_helpers.schemes.common.scheme_data`.)
     """
     missing = [c for c in questions if c not in survey]
     if missing:
@@ -202,7 +202,7 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
         """Mean absolute difference of two respondents' answers on the 0–1 scale, questions either left
         blank left out: Gower's (1971) dissimilarity with every question numeric."""
-        from segkit_helpers.firmographic import gower_matrix
+        from segkit_helpers.schemes.firmographic import gower_matrix
 
         check_is_fitted(self)
         answers = (self._answers(X), np.empty((len(X), 0), dtype=np.int64))
@@ -227,10 +227,10 @@ def select_k_needs(X: pd.DataFrame, questions: list[str], k_range: list[int], se
       class; shown, not ranked (it does not compare numbers of classes well);
     - ``silhouette`` (Rousseeuw 1987) on the mean absolute answer differences of a
       seeded sample (higher is better; ranked);
-    - ``stability``: :func:`segkit_helpers.segmentation.bootstrap_ari` of refits on
+    - ``stability``: :func:`segkit_helpers.schemes.behavioural.bootstrap_ari` of refits on
       bootstrap samples (three EM starts each, as the main fit: single starts land in local optima).
 
-    The recommendation follows :func:`segkit_helpers.segmentation.recommend_k`.
+    The recommendation follows :func:`segkit_helpers.schemes.behavioural.recommend_k`.
     """
     model = NeedsModel(features=questions, weight_column=weight_column)
     rng = np.random.default_rng(seed)

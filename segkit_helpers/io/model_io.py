@@ -81,7 +81,7 @@ def save_model(model: Any, path: str | os.PathLike) -> Path:
     """Write a fitted model with ``skops.io``, atomically."""
     import skops.io as sio
 
-    from segkit_helpers.artefacts import write_bytes
+    from segkit_helpers.io.artefacts import write_bytes
 
     return write_bytes(sio.dumps(model), path)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from segkit_helpers.artefacts import restore_formulas
+from segkit_helpers.io.artefacts import restore_formulas
 from segkit_helpers.errors import InputError
 
 DATA_POINTS = ["recency_days", "frequency", "monetary", "avg_order_value", "orders_per_quarter", "tenure_days",
@@ -77,7 +77,7 @@ def review_sheet(profile: pd.DataFrame, segments: pd.DataFrame, n_typical: int =
 def write_review_sheet(sheet: pd.DataFrame, path: str | Path) -> Path:
     """Write the sheet as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads accents),
     formula-like cells neutralised, written atomically."""
-    from segkit_helpers.artefacts import write_csv
+    from segkit_helpers.io.artefacts import write_csv
 
     return write_csv(sheet, path, excel=True)
 

@@ -33,8 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.model_io import PandasState
-from segkit_helpers.segmentation import bootstrap_ari, recommend_k
+from segkit_helpers.io.model_io import PandasState
+from segkit_helpers.schemes.behavioural import bootstrap_ari, recommend_k
 
 CHUNK = 2000  # rows of customers against medoids per block when scoring many customers
 
@@ -279,12 +279,12 @@ def select_k_firmographic(X: pd.DataFrame, features: list[str], k_range: list[in
       better; ranked);
     - ``cost``: mean Gower dissimilarity of a customer to its medoid (the PAM
       objective; it always falls with k, so it is shown, not ranked — as an elbow);
-    - ``stability``: :func:`segkit_helpers.segmentation.bootstrap_ari` of refits on
+    - ``stability``: :func:`segkit_helpers.schemes.behavioural.bootstrap_ari` of refits on
       bootstrap samples (at most ``sample`` customers each).
 
     The Euclidean indices (Calinski–Harabasz, Davies–Bouldin) are not defined on
     Gower dissimilarities and are not used. The recommendation follows
-    :func:`segkit_helpers.segmentation.recommend_k`.
+    :func:`segkit_helpers.schemes.behavioural.recommend_k`.
     """
     model = FirmographicModel(features=features, categorical=categorical or [], log_features=log_features or [],
                               sample_size=sample)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from segkit_helpers.config import OPEN_TABLES, TABLE_COLUMNS
+from segkit_helpers.io.config import OPEN_TABLES, TABLE_COLUMNS
 from segkit_helpers.errors import ConfigError, InputError
-from segkit_helpers.sources import (
+from segkit_helpers.io.sources import (
     check_header,
     connect,
     describe,
@@ -361,7 +361,7 @@ def _date_expr(col: str, kind: str, date_format: str | None, timezone: str | Non
     zone-aware Parquet column is read in the zone it was written in, UTC when it has
     none; a database's zone-aware timestamps in UTC). With ``timezone`` set, every
     instant with an offset or zone is converted into that zone, and times without one
-    are taken to be in it. Sessions run in UTC (:func:`segkit_helpers.sources.connect`),
+    are taken to be in it. Sessions run in UTC (:func:`segkit_helpers.io.sources.connect`),
     so the machine's own zone never enters.
     """
     c, k = quote_ident(col), kind.upper()

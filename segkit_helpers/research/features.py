@@ -1,7 +1,7 @@
 """The customer profile: RFM, scores, named RFM segments, persona metrics, value, loyalty, ABC/XYZ.
 
 Order lines are aggregated in DuckDB into an order table and an item table
-(:func:`segkit_helpers.data.aggregated`, built while cleaning); every per-customer
+(:func:`segkit_helpers.research.data.aggregated`, built while cleaning); every per-customer
 metric is computed from those (:func:`customer_metrics`, one SQL query), and pandas
 works only on the resulting one-row-per-customer table.
 
@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit_helpers.config import RESOURCES_DIR
-from segkit_helpers.data import TEXT_ID, Lines, aggregated, as_lines, engine_errors
-from segkit_helpers.scheme_catalog import product_lines_available
-from segkit_helpers.sources import relation_columns
+from segkit_helpers.io.config import RESOURCES_DIR
+from segkit_helpers.research.data import TEXT_ID, Lines, aggregated, as_lines, engine_errors
+from segkit_helpers.schemes.catalog import product_lines_available
+from segkit_helpers.io.sources import relation_columns
 from segkit_helpers.errors import ConfigError, InputError
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -371,7 +371,7 @@ def _slug(name: str) -> str:
 
 def customer_costs(cfg: dict) -> pd.DataFrame | None:
     """Cost to serve per customer from the customers table, when it maps ``cost_to_serve``."""
-    from segkit_helpers.data import read_table
+    from segkit_helpers.research.data import read_table
 
     source = cfg["sources"]["customers"]
     if not (source["path"] or source["url"]):
@@ -388,7 +388,7 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
     Parameters
     ----------
     lines
-        Clean order lines (:func:`segkit_helpers.data.clean_transactions`).
+        Clean order lines (:func:`segkit_helpers.research.data.clean_transactions`).
     cfg
         The cycle config.
     rules
@@ -400,7 +400,7 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
         One row per customer: the columns of :func:`rfm_table`, ``r_score``,
         ``f_score``, ``m_score``, ``rfm_segment``, the persona metrics and product
         shares, the value and loyalty columns, ``abc_class`` and ``xyz_class``.
-        The CLV columns are added by :func:`segkit_helpers.clv.add_clv`.
+        The CLV columns are added by :func:`segkit_helpers.research.clv.add_clv`.
     """
     rules = load_rfm_rules(cfg["research"]["rfm_rules"]) if rules is None else rules
     with engine_errors(cfg):
@@ -461,7 +461,7 @@ def persona_metrics_summary(profile: pd.DataFrame) -> pd.DataFrame:
 
 def save_profile(ctx, profile: pd.DataFrame, cleaning: pd.DataFrame) -> None:
     """Write ``customers.parquet`` and the cleaning table ``cleaning.csv``."""
-    from segkit_helpers.artefacts import write_csv, write_parquet
+    from segkit_helpers.io.artefacts import write_csv, write_parquet
 
     write_parquet(profile, ctx.artefact("customers.parquet"))
     write_csv(cleaning, ctx.artefact("cleaning.csv"))
@@ -476,11 +476,11 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None) 
     profile : pandas.DataFrame
         As :func:`build_profile`, with the CLV columns when enabled.
     cleaning : pandas.DataFrame
-        As the report of :func:`segkit_helpers.data.clean_transactions`.
+        As the report of :func:`segkit_helpers.research.data.clean_transactions`.
     """
-    from segkit_helpers.clv import add_clv
-    from segkit_helpers.config import load_config
-    from segkit_helpers.data import clean_transactions, load_transactions
+    from segkit_helpers.research.clv import add_clv
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.research.data import clean_transactions, load_transactions
 
     cfg = load_config(config_path, overrides)
     lines, cleaning = clean_transactions(load_transactions(cfg), cfg)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit_helpers.data import Lines, cancellation_sql, duplicate_rule
-from segkit_helpers.scheme_catalog import SCHEMES
-from segkit_helpers.sources import quote_ident
+from segkit_helpers.research.data import Lines, cancellation_sql, duplicate_rule
+from segkit_helpers.schemes.catalog import SCHEMES
+from segkit_helpers.io.sources import quote_ident
 
 #: Seed 001's five questions, keyed as in the ``readiness`` config section.
 QUESTIONS = {
@@ -40,7 +40,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     in days (≥ ``readiness.min_history_days``), share of lines without a customer
     (≤ ``readiness.max_missing_customer_share``); reported without a bar: share of
     returns/cancellations and of exact duplicate lines (identical in every mapped column),
-    named with what step 01 does with them and why (:func:`~segkit_helpers.data.duplicate_rule`).
+    named with what step 01 does with them and why (:func:`~segkit_helpers.research.data.duplicate_rule`).
 
     Returns
     -------
@@ -74,7 +74,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
 def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:
     """Which segmentation schemes the configured data supports.
 
-    Each scheme's own predicate (:data:`segkit_helpers.scheme_catalog.SCHEMES`) decides,
+    Each scheme's own predicate (:data:`segkit_helpers.schemes.catalog.SCHEMES`) decides,
     on the config's sources (files or database URLs) and the order lines' mapped columns.
     """
     rows = [{"scheme": name, "needs": scheme.needs, "data available": bool(scheme.available(cfg, lines.columns)),
@@ -126,8 +126,8 @@ def stop_if_not_ready(record: dict, cfg: dict) -> str:
 
 def save_readiness(ctx, record: dict) -> None:
     """Write ``readiness.json`` and the resolved config of the cycle (``config.yml``)."""
-    from segkit_helpers.artefacts import write_json, write_text
-    from segkit_helpers.config import dump_config
+    from segkit_helpers.io.artefacts import write_json, write_text
+    from segkit_helpers.io.config import dump_config
 
     write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
     write_json(record, ctx.artefact("readiness.json"))

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 
-from segkit_helpers.segmentation import FEATURES, persona_names
+from segkit_helpers.schemes.behavioural import FEATURES, persona_names
 
 LABELS = {"recency_days": "recency (days since last order)", "frequency": "frequency (orders)",
           "monetary": "monetary (net revenue)"}
@@ -94,7 +94,7 @@ def plot_k_selection(k_table: pd.DataFrame) -> Figure:
 def plot_segment_profiles(z: pd.DataFrame, personas: list[dict], ax: Axes | None = None) -> Axes:
     """Heat map of each segment's feature means against all customers, in SD units.
 
-    ``z`` is :func:`segkit_helpers.schemes.segment_feature_z` (rows: segment ids).
+    ``z`` is :func:`segkit_helpers.schemes.common.segment_feature_z` (rows: segment ids).
     """
     ax = _ax(ax, (max(7, 0.7 * z.shape[1] + 3), 0.6 * len(z) + 2))
     names = persona_names(personas)
@@ -113,7 +113,7 @@ def plot_segment_map(points: pd.DataFrame, segments: pd.Series, seed: int = 42, 
                      ax: Axes | None = None) -> Axes:
     """Customers on the first two principal components of the clustered features.
 
-    ``points`` is :func:`segkit_helpers.schemes.embedding` (one row per customer,
+    ``points`` is :func:`segkit_helpers.schemes.common.embedding` (one row per customer,
     aligned with ``segments``).
     """
     ax = _ax(ax, (7, 5))
@@ -156,7 +156,7 @@ def plot_quadrants(profile: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = None, ax: Axes | None = None) -> Axes:
     """Segment × product-line penetration, annotated with the whitespace's expected value.
 
-    ``table`` is :func:`segkit_helpers.opportunity.cross_sell_table`; an empty table
+    ``table`` is :func:`segkit_helpers.schemes.opportunity.cross_sell_table`; an empty table
     (no product lines) draws a note instead.
     """
     if table is None or table.empty:
@@ -185,7 +185,7 @@ def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = No
 def plot_uplift(table: pd.DataFrame, outcome: str = "converted", ax: Axes | None = None) -> Axes:
     """Uplift per segment with its confidence interval (a forest plot), significant ones highlighted.
 
-    ``table`` is :func:`segkit_helpers.experiments.uplift_by_segment`; an empty table
+    ``table`` is :func:`segkit_helpers.evaluation.experiments.uplift_by_segment`; an empty table
     draws a note instead.
     """
     if table.empty:
@@ -218,8 +218,8 @@ def plot_flows(matrix: pd.DataFrame | None, of: str = "segment", goal: str | Non
                ax: Axes | None = None) -> Axes:
     """Alluvial figure of a migration matrix: previous groups left, current right, bands ∝ customers.
 
-    ``matrix`` is :func:`segkit_helpers.monitoring.migration_matrix` or
-    :func:`segkit_helpers.monitoring.quadrant_migration` (``None`` in a first cycle:
+    ``matrix`` is :func:`segkit_helpers.monitoring.drift.migration_matrix` or
+    :func:`segkit_helpers.monitoring.drift.quadrant_migration` (``None`` in a first cycle:
     a note is drawn). New and lost customers are grey blocks; flows into ``goal`` (for
     quadrants: "profitable & loyal") are drawn in green. Drawn with matplotlib patches:
     no plotting library offers an alluvial diagram without a browser.

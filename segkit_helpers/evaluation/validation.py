@@ -7,7 +7,7 @@
   differ on them), and on held-out features, the evidence (:func:`holdout_differences`);
 - the verdicts on H1–H3 and per segment.
 
-Every test and effect size comes from :mod:`segkit_helpers.stats`.
+Every test and effect size comes from :mod:`segkit_helpers.evaluation.stats`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from sklearn.metrics.cluster import contingency_matrix
 from sklearn.utils import check_random_state
 from tqdm import tqdm
 
-from segkit_helpers.schemes import scheme_features
-from segkit_helpers.segmentation import FEATURES, SegmentModel, log_modulus
-from segkit_helpers.stats import NOT_TESTABLE, compare_segments, differs, holm, is_categorical, mann_whitney, p_text
+from segkit_helpers.schemes.common import scheme_features
+from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel, log_modulus
+from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, differs, holm, is_categorical, mann_whitney, p_text
 
 
 def _refitted_labels(model, profile: pd.DataFrame, n_boot: int, seed: int, desc: str):
@@ -137,7 +137,7 @@ def difference_tests(data: pd.DataFrame, labels, features: list[str], alpha: flo
                      categorical: list[str] | tuple = ()) -> pd.DataFrame:
     """Does each feature differ across the groups of ``labels``? One test per feature, Holm-adjusted.
 
-    Each feature goes through :func:`segkit_helpers.stats.compare_segments`:
+    Each feature goes through :func:`segkit_helpers.evaluation.stats.compare_segments`:
     Kruskal–Wallis with ε² for numbers, chi-square with Cramér's V for categories (and
     the columns of ``categorical``); a constant feature is "not testable". Holm's
     correction runs over the testable features of the table.
@@ -170,7 +170,7 @@ def clustering_differences(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict
     """Differences on the features the scheme clustered, with RFM beside them: a description, not evidence.
 
     The segments were cut to differ on their clustering features
-    (:func:`segkit_helpers.schemes.scheme_features`), so these tests pass on any data,
+    (:func:`segkit_helpers.schemes.common.scheme_features`), so these tests pass on any data,
     even without groups: their ``role`` says so ("clustering feature (circular)").
     Recency, frequency and monetary value are added as ``descriptor`` rows when the
     scheme did not cluster them. Columns as :func:`difference_tests`, plus ``role``.
@@ -229,9 +229,9 @@ def pairwise_tests(profile: pd.DataFrame, segments: pd.Series, features: list[st
 
     For every numeric feature and every pair of segments (a < b): the two-sided
     Mann–Whitney U test of segment a against segment b
-    (:func:`segkit_helpers.stats.mann_whitney`); the p-values of all pairs and features
+    (:func:`segkit_helpers.evaluation.stats.mann_whitney`); the p-values of all pairs and features
     together are adjusted by Holm's (1979) method; ``rank_biserial`` is positive when
-    segment a tends to have the larger values (:func:`segkit_helpers.stats.rank_biserial`).
+    segment a tends to have the larger values (:func:`segkit_helpers.evaluation.stats.rank_biserial`).
     Categorical features and pairs that are not testable (constant values) are left out.
 
     Returns
@@ -292,7 +292,7 @@ NULL_DRAWS = 5
 #: Silhouette points by which the real fit must beat every draw of the reference to be "natural".
 NATURAL_MARGIN = 0.05
 #: The real fit must be at least as stable as the reference's mean, within this tolerance
-#: (the tolerance of :func:`segkit_helpers.segmentation.recommend_k`).
+#: (the tolerance of :func:`segkit_helpers.schemes.behavioural.recommend_k`).
 STABILITY_TOLERANCE = 0.01
 NATURAL = "natural segments"
 CONSTRUCTED = "constructed segments: useful divisions, not natural types"
@@ -316,7 +316,7 @@ def null_sample(data: pd.DataFrame, cfg: dict, features: list[str], rng: np.rand
 
     Other columns (weights, ``monetary`` used to order ids) are kept as they are.
     """
-    from segkit_helpers.firmographic import GowerScale
+    from segkit_helpers.schemes.firmographic import GowerScale
 
     seg = cfg["segmentation"]
     scheme = seg["scheme"]
@@ -351,9 +351,9 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
 
     The same scheme with the same k (a clone of the fitted model) is fitted to the
     customers and to ``draws`` seeded draws of :func:`null_sample`, and each fit is
-    scored the same way (:func:`segkit_helpers.schemes.fixed_k_table`): separation = mean
+    scored the same way (:func:`segkit_helpers.schemes.common.fixed_k_table`): separation = mean
     silhouette width (Rousseeuw 1987) with the model's dissimilarities, stability = the
-    bootstrap-pair ARI of :func:`segkit_helpers.segmentation.bootstrap_ari`
+    bootstrap-pair ARI of :func:`segkit_helpers.schemes.behavioural.bootstrap_ari`
     (``segmentation.stability_resamples`` pairs, of as many customers as step 02's
     choice of k samples: ``segmentation.stability_sample`` for k-means, 2,000 for the
     Gower schemes). Comparing a clustering index with its value on reference data without
@@ -377,7 +377,7 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
     from sklearn.base import clone
     from threadpoolctl import threadpool_limits
 
-    from segkit_helpers.schemes import fixed_k_table
+    from segkit_helpers.schemes.common import fixed_k_table
 
     seg = cfg["segmentation"]
     if seg["scheme"] == "value_loyalty":
@@ -520,13 +520,13 @@ def save_validation(ctx, stability: pd.Series, silhouettes: pd.Series, descripti
     description on the clustering features and RFM, :func:`clustering_differences`),
     ``holdout_tests`` (:func:`holdout_differences`), ``hypotheses``, ``segments``,
     ``pairwise_tests``, ``review_agreement``, ``hypothesis_register`` and ``experiment``.
-    ``review`` is (sheet, agreement) of :func:`segkit_helpers.review.review_for_cycle`;
-    ``register`` the table of :func:`segkit_helpers.hypotheses.evaluate_register`;
+    ``review`` is (sheet, agreement) of :func:`segkit_helpers.evaluation.review.review_for_cycle`;
+    ``register`` the table of :func:`segkit_helpers.evaluation.hypotheses.evaluate_register`;
     ``experiment`` maps ``conversion`` / ``revenue`` to uplift tables and
     ``conversion_interaction`` / ``revenue_interaction`` to interaction tests.
     """
-    from segkit_helpers.artefacts import write_json
-    from segkit_helpers.review import write_review_sheet
+    from segkit_helpers.io.artefacts import write_json
+    from segkit_helpers.evaluation.review import write_review_sheet
 
     record = {
         "cycle": ctx.cycle,

@@ -360,7 +360,7 @@ def stored_zones(source: dict) -> dict[str, str]:
     """The zone each zone-aware timestamp column of a Parquet file was written in (Arrow's ``tz``).
 
     DuckDB reads such columns as instants and forgets the zone; segkit reads the local
-    clock of that zone, as written (:func:`segkit_helpers.data._date_expr`).
+    clock of that zone, as written (:func:`segkit_helpers.research.data._date_expr`).
     """
     path = source.get("path")
     if not path or FILE_FORMATS.get(Path(path).suffix.lower()) != "parquet":

@@ -1,0 +1,1 @@
+"""The test step: statistics, stability, differences between segments, hypotheses, experiments, review."""

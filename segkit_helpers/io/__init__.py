@@ -1,0 +1,1 @@
+"""Reading and writing: the cycle config, input sources, artefacts and saved models."""

@@ -1,0 +1,1 @@
+"""The monitor step: changes against the previous cycle, drift, migration and history."""

@@ -1,0 +1,1 @@
+"""The report: figures, HTML pages and the cycle index."""

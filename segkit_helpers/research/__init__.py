@@ -1,0 +1,1 @@
+"""The research step: reading order lines, cleaning them, customer profiles, CLV and data readiness."""

@@ -1,0 +1,1 @@
+"""The segmentation schemes of the hypothesis step."""

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.report.plots: every figure is titled and labelled and shows its data."""
+"""Unit tests of segkit_helpers.report.figures: every figure is titled and labelled and shows its data."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from segkit_helpers.report import plots as plots  # noqa: E402
+from segkit_helpers.report.figures import deploy, hypothesis, monitor, research, test  # noqa: E402
 from segkit_helpers.schemes.common import embedding, segment_feature_z  # noqa: E402
 from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel  # noqa: E402
 
@@ -57,7 +57,7 @@ def model(profile) -> SegmentModel:
 
 
 def test_plot_distributions(profile):
-    fig = plots.plot_distributions(profile)
+    fig = research.plot_distributions(profile)
     assert isinstance(fig, Figure)
     assert fig.get_suptitle().strip()
     assert len(fig.axes) == 3
@@ -75,7 +75,7 @@ def test_plot_rfm_segments_bars_equal_shares():
         {"customer_share": [0.5, 0.3, 0.2], "revenue_share": [0.1, 0.6, 0.3]},
         index=pd.Index(["Lost", "Champions", "At risk"], name="rfm_segment"),
     )
-    ax = plots.plot_rfm_segments(summary)
+    ax = research.plot_rfm_segments(summary)
     assert isinstance(ax, Axes)
     labelled(ax)
     # horizontal bars: one container per measure, bar length = share, in the summary's row order
@@ -91,7 +91,7 @@ def test_plot_rfm_segments_on_given_axes():
     fig, ax = plt.subplots()
     summary = pd.DataFrame({"customer_share": [1.0], "revenue_share": [1.0]},
                            index=pd.Index(["Champions"], name="rfm_segment"))
-    assert plots.plot_rfm_segments(summary, ax=ax) is ax
+    assert research.plot_rfm_segments(summary, ax=ax) is ax
 
 
 def test_plot_k_selection():
@@ -99,7 +99,7 @@ def test_plot_k_selection():
                             "calinski_harabasz": [100.0, 300.0, 200.0], "davies_bouldin": [0.9, 0.3, 0.7],
                             "stability": [0.9, 0.95, 0.6], "stability_sd": [0.05, 0.02, 0.1],
                             "recommended": [False, True, False]})
-    fig = plots.plot_k_selection(k_table)
+    fig = hypothesis.plot_k_selection(k_table)
     assert isinstance(fig, Figure)
     assert fig.get_suptitle().strip()
     assert len(fig.axes) == 4
@@ -117,7 +117,7 @@ def test_plot_segment_profiles(profile, model):
     cfg = {"segmentation": {"scheme": "behavioural", "features": None}}
     z = segment_feature_z(profile, segments, cfg)
     personas = [{"segment": s, "name": f"persona {s}"} for s in z.index]
-    ax = plots.plot_segment_profiles(z, personas)
+    ax = hypothesis.plot_segment_profiles(z, personas)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1 · persona 1", "2 · persona 2", "3 · persona 3"]
@@ -131,7 +131,7 @@ def test_plot_segment_profiles(profile, model):
 def test_plot_segment_map(profile, model):
     segments = pd.Series(model.predict(profile))
     points = embedding(profile, {"segmentation": {"scheme": "behavioural"}}, FEATURES)
-    ax = plots.plot_segment_map(points, segments, seed=0, sample=45)
+    ax = hypothesis.plot_segment_map(points, segments, seed=0, sample=45)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert len(ax.collections[0].get_offsets()) == 45  # the sampled customers
@@ -139,7 +139,7 @@ def test_plot_segment_map(profile, model):
 
 
 def test_plot_quadrants_counts(profile):
-    ax = plots.plot_quadrants(profile)
+    ax = research.plot_quadrants(profile)
     assert isinstance(ax, Axes)
     labelled(ax)
     texts = [t.get_text() for t in ax.texts]
@@ -153,7 +153,7 @@ def test_plot_quadrants_counts(profile):
 
 def test_plot_stability():
     stability = pd.Series([0.9, 0.95, 1.0, 0.85], name="ari")
-    ax = plots.plot_stability(stability, bar=0.75)
+    ax = test.plot_stability(stability, bar=0.75)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert sum(p.get_height() for p in ax.patches) == 4
@@ -162,7 +162,7 @@ def test_plot_stability():
 
 def test_plot_feature_by_segment(profile, model):
     segments = pd.Series(model.predict(profile))
-    ax = plots.plot_feature_by_segment(profile, segments, "monetary")
+    ax = test.plot_feature_by_segment(profile, segments, "monetary")
     assert isinstance(ax, Axes)
     labelled(ax)
     assert ax.get_title() == "monetary by segment"
@@ -171,7 +171,7 @@ def test_plot_feature_by_segment(profile, model):
 
 
 def test_plot_migration_first_cycle():
-    ax = plots.plot_migration(None)
+    ax = monitor.plot_migration(None)
     assert isinstance(ax, Axes)
     labelled(ax)
     assert "First cycle" in ax.texts[0].get_text()
@@ -181,7 +181,7 @@ def test_plot_migration_counts():
     matrix = pd.DataFrame([[5, 1, 0], [2, 7, 1], [3, 0, 0]],
                           index=pd.Index(["1", "2", "new customer"], name="previous segment"),
                           columns=pd.Index(["1", "2", "lost customer"], name="current segment"))
-    ax = plots.plot_migration(matrix)
+    ax = monitor.plot_migration(matrix)
     labelled(ax)
     assert [t.get_text() for t in ax.texts] == ["5", "1", "0", "2", "7", "1", "3", "0", "0"]
 
@@ -190,7 +190,7 @@ def test_plot_resources_vs_value_bar_heights():
     table = pd.DataFrame({"profit_per_customer": [120.0, 15.0, -3.0],
                           "service_model": ["key account", "inside sales", "key account"]},
                          index=pd.Index([1, 2, 3], name="segment"))
-    ax = plots.plot_resources_vs_value(table)
+    ax = deploy.plot_resources_vs_value(table)
     assert isinstance(ax, Axes)
     labelled(ax)
     ticks = [t.get_text() for t in ax.get_xticklabels()]
@@ -207,7 +207,7 @@ def test_plot_resources_vs_value_bar_heights():
 def test_plot_rf_heatmap_counts_customers_per_cell():
     profile = pd.DataFrame({"customer_id": list("abcd"), "r_score": [5, 5, 1, 1], "f_score": [5, 5, 1, 2],
                             "monetary": [100.0, 300.0, 10.0, 20.0]})
-    ax = plots.plot_rf_heatmap(profile)
+    ax = research.plot_rf_heatmap(profile)
     labelled(ax)
     has_caption(ax.figure)
     # cells (r5, f5) has 2 customers, (r1, f1) and (r1, f2) one each; the other cells are empty
@@ -218,7 +218,7 @@ def test_plot_rf_heatmap_counts_customers_per_cell():
 
 def test_plot_pareto_curve_ends_at_one():
     profile = pd.DataFrame({"monetary": [50.0, 30.0, 10.0, 6.0, 4.0], "abc_class": ["A", "A", "B", "B", "C"]})
-    ax = plots.plot_pareto(profile)
+    ax = research.plot_pareto(profile)
     labelled(ax)
     has_caption(ax.figure)
     x, y = ax.lines[0].get_data()
@@ -230,18 +230,18 @@ def test_plot_pareto_curve_ends_at_one():
 def test_plot_holdout_bars_and_disabled_panel():
     table = pd.DataFrame({"customers": [10, 5], "actual": [0.5, 1.5], "predicted": [0.4, 1.2]},
                          index=pd.Index(["0", "1"], name="repeat orders in calibration"))
-    ax = plots.plot_holdout(table)
+    ax = research.plot_holdout(table)
     labelled(ax)
     has_caption(ax.figure)
     heights = sorted(round(p.get_height(), 2) for p in ax.patches if p.get_height() > 0)
     assert heights == [0.4, 0.5, 1.2, 1.5]
-    empty = plots.plot_holdout(None)
+    empty = research.plot_holdout(None)
     assert "No holdout check" in " ".join(t.get_text() for t in empty.texts)
 
 
 def test_plot_membership_counts_every_customer():
     segments = pd.DataFrame({"membership": [0.95, 0.9, 0.55, 0.4], "secondary_segment": [None, None, 2, 1]})
-    ax = plots.plot_membership(segments)
+    ax = hypothesis.plot_membership(segments)
     labelled(ax)
     has_caption(ax.figure)
     assert sum(p.get_height() for p in ax.patches) == 4
@@ -251,12 +251,12 @@ def test_plot_membership_counts_every_customer():
 def test_plot_cross_sell_annotates_penetration_and_value():
     table = pd.DataFrame({"segment": [1, 1, 2, 2], "product_line": ["bags_storage", "garden"] * 2,
                           "penetration": [0.5, 1.0, 0.25, 0.0], "expected_value": [120.0, 0.0, 30.0, 0.0]})
-    ax = plots.plot_cross_sell(table, [{"segment": 1, "name": "Gift buyers"}])
+    ax = hypothesis.plot_cross_sell(table, [{"segment": 1, "name": "Gift buyers"}])
     labelled(ax)
     has_caption(ax.figure)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["bags storage", "garden"]
     assert [t.get_text() for t in ax.texts] == ["50%\n+120", "100%\n", "25%\n+30", "0%\n"]
-    empty = plots.plot_cross_sell(pd.DataFrame(columns=table.columns))
+    empty = hypothesis.plot_cross_sell(pd.DataFrame(columns=table.columns))
     assert "no product lines" in empty.texts[0].get_text()
 
 
@@ -264,18 +264,18 @@ def test_plot_uplift_forest():
     table = pd.DataFrame({"segment_name": ["Gold", "Rest", "all customers"], "uplift": [0.08, 0.0, 0.03],
                           "ci_low": [0.05, -0.02, 0.02], "ci_high": [0.11, 0.02, 0.04],
                           "significant": [True, False, True]}, index=pd.Index([1, 2, "all"], name="segment"))
-    ax = plots.plot_uplift(table, "converted")
+    ax = test.plot_uplift(table, "converted")
     labelled(ax)
     has_caption(ax.figure)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["all customers", "segment 2 · Rest", "segment 1 · Gold"]
     np.testing.assert_allclose(ax.collections[1].get_offsets()[:, 0], [3.0, 0.0, 8.0])  # points, bottom to top
-    assert "no experiment" in plots.plot_uplift(table.iloc[:0]).texts[0].get_text()
+    assert "no experiment" in test.plot_uplift(table.iloc[:0]).texts[0].get_text()
 
 
 def test_plot_flows_bands_and_goal():
     m = pd.DataFrame([[8, 2, 1], [3, 5, 0], [4, 1, 0]], index=["profitable & loyal", "unprofitable & loyal",
                      "new customer"], columns=["profitable & loyal", "unprofitable & loyal", "lost customer"])
-    ax = plots.plot_flows(m, of="quadrant", goal="profitable & loyal")
+    ax = monitor.plot_flows(m, of="quadrant", goal="profitable & loyal")
     labelled(ax)
     has_caption(ax.figure)
     bands = [p for p in ax.patches if type(p).__name__ == "PathPatch"]
@@ -284,17 +284,17 @@ def test_plot_flows_bands_and_goal():
     assert len(green) == 2  # unprofitable & loyal -> gold, new -> gold
     labels = [t.get_text() for t in ax.texts]
     assert "new customer (5)" in labels and "lost customer (1)" in labels
-    assert "first cycle" in plots.plot_flows(None).texts[0].get_text()
+    assert "first cycle" in monitor.plot_flows(None).texts[0].get_text()
 
 
 def test_plot_history_two_panels():
     history = pd.DataFrame({"cycle": ["a", "a", "b", "b"], "segment": [1, 2, 1, 2], "name": ["Gold", "Rest"] * 2,
                             "customer_share": [0.4, 0.6, 0.5, 0.5], "revenue_share": [0.7, 0.3, 0.8, 0.2]})
-    fig = plots.plot_history(history)
+    fig = monitor.plot_history(history)
     assert len(fig.axes) == 2
     for ax in fig.axes:
         labelled(ax)
     has_caption(fig)
     assert fig.axes[0].lines[0].get_ydata().tolist() == [40.0, 50.0]
-    one = plots.plot_history(history[history["cycle"] == "a"])
+    one = monitor.plot_history(history[history["cycle"] == "a"])
     assert any("only one cycle" in t.get_text() for t in one.texts)

@@ -1,0 +1,132 @@
+"""Figures of the hypothesis step (02): choice of k, segment profiles, segment map, cross-sell, memberships."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from sklearn.decomposition import PCA
+
+from segkit_helpers.report.figures.base import caption, use_axes
+from segkit_helpers.schemes.behavioural import persona_names
+
+
+LOWER_IS_BETTER = {"davies_bouldin", "bic", "aic", "cost", "inertia"}
+
+
+NOT_PLOTTED = {"k", "stability", "stability_sd", "mean_rank", "recommended", "inertia"}
+
+
+def plot_k_selection(k_table: pd.DataFrame) -> Figure:
+    """Bootstrap stability and the scheme's internal indices over k, the recommended k marked.
+
+    One panel per numeric column of ``k_table`` (stability first); BIC, AIC,
+    Davies–Bouldin and cost read "lower is better", the others "higher is better".
+    """
+    indices = [c for c in k_table.columns if c not in NOT_PLOTTED and pd.api.types.is_numeric_dtype(k_table[c])
+               and not pd.api.types.is_bool_dtype(k_table[c])]
+    panels = [("stability", "higher is better")] + [
+        (c, "lower is better" if c in LOWER_IS_BETTER else "higher is better") for c in indices]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.8 * len(panels), 3.6), layout="constrained", squeeze=False)
+    axes = axes[0]
+    chosen = k_table.loc[k_table["recommended"], "k"].iloc[0]
+    for ax, (col, better) in zip(axes, panels):
+        ax.plot(k_table["k"], k_table[col], marker="o", color="#4C72B0")
+        if col == "stability":
+            ax.fill_between(k_table["k"], k_table[col] - k_table["stability_sd"],
+                            k_table[col] + k_table["stability_sd"], color="#4C72B0", alpha=0.15)
+        ax.axvline(chosen, color="#C44E52", linestyle="--", label=f"recommended k = {chosen}")
+        ax.set(title=f"{col.replace('_', '-')} ({better})", xlabel="number of segments k", ylabel=col)
+        ax.set_xticks(k_table["k"])
+    axes[0].legend(loc="best", fontsize=8)
+    fig.suptitle("Choice of the number of segments")
+    caption(fig, "each panel scores the same candidate numbers of segments. Stability (left; band = ± 1 SD over "
+                 "resamples) is how reliably the same segments come back; the dashed line marks the most stable "
+                 "business-usable k.")
+    return fig
+
+
+def plot_segment_profiles(z: pd.DataFrame, personas: list[dict], ax: Axes | None = None) -> Axes:
+    """Heat map of each segment's feature means against all customers, in SD units.
+
+    ``z`` is :func:`segkit_helpers.schemes.common.segment_feature_z` (rows: segment ids).
+    """
+    ax = use_axes(ax, (max(7, 0.7 * z.shape[1] + 3), 0.6 * len(z) + 2))
+    names = persona_names(personas)
+    labelled = z.set_axis([f"{s} · {names.get(s, '')}" for s in z.index], axis=0)
+    sns.heatmap(labelled, annot=z.shape[1] <= 12, fmt=".1f", cmap="RdBu_r", center=0, ax=ax,
+                cbar_kws={"label": "SDs from the mean"})
+    ax.set(title="Segment profiles: each segment against all customers", xlabel="feature (as clustered)",
+           ylabel="segment")
+    caption(ax.figure, "red = above the average customer, blue = below, in standard deviations of the clustered "
+                       "features (amounts on a log scale; for a category, the share of the segment in it). "
+                       "For recency, blue means bought more recently.")
+    return ax
+
+
+def plot_segment_map(points: pd.DataFrame, segments: pd.Series, seed: int = 42, sample: int = 3000,
+                     ax: Axes | None = None) -> Axes:
+    """Customers on the first two principal components of the clustered features.
+
+    ``points`` is :func:`segkit_helpers.schemes.common.embedding` (one row per customer,
+    aligned with ``segments``).
+    """
+    ax = use_axes(ax, (7, 5))
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(len(points), size=min(sample, len(points)), replace=False))
+    values = points.to_numpy(dtype=float)[idx]
+    pca = PCA(n_components=2, random_state=seed).fit(values)
+    xy = pca.transform(values)
+    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=np.asarray(segments)[idx].astype(str), s=12, alpha=0.6,
+                    palette="tab10", ax=ax)
+    ev = pca.explained_variance_ratio_
+    ax.set(title="Segment map (principal components of the clustered features)",
+           xlabel=f"component 1 ({ev[0]:.0%} of variance)", ylabel=f"component 2 ({ev[1]:.0%} of variance)")
+    ax.legend(title="segment", fontsize=8)
+    caption(ax.figure, "each dot is a customer (a random sample); well-separated colours mean distinct segments, "
+                       "overlap means customers between segments.")
+    return ax
+
+
+def plot_cross_sell(table: pd.DataFrame | None, personas: list[dict] | None = None, ax: Axes | None = None) -> Axes:
+    """Segment × product-line penetration, annotated with the whitespace's expected value.
+
+    ``table`` is :func:`segkit_helpers.schemes.opportunity.cross_sell_table`; an empty table
+    (no product lines) draws a note instead.
+    """
+    if table is None or table.empty:
+        ax = use_axes(ax, (7, 2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no product lines: map a 'category' column or set research.product_lines",
+                ha="center", va="center")
+        ax.set(title="Cross-sell opportunities")
+        caption(ax.figure, "the cross-sell table needs product lines per order line.")
+        return ax
+    names = persona_names(personas or [])
+    table = table.assign(product_line=table["product_line"].str.replace("_", " "))
+    share = table.pivot(index="segment", columns="product_line", values="penetration")
+    value = table.pivot(index="segment", columns="product_line", values="expected_value")
+    labels = share.map(lambda p: f"{p:.0%}") + "\n" + value.map(lambda v: f"+{v:,.0f}" if v > 0 else "")
+    ax = use_axes(ax, (max(7, 1.1 * share.shape[1] + 2), 0.7 * len(share) + 2))
+    sns.heatmap(share.set_axis([f"{s} · {names.get(s, '')}" for s in share.index], axis=0), annot=labels, fmt="",
+                cmap="Blues", vmin=0, vmax=1, ax=ax, cbar_kws={"label": "share of the segment buying the line"})
+    ax.set(title="Cross-sell: who buys which product line", xlabel="product line", ylabel="segment")
+    caption(ax.figure, "colour and percentage: share of the segment's customers who buy the line; below it, the "
+                       "expected revenue if the segment's non-buyers bought like its buyers (penetration × spend "
+                       "per buyer, summed over non-buyers; shown where at least segmentation.min_penetration buy).")
+    return ax
+
+
+def plot_membership(segments: pd.DataFrame, hybrid_threshold: float = 0.3, ax: Axes | None = None) -> Axes:
+    """Histogram of each customer's membership probability in their own segment."""
+    ax = use_axes(ax, (7, 3.5))
+    sns.histplot(segments["membership"], bins=20, binrange=(0, 1), ax=ax, color="#8172B2")
+    hybrids = segments["secondary_segment"].notna().mean()
+    ax.set(title=f"How clearly customers belong to their segment ({hybrids:.0%} are hybrids)",
+           xlabel="membership probability of the assigned segment", ylabel="customers")
+    caption(ax.figure, "near 1 = a clear member; lower values are customers between segments. Customers whose "
+                       f"second segment reaches {hybrid_threshold:.0%} get a hybrid label such as 'A · B'.")
+    return ax

@@ -11,21 +11,12 @@ import pytest
 
 from segkit_helpers.cli import main
 from segkit_helpers.io.config import load_config
-from segkit_helpers.research.data import (
-    check_sources,
-    clean_transactions,
-    column_mapping,
-    duplicate_rule,
-    is_cancellation,
-    load_transactions,
-    prepare_transactions,
-    read_table,
-    sample_period,
-    source_columns,
-    summarize_lines,
-)
+from segkit_helpers.io.tables import column_mapping, read_table, source_columns
+from segkit_helpers.research.checks import check_sources
+from segkit_helpers.research.cleaning import clean_transactions, duplicate_rule, is_cancellation
+from segkit_helpers.research.lines import load_transactions, prepare_transactions, sample_period, summarize_lines
 from segkit_helpers.errors import InputError
-from segkit_helpers.research.features import customer_metrics, order_table
+from segkit_helpers.research.metrics import customer_metrics, order_table
 from segkit_helpers.research.readiness import data_checks
 from tests.conftest import make_transactions, write_cycle_config
 

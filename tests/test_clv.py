@@ -435,7 +435,9 @@ def holdout_lines() -> pd.DataFrame:
 def test_holdout_check_compares_predicted_and_actual():
     lines = holdout_lines()
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.0}}
-    table = holdout_check(lines, cfg).table
+    check = holdout_check(lines, cfg)
+    table = check.table
+    assert holdout_view(check) is table
     assert list(table.columns) == ["customers", "actual", "predicted"]
     # every calibration customer is counted once: first purchase before the cut-off (2024-10-02)
     first = lines.groupby("customer_id")["order_day"].min()

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.research.features against hand-computed profiles."""
+"""Unit tests of segkit_helpers.research.metrics, scores and profile against hand-computed profiles."""
 
 from __future__ import annotations
 

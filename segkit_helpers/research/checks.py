@@ -49,7 +49,8 @@ def check_sources(cfg: dict) -> None:
 
 
 def check_not_empty(lines: Lines, cfg: dict) -> None:
-    """Raise when cleaning (:func:`_clean`) cannot leave a single customer; one DuckDB query.
+    """Raise when cleaning (:func:`~segkit_helpers.research.cleaning.clean_transactions`) cannot leave a
+    single customer; one DuckDB query.
 
     Counts the lines rules 1, 2, 4 and 5 remove, and the lines kept with a positive
     amount: without one, no customer's net revenue is positive, and rule 6 removes
@@ -60,7 +61,7 @@ def check_not_empty(lines: Lines, cfg: dict) -> None:
     Raises
     ------
     InputError
-        :func:`nothing_left`, with the counts of the rules that removed the lines.
+        :func:`~segkit_helpers.research.cleaning.nothing_left`, with the counts of the rules that removed the lines.
     """
     drop_returns, asof, in_range, flags, keep = rule_sql(lines.columns, cfg)
     total, no_id, late, first, price, returned, kept, positive = lines.con.execute(

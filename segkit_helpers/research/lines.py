@@ -155,8 +155,8 @@ def load_transactions(cfg: dict) -> Lines:
     """Open the configured order lines in DuckDB, mapped, typed and checked.
 
     One pass over the source checks that dates and numbers parse. (Whether cleaning
-    leaves a customer is checked by :func:`check_sources` before a cycle and by the
-    cleaning itself.)
+    leaves a customer is checked by :func:`~segkit_helpers.research.checks.check_sources`
+    before a cycle and by the cleaning itself.)
 
     Returns
     -------

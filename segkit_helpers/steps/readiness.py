@@ -23,15 +23,8 @@ from segkit_helpers.research.readiness import (
 )
 
 __all__ = [
-    "ReadinessArtefact",
-    "answers_table",
-    "available_schemes",
-    "data_checks",
-    "load_transactions",
-    "open_cycle",
-    "readiness_record",
-    "stop_if_not_ready",
-    "summarize_lines",
+    "ReadinessArtefact", "answers_table", "available_schemes", "data_checks", "load_transactions", "open_cycle",
+    "readiness_record", "stop_if_not_ready", "summarize_lines",
 ]
 
 

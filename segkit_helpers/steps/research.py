@@ -36,29 +36,11 @@ from segkit_helpers.research.summaries import (
 )
 
 __all__ = [
-    "ResearchArtefacts",
-    "abc_xyz_table",
-    "add_clv",
-    "build_profile",
-    "clean_transactions",
-    "clv_by_rfm_segment",
-    "clv_summary",
-    "fit_clv",
-    "holdout_check",
-    "holdout_view",
-    "load_rfm_rules",
-    "load_transactions",
-    "open_cycle",
-    "persona_metrics_summary",
-    "plot_distributions",
-    "plot_holdout",
-    "plot_pareto",
-    "plot_quadrants",
-    "plot_rf_heatmap",
-    "plot_rfm_segments",
-    "rfm_segment_summary",
-    "summarize_lines",
-    "value_assumptions",
+    "ResearchArtefacts", "abc_xyz_table", "add_clv", "build_profile", "clean_transactions",
+    "clv_by_rfm_segment", "clv_summary", "fit_clv", "holdout_check", "holdout_view", "load_rfm_rules",
+    "load_transactions", "open_cycle", "persona_metrics_summary", "plot_distributions", "plot_holdout",
+    "plot_pareto", "plot_quadrants", "plot_rf_heatmap", "plot_rfm_segments", "rfm_segment_summary",
+    "summarize_lines", "value_assumptions",
 ]
 
 
@@ -94,4 +76,5 @@ class ResearchArtefacts:
         """Read the artefacts of step 01 of the cycle."""
         record = read_json(ctx.artefact("clv.json"))
         clv = ClvFit(**{f.name: record[f.name] for f in fields(ClvFit)})
-        return cls(pd.read_parquet(ctx.artefact("customers.parquet")), pd.read_csv(ctx.artefact("cleaning.csv"), keep_default_na=False), clv)
+        cleaning = pd.read_csv(ctx.artefact("cleaning.csv"), keep_default_na=False)
+        return cls(pd.read_parquet(ctx.artefact("customers.parquet")), cleaning, clv)

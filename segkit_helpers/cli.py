@@ -62,7 +62,7 @@ def _cycle(args: argparse.Namespace) -> None:
 
 def _profile(args: argparse.Namespace) -> None:
     from segkit_helpers.io.artefacts import write_parquet
-    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.research.profile import profile_from_config
 
     overrides = dict(parse_override(name, value) for name, value in args.parameter)
     profile, cleaning = profile_from_config(args.config, overrides)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from segkit_helpers.datasets.shops import cdnow_lines
-from segkit_helpers.research.features import profile_from_config
+from segkit_helpers.research.profile import profile_from_config
 
 ASOF = pd.Timestamp("1998-06-30")  # the last day of the file
 

@@ -99,9 +99,10 @@ def test_out_of_memory_names_the_setting():
     # the real Online Retail lines under a DuckDB memory limit far too small for them; the config refuses
     # limits below 64MB, so the limit is set past it, as a stand-in for lines too many for an accepted limit
     from segkit_helpers.io.config import SAMPLE_CONFIGS, load_config
-    from segkit_helpers.research.data import clean_transactions, load_transactions
+    from segkit_helpers.research.cleaning import clean_transactions
+    from segkit_helpers.research.lines import load_transactions
     from segkit_helpers.errors import ConfigError
-    from segkit_helpers.research.features import build_profile
+    from segkit_helpers.research.profile import build_profile
 
     cfg = load_config(SAMPLE_CONFIGS[1], {"clv.enabled": False})
     cfg["engine"]["memory_limit"] = "2MB"

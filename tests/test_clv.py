@@ -16,12 +16,23 @@ from scipy import integrate, optimize, special, stats
 
 from tests.conftest import make_transactions
 from segkit_helpers.io.artefacts import read_json
-from segkit_helpers.research.clv import (
-    METHODS, WEEKS_PER_MONTH, ClvFit, add_clv, bgnbd_log_likelihood, clv_by_rfm_segment, credibility_spend,
-    expected_purchases, expected_spend, fit_bgnbd, fit_clv, fit_gamma_gamma, gamma_gamma_log_likelihood,
-    holdout_check, model_inputs, p_alive, save_clv, spend_frequency_check,
+from segkit_helpers.report.research import clv_caveat, clv_summary, holdout_view
+from segkit_helpers.research.clv import METHODS, WEEKS_PER_MONTH, ClvFit, add_clv, fit_clv, holdout_check, model_inputs
+from segkit_helpers.research.clv_models import (
+    bgnbd_log_likelihood,
+    credibility_spend,
+    expected_purchases,
+    expected_spend,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_log_likelihood,
+    p_alive,
+    spend_frequency_check,
 )
-from segkit_helpers.research.features import build_profile, customer_metrics
+from segkit_helpers.research.metrics import customer_metrics
+from segkit_helpers.research.profile import build_profile
+from segkit_helpers.research.summaries import clv_by_rfm_segment
+from segkit_helpers.steps.research import ResearchArtefacts
 
 CDNOW = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)  # Fader, Hardie & Lee (2005), Marketing Science, p. 279
 CFG = {"asof": dt.date(2024, 6, 30),
@@ -209,8 +220,8 @@ def test_independence_check_flags_a_strong_correlation_and_skips_a_constant():
 
 def test_a_fit_without_dropping_out_is_a_caveat():
     fit = ClvFit("bgnbd+gamma_gamma", bgnbd={"r": 1.0, "alpha": 5.0, "a": 0.001, "b": 200.0})
-    assert "almost no dropping out" in fit.caveat
-    assert ClvFit("bgnbd+gamma_gamma", bgnbd=CDNOW).caveat == ""
+    assert "almost no dropping out" in clv_caveat(fit)
+    assert clv_caveat(ClvFit("bgnbd+gamma_gamma", bgnbd=CDNOW)) == ""
 
 
 # --- the per-day inputs ---------------------------------------------------------------------------
@@ -345,15 +356,20 @@ def test_spend_with_an_infinite_mean_falls_back_to_the_credibility_mean(tmp_path
     profile = synthetic_profile(np.exp(np.random.default_rng(1).normal(3, 3, 400)))
     fit = fit_clv(profile, CFG)
     assert fit.method == "bgnbd+shrunk_mean" and "q = " in fit.reason
-    assert "Bühlmann–Straub" in fit.caveat
+    assert "Bühlmann–Straub" in clv_caveat(fit)
     out = add_clv(profile, CFG, fit)
     expected, _ = credibility_spend(model_inputs(profile))
     assert out["expected_order_value"].tolist() == pytest.approx(expected.round(2).tolist())
     assert out["clv"].notna().all() and (out["clv"] >= 0).all()
-    save_clv(type("Ctx", (), {"artefact": lambda self, name: tmp_path / name})(), fit)
+    cleaning = pd.DataFrame({"rule": ["no customer id"], "lines": [0], "note": [""]})
+    ctx = type("Ctx", (), {"artefact": lambda self, name: tmp_path / name, "cycle": "c1"})()
+    said = ResearchArtefacts(out, cleaning, fit).save(ctx)
+    assert said == "wrote customers.parquet (400 customers), cleaning.csv and clv.json to data/processed/c1/"
     saved = read_json(tmp_path / "clv.json")
-    assert saved["method"] == "bgnbd+shrunk_mean" and saved["caveat"] == fit.caveat
+    assert saved["method"] == "bgnbd+shrunk_mean" and saved["caveat"] == clv_caveat(fit)
     assert set(saved["bgnbd"]) == {"r", "alpha", "a", "b"} and "population_mean" in saved["spend"]
+    back = ResearchArtefacts.load(ctx)
+    assert back.clv == fit and back.cleaning.equals(cleaning) and back.profile.equals(out)
 
 
 def test_constant_spend_is_the_limit_of_the_gamma_gamma_model():
@@ -367,7 +383,7 @@ def test_no_second_purchase_day_means_no_clv_columns_and_no_error():
     profile = synthetic_profile(np.full(400, 25.0)).assign(purchase_days=1, repeat_day_value=np.nan)
     fit = fit_clv(profile, CFG)
     assert fit.method == "none" and "second purchase day" in fit.reason
-    assert fit.method in METHODS and fit.caveat.startswith("No CLV this cycle")
+    assert fit.method in METHODS and clv_caveat(fit).startswith("No CLV this cycle")
     out = add_clv(profile, CFG)
     assert out.equals(profile)  # like clv.enabled: false
     assert clv_by_rfm_segment(out) is None
@@ -378,7 +394,7 @@ def test_a_bgnbd_fit_that_does_not_converge_means_no_clv_columns(monkeypatch):
         return optimize.OptimizeResult(x=x0, fun=fun(x0), success=False)
 
     profile = synthetic_profile(np.full(400, 25.0))
-    monkeypatch.setattr("segkit_helpers.research.clv.optimize.minimize", no_convergence)
+    monkeypatch.setattr("segkit_helpers.research.clv_models.optimize.minimize", no_convergence)
     fit = fit_clv(profile, CFG)
     assert fit.method == "none"
     assert fit.reason == "the BG/NBD model could not be fitted (the optimiser did not converge from any starting value)"
@@ -398,7 +414,7 @@ def test_switched_off():
 
 
 def test_fit_summary_states_method_parameters_and_check(cdnow_profile):
-    table = fit_clv(cdnow_profile, CFG).summary()
+    table = clv_summary(fit_clv(cdnow_profile, CFG))
     assert table.loc["method", "value"] == "bgnbd+gamma_gamma"
     assert "r = 0.243" in table.loc["BG/NBD (weeks)", "value"]
     assert "Pearson r = 0.114" in table.loc["spend ~ frequency (repeat buyers)", "value"]
@@ -419,7 +435,9 @@ def holdout_lines() -> pd.DataFrame:
 def test_holdout_check_compares_predicted_and_actual():
     lines = holdout_lines()
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.0}}
-    table = holdout_check(lines, cfg).table
+    check = holdout_check(lines, cfg)
+    table = check.table
+    assert holdout_view(check) is table
     assert list(table.columns) == ["customers", "actual", "predicted"]
     # every calibration customer is counted once: first purchase before the cut-off (2024-10-02)
     first = lines.groupby("customer_id")["order_day"].min()
@@ -436,7 +454,8 @@ def test_holdout_check_gives_a_reason_instead_of_a_table():
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.0, "enabled": False}}
     off = holdout_check(lines, cfg)
     assert off.table is None and "switched off" in off.reason
-    assert repr(off) == "No holdout check: CLV is switched off (clv.enabled: false)." and "switched off" in off._repr_html_()
+    shown = holdout_view(off)
+    assert repr(shown) == "No holdout check: CLV is switched off (clv.enabled: false)." and "switched off" in shown._repr_html_()
     one_day = lines.assign(order_day=pd.Timestamp("2024-02-01"))
     short = holdout_check(one_day, {**cfg, "clv": {**cfg["clv"], "enabled": True}})
     assert short.table is None and "second purchase day" in short.reason

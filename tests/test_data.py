@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.research.data: reading sources, column mapping, typing and cleaning."""
+"""Unit tests of reading sources, column mapping, typing (io.tables, research.lines) and cleaning (research.cleaning)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,12 @@ import pytest
 
 from segkit_helpers.cli import main
 from segkit_helpers.io.config import load_config
-from segkit_helpers.research.data import (
-    check_sources,
-    clean_transactions,
-    column_mapping,
-    duplicate_rule,
-    is_cancellation,
-    load_transactions,
-    prepare_transactions,
-    read_table,
-    sample_period,
-    source_columns,
-    summarize_lines,
-)
+from segkit_helpers.io.tables import column_mapping, read_table, source_columns
+from segkit_helpers.research.checks import check_sources
+from segkit_helpers.research.cleaning import clean_transactions, duplicate_rule, is_cancellation
+from segkit_helpers.research.lines import load_transactions, prepare_transactions, sample_period, summarize_lines
 from segkit_helpers.errors import InputError
-from segkit_helpers.research.features import customer_metrics, order_table
+from segkit_helpers.research.metrics import customer_metrics, order_table
 from segkit_helpers.research.readiness import data_checks
 from tests.conftest import make_transactions, write_cycle_config
 
@@ -229,21 +220,20 @@ def test_prepare_drops_time_zone():
     assert out["order_day"].iloc[0] == pd.Timestamp("2024-02-01")
 
 
-def test_bad_dates_are_reported():
-    lines = pd.DataFrame(
-        {
-            "customer_id": pd.array(["1", "2", "3", "4"], dtype="string"),
-            "order_date": ["2024-01-05", "not a date", "2024-01-07", "31/31/2024"],
-            "amount": [1.0, 2.0, 3.0, 4.0],
-        }
-    )
+@pytest.mark.parametrize("table, column, values, words, example", [
+    ("orders", "order_date", {"order_date": ["2024-01-05", "not a date", "2024-01-07", "31/31/2024"],
+                              "amount": [1.0, 2.0, 3.0, 4.0]}, "2 row(s) are not dates", "'not a date'"),
+    ("transactions", "quantity", {"order_date": ["2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08"],
+                                  "quantity": ["1", "two", "3", "4"], "unit_price": [1.0] * 4},
+     "1 row(s) are not numbers", "'two'"),
+])
+def test_bad_dates_and_numbers_are_reported(table, column, values, words, example):
+    lines = pd.DataFrame({"customer_id": pd.array(["1", "2", "3", "4"], dtype="string"), **values})
     with pytest.raises(InputError) as info:
-        prepare_transactions(lines, table="orders")
+        prepare_transactions(lines, table=table)
     message = str(info.value)
-    assert "table 'orders'" in message
-    assert "column 'order_date'" in message
-    assert "2 row(s) are not dates" in message
-    assert "'not a date'" in message
+    assert f"table '{table}'" in message and f"column '{column}'" in message
+    assert words in message and example in message
 
 
 def test_missing_dates_are_reported():
@@ -251,24 +241,6 @@ def test_missing_dates_are_reported():
                           "order_date": ["2024-01-05", None], "amount": [1.0, 2.0]})
     with pytest.raises(InputError, match=r"table 'transactions', column 'order_date': 1 row\(s\) have no date"):
         prepare_transactions(lines)
-
-
-def test_bad_numbers_are_reported():
-    lines = pd.DataFrame(
-        {
-            "customer_id": pd.array(["1", "2", "3"], dtype="string"),
-            "order_date": ["2024-01-05", "2024-01-06", "2024-01-07"],
-            "quantity": ["1", "two", "3"],
-            "unit_price": [1.0, 1.0, 1.0],
-        }
-    )
-    with pytest.raises(InputError) as info:
-        prepare_transactions(lines, table="transactions")
-    message = str(info.value)
-    assert "table 'transactions'" in message
-    assert "column 'quantity'" in message
-    assert "1 row(s) are not numbers" in message
-    assert "'two'" in message
 
 
 def test_empty_numbers_are_reported():

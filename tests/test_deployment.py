@@ -21,7 +21,7 @@ from segkit_helpers.deploy.deployment import (
     write_export,
 )
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.research.features import QUADRANTS
+from segkit_helpers.research.scores import QUADRANTS
 
 ACTIONS = {
     "profitable & loyal": "Personal account manager; monthly check-in meeting; direct phone line; "
@@ -373,7 +373,7 @@ def test_new_customers_are_those_first_buying_after_asof(shop, tmp_path):
 
 def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     from segkit_helpers.io.config import load_config
-    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.research.profile import profile_from_config
     from segkit_helpers.schemes.behavioural import SegmentModel
     from tests.conftest import write_cycle_config
 

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.research.features against hand-computed profiles."""
+"""Unit tests of segkit_helpers.research.metrics, scores and profile against hand-computed profiles."""
 
 from __future__ import annotations
 
@@ -8,23 +8,20 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.research.features import (
+from segkit_helpers.research.metrics import order_table, persona_metrics, rfm_table
+from segkit_helpers.research.profile import build_profile, product_split
+from segkit_helpers.research.scores import (
     QUADRANTS,
     abc_classes,
     add_rfm_scores,
-    build_profile,
     load_rfm_rules,
     name_rfm_segments,
-    order_table,
-    persona_metrics,
-    quintile_score,
-    rfm_segment_summary,
     profit_threshold,
-    rfm_table,
+    quintile_score,
     value_and_loyalty,
-    product_split,
     xyz_classes,
 )
+from segkit_helpers.research.summaries import rfm_segment_summary
 
 ASOF = dt.date(2024, 3, 31)
 
@@ -404,7 +401,7 @@ def test_rfm_segment_summary_shares():
 
 def test_cost_to_serve_from_the_customers_table(tmp_path):
     from segkit_helpers.io.config import load_config
-    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.research.profile import profile_from_config
 
     pd.DataFrame({"cust": ["A", "B", "C", "D", "E", "F"], "order": ["O1", "O2", "O3", "O4", "O5", "O6"],
                   "day": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"],

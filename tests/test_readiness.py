@@ -6,7 +6,7 @@ import sqlalchemy
 import yaml
 
 from segkit_helpers.io.config import load_config
-from segkit_helpers.research.data import load_transactions
+from segkit_helpers.research.lines import load_transactions
 from segkit_helpers.research.readiness import available_schemes, answers_table, data_checks, readiness_record
 from segkit_helpers.schemes.catalog import SCHEMES
 from tests.conftest import make_transactions, write_cycle_config
@@ -69,3 +69,20 @@ def test_a_scheme_without_its_table_is_no_go(tmp_path):
     record = readiness_record(answers_table(cfg), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
     assert record["verdict"] == "no-go"
     assert "the chosen scheme has no data" in record["reasons"]
+
+
+def test_the_readiness_artefact_is_saved_and_read_back(tmp_path):
+    from segkit_helpers.context import CycleContext
+    from segkit_helpers.steps.readiness import ReadinessArtefact
+
+    cfg = sqlite_cycle(tmp_path, segmentation={"scheme": "value_loyalty"})
+    lines = load_transactions(cfg)
+    record = readiness_record(answers_table(cfg), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
+    ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path / "out")
+    ctx.out_dir.mkdir()
+    said = ReadinessArtefact(record).save(ctx)
+    assert said == "wrote readiness.json to data/processed/db/" and repr(said) == str(said)
+    assert (ctx.out_dir / "config.yml").is_file()
+    back = ReadinessArtefact.load(ctx).record
+    assert back["verdict"] == record["verdict"] and back["scheme"] == "value_loyalty"
+    assert [row["check"] for row in back["checks"]] == [row["check"] for row in record["checks"]]

@@ -18,9 +18,12 @@ import sqlalchemy
 import yaml
 
 from segkit_helpers.io.config import PROJ_ROOT, load_config
-from segkit_helpers.research.data import check_sources, clean_transactions, load_transactions, read_table, summarize_lines
+from segkit_helpers.io.tables import read_table
+from segkit_helpers.research.checks import check_sources
+from segkit_helpers.research.cleaning import clean_transactions
+from segkit_helpers.research.lines import load_transactions, summarize_lines
 from segkit_helpers.errors import InputError
-from segkit_helpers.research.features import rfm_table
+from segkit_helpers.research.metrics import rfm_table
 
 POSTGRES_URL = os.environ.get("SEGKIT_TEST_POSTGRES_URL")
 MAPPING = {"customer_id": "client", "order_id": "invoice", "order_date": "booked", "quantity": "qty",

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from segkit_helpers.io.config import load_config
-from segkit_helpers.research.data import load_transactions
+from segkit_helpers.research.lines import load_transactions
 
 # two orders near midnight, written in Warsaw time (UTC+1 in winter)
 WARSAW = pd.to_datetime(["2024-01-02 23:30", "2024-01-03 00:30"]).tz_localize("Europe/Warsaw")
@@ -59,7 +59,7 @@ def test_the_machines_zone_never_moves_an_order(tmp_path, machine_zone):
     _frame(WARSAW).to_parquet(tmp_path / "lines.parquet", index=False)
     _frame(WARSAW.tz_convert("UTC")).to_parquet(tmp_path / "utc.parquet", index=False)
     script = ("import sys, yaml; from segkit_helpers.io.config import load_config; "
-              "from segkit_helpers.research.data import load_transactions; "
+              "from segkit_helpers.research.lines import load_transactions; "
               "lines = load_transactions(load_config(sys.argv[1])); "
               "print(lines.sql(\"SELECT strftime(order_date, '%Y-%m-%d %H:%M') AS t FROM {lines} "
               "ORDER BY customer_id\")['t'].tolist())")

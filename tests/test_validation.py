@@ -388,7 +388,7 @@ def one_population_transactions(n_customers: int = 600, seed: int = 0, start: st
 def test_verdict_from_order_lines(tmp_path, shop, verdict):
     """The issue's case: order lines with no structure give constructed segments, planted buyer types natural ones."""
     from segkit_helpers.io.config import load_config
-    from segkit_helpers.research.features import profile_from_config
+    from segkit_helpers.research.profile import profile_from_config
     from segkit_helpers.schemes.common import choose_k, fit_segments
     from tests.conftest import make_transactions, write_cycle_config
 

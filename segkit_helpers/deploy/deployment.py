@@ -11,7 +11,7 @@ import yaml
 from segkit_helpers.io.artefacts import write_csv, write_parquet
 from segkit_helpers.io.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.research.features import QUADRANTS
+from segkit_helpers.research.scores import QUADRANTS
 
 EXPORT_COLUMNS = ["customer_id", "segment", "persona", "persona_type", "value_loyalty_quadrant",
                   "service_model", "channel", "cadence", "next_action", "tactics", "priority"]
@@ -319,8 +319,9 @@ def new_customers(cfg: dict) -> pd.DataFrame:
     """
     import copy
 
-    from segkit_helpers.research.data import clean_transactions, load_transactions, sample_period
-    from segkit_helpers.research.features import build_profile
+    from segkit_helpers.research.cleaning import clean_transactions
+    from segkit_helpers.research.lines import load_transactions, sample_period
+    from segkit_helpers.research.profile import build_profile
 
     later = copy.deepcopy(cfg)
     lines = load_transactions(later)

@@ -93,7 +93,7 @@ def check_experiments(table: pd.DataFrame, name: str = "experiments") -> pd.Data
 
 def load_experiment(cfg: dict, segments: pd.DataFrame) -> pd.DataFrame:
     """The cycle's experiments table (``sources.experiments``) joined to the segments; empty when none is configured."""
-    from segkit_helpers.research.data import read_table
+    from segkit_helpers.io.tables import read_table
 
     source = cfg["sources"]["experiments"]
     if not (source["path"] or source["url"]):

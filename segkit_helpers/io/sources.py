@@ -146,7 +146,7 @@ def _from_csv(con: duckdb.DuckDBPyConnection, path: Path, source: dict, table: s
     """A view over a CSV file read with the dialect of ``sources.<table>`` (delimiter, decimal, encoding, header).
 
     Numbers with thousands separators are not DuckDB's business here: the order lines
-    are read as text and parsed in SQL (``data._number_expr``).
+    are read as text and parsed in SQL (:func:`segkit_helpers.io.tables.number_expr`).
     """
     encoding = codecs.lookup(source.get("encoding") or "utf-8").name
     readable = path if encoding in DUCKDB_ENCODINGS else _utf8_copy(con, path, encoding, table)
@@ -360,7 +360,7 @@ def stored_zones(source: dict) -> dict[str, str]:
     """The zone each zone-aware timestamp column of a Parquet file was written in (Arrow's ``tz``).
 
     DuckDB reads such columns as instants and forgets the zone; segkit reads the local
-    clock of that zone, as written (:func:`segkit_helpers.research.data._date_expr`).
+    clock of that zone, as written (:func:`segkit_helpers.io.tables.date_expr`).
     """
     path = source.get("path")
     if not path or FILE_FORMATS.get(Path(path).suffix.lower()) != "parquet":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit_helpers.research.data import Lines, cancellation_sql, duplicate_rule
+from segkit_helpers.research.cleaning import cancellation_sql, duplicate_rule
+from segkit_helpers.research.lines import Lines
 from segkit_helpers.schemes.catalog import SCHEMES
 from segkit_helpers.io.sources import quote_ident
 
@@ -40,7 +41,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     in days (≥ ``readiness.min_history_days``), share of lines without a customer
     (≤ ``readiness.max_missing_customer_share``); reported without a bar: share of
     returns/cancellations and of exact duplicate lines (identical in every mapped column),
-    named with what step 01 does with them and why (:func:`~segkit_helpers.research.data.duplicate_rule`).
+    named with what step 01 does with them and why (:func:`~segkit_helpers.research.cleaning.duplicate_rule`).
 
     Returns
     -------
@@ -122,13 +123,3 @@ def stop_if_not_ready(record: dict, cfg: dict) -> str:
     if record["verdict"] == "no-go" and cfg["readiness"]["stop_on_no_go"]:
         raise NotReadyError("readiness verdict is no-go: " + "; ".join(record["reasons"]))
     return f"Verdict: {record['verdict']}" + (f" ({'; '.join(record['reasons'])})" if record["reasons"] else "")
-
-
-def save_readiness(ctx, record: dict) -> None:
-    """Write ``readiness.json`` and the resolved config of the cycle (``config.yml``)."""
-    from segkit_helpers.io.artefacts import write_json, write_text
-    from segkit_helpers.io.config import dump_config
-
-    write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
-    write_json(record, ctx.artefact("readiness.json"))
-    print(f"wrote readiness.json to data/processed/{ctx.cycle}/")

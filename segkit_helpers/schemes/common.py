@@ -55,7 +55,7 @@ def scheme_data(profile: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     InputError
         The scheme's source table is not configured.
     """
-    from segkit_helpers.research.data import read_table
+    from segkit_helpers.io.tables import read_table
 
     scheme = cfg["segmentation"]["scheme"]
     if scheme not in ("firmographic", "needs"):

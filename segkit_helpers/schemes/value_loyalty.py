@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.metrics import pairwise_distances as sk_pairwise_distances
 from sklearn.utils.validation import check_is_fitted
 
-from segkit_helpers.research.features import QUADRANTS, profit_threshold
+from segkit_helpers.research.scores import QUADRANTS, profit_threshold
 from segkit_helpers.io.model_io import PandasState
 
 # id → (profitable, loyal); 1 is the "gold fund" every playbook aims at.

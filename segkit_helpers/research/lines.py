@@ -1,0 +1,319 @@
+"""Order lines in DuckDB: :class:`Lines`, reading them typed from a source, and their order and item tables.
+
+Order lines never pass through pandas whole: :class:`Lines` is a DuckDB view (or
+table) with segkit's logical column names, and every step is a SQL query on it.
+The lines are read mapped, typed and checked (:func:`load_transactions`, with the SQL
+of :mod:`segkit_helpers.io.tables`), and reduced to an order table and an item table
+(:func:`aggregated`, or while cleaning: :mod:`segkit_helpers.research.cleaning`), from
+which every per-customer metric is computed; only per-customer results come back as
+DataFrames.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from segkit_helpers.errors import ConfigError, InputError
+from segkit_helpers.io.config import TABLE_COLUMNS
+from segkit_helpers.io.sources import connect, open_relation, relation_columns, stored_zones
+from segkit_helpers.io.tables import check_parsed, column_mapping, date_expr, id_check, id_expr, number_expr, raw_expr
+
+_names = itertools.count()
+
+
+def temp_name(prefix: str) -> str:
+    """A name for a temporary view or table, unique in this process (``<prefix>_<n>``)."""
+    return f"{prefix}_{next(_names)}"
+
+
+#: How the optional columns of ``TABLE_COLUMNS["transactions"]`` (the one list) are typed:
+#: ids keep integers as integers, numbers are parsed, every other column is text.
+ID_COLUMNS = ["order_id", "line_id"]
+NUMERIC_COLUMNS = ["quantity", "unit_price", "amount", "cost"]
+TEXT_COLUMNS = [c for c in TABLE_COLUMNS["transactions"]["optional"] if c not in ID_COLUMNS + NUMERIC_COLUMNS]
+
+
+#: The customer id as text, for results that leave DuckDB (integer ids are kept as integers inside).
+TEXT_ID = "CAST(customer_id AS VARCHAR)"
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Order lines held in DuckDB.
+
+    Attributes
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection that holds them.
+    name : str
+        The view or table: one row per order line with logical columns
+        ``customer_id``, ``order_id`` (text, or integers when the source has
+        integer ids: :data:`TEXT_ID` turns them to text), ``order_date``, ``order_day``
+        (timestamps), ``amount`` (and any mapped ``quantity``, ``unit_price``,
+        ``cost``, ``line_id``, ``product``, ``category``, ``channel``, ``status``).
+    table : str
+        The logical table name, for messages.
+    orders, items : str or None
+        The order and item tables of these lines, once built (:func:`aggregated`).
+    mapped : tuple of str or None
+        The logical columns taken from the source (``order_id`` is derived when it is not
+        among them); None: every column.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    table: str = "transactions"
+    orders: str | None = None
+    items: str | None = None
+    mapped: tuple[str, ...] | None = None
+
+    @property
+    def source_columns(self) -> list[str]:
+        """The logical columns taken from the source (not derived)."""
+        return list(self.mapped) if self.mapped is not None else self.columns
+
+    @property
+    def columns(self) -> list[str]:
+        """The logical columns present."""
+        return list(relation_columns(self.con, self.name))
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run ``query`` with ``{lines}`` standing for this table; return a DataFrame."""
+        return self.con.execute(query.format(lines=self.name)).df()
+
+    def scalar(self, query: str):
+        """Run ``query`` (``{lines}`` = this table) and return its single value."""
+        return self.con.execute(query.format(lines=self.name)).fetchall()[0][0]
+
+    def df(self) -> pd.DataFrame:
+        """All lines as a DataFrame (ids as text), ordered by date, customer and order (small tables only)."""
+        ids = [c for c in ("customer_id", "order_id") if c in self.columns]
+        keys = [c for c in ("order_date", "customer_id", "order_id") if c in self.columns]
+        text = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in ids)
+        return self.sql(f"SELECT * REPLACE ({text}) FROM {{lines}} ORDER BY {', '.join(keys)}")
+
+    def __len__(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM {lines}"))
+
+
+def as_lines(lines: "Lines | pd.DataFrame") -> Lines:
+    """Use a DataFrame of lines (logical column names, already typed) as :class:`Lines`."""
+    if isinstance(lines, Lines):
+        return lines
+    con = connect()
+    name = temp_name("frame")
+    con.register(name, lines)
+    return Lines(con, name)
+
+
+def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_format: str | None = None,
+                 dialect: dict | None = None, zones: dict[str, str] | None = None) -> Lines:
+    """Create the typed view of order lines over a source view, after checking its values.
+
+    ``dialect`` holds the source's ``decimal``, ``thousands`` (for text numbers) and
+    ``timezone``; ``zones`` the zone each zone-aware source column was written in.
+    """
+    dialect = dialect or {}
+    kinds = relation_columns(con, view)
+    date_col = mapping["order_date"]
+    date_raw = raw_expr(date_col, kinds[date_col])
+    checks = [("order_date", date_raw, date_expr(date_col, kinds[date_col], date_format, dialect.get("timezone"),
+                                                  (zones or {}).get(date_col)), "dates")]
+    for col in NUMERIC_COLUMNS:
+        if col in mapping:
+            src = mapping[col]
+            checks.append((col, raw_expr(src, kinds[src]),
+                           number_expr(src, kinds[src], dialect.get("decimal") or ".", dialect.get("thousands")),
+                           "numbers"))
+    ids = [id_check(c, mapping[c], kinds[mapping[c]]) for c in ["customer_id", *ID_COLUMNS] if c in mapping]
+    check_parsed(con, view, checks + [check for check in ids if check], table)
+    parsed = {logical: expr for logical, _, expr, _ in checks}
+    select = [f"{id_expr(mapping['customer_id'], kinds[mapping['customer_id']])} AS customer_id",
+              f"{parsed['order_date']} AS order_date"]
+    select += [f"{id_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in ID_COLUMNS if c in mapping]
+    select += [f"{parsed[c]} AS {c}" for c in NUMERIC_COLUMNS if c in mapping]
+    if "amount" not in mapping:
+        select.append(f"{parsed['quantity']} * {parsed['unit_price']} AS amount")
+    select += [f"{raw_expr(mapping[c], kinds[mapping[c]])} AS {c}" for c in TEXT_COLUMNS if c in mapping]
+    derived = ["date_trunc('day', order_date) AS order_day"]
+    if "order_id" not in mapping:  # an order is one customer's lines on one calendar day
+        derived.append(f"{TEXT_ID} || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
+    name = temp_name("lines")
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
+    return Lines(con, name, table, mapped=tuple(mapping))
+
+
+def load_transactions(cfg: dict) -> Lines:
+    """Open the configured order lines in DuckDB, mapped, typed and checked.
+
+    One pass over the source checks that dates and numbers parse. (Whether cleaning
+    leaves a customer is checked by :func:`~segkit_helpers.research.checks.check_sources`
+    before a cycle and by the cleaning itself.)
+
+    Returns
+    -------
+    Lines
+        A view over the source (not loaded into memory): see :class:`Lines`.
+
+    Raises
+    ------
+    InputError
+        Unreadable source, missing column, dates or numbers that do not parse.
+    """
+    source = cfg["sources"]["transactions"]
+    engine = cfg.get("engine", {})
+    con = connect(engine.get("threads"), engine.get("memory_limit"))
+    view = open_relation(con, source, "transactions", all_varchar=True)
+    mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
+    with engine_errors(cfg):
+        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source,
+                            stored_zones(source))
+
+
+def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
+    """Type and complete order lines given as a DataFrame with logical column names.
+
+    Adds ``order_day`` (calendar day of ``order_date``), ``amount`` (``quantity ×
+    unit_price`` unless given) and ``order_id`` (one customer's lines on one calendar
+    day when there is none). The DataFrame is not modified.
+
+    Raises
+    ------
+    InputError
+        Dates or numbers that cannot be parsed, with their count and an example.
+    """
+    con = connect()
+    view = temp_name("frame")
+    con.register(view, frame)
+    present = {c: c for c in frame.columns if c in TABLE_COLUMNS["transactions"]["required"]
+               + TABLE_COLUMNS["transactions"]["optional"]}
+    return _typed_lines(con, view, present, table)
+
+
+@contextmanager
+def engine_errors(cfg: dict) -> Iterator[None]:
+    """Turn DuckDB running out of memory into a one-line message naming the setting to change."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        limit = cfg.get("engine", {}).get("memory_limit") or "DuckDB's default (80% of RAM)"
+        raise ConfigError(
+            f"table 'transactions': DuckDB ran out of memory with engine.memory_limit = {limit}. "
+            f"Raise engine.memory_limit (e.g. 4GB), or set engine.threads: 1 to need less of it."
+        ) from None
+
+
+# --- order and item tables -------------------------------------------------------------------
+
+
+def _weighted(expr: str, weighted: bool) -> str:
+    """``expr`` times the line's weight (duplicate copies weigh −1 each), or as is when all weigh 1."""
+    return f"({expr}) * weight" if weighted else expr
+
+
+def order_facts(columns: list[str], weighted: bool, keep: str = "true") -> dict[str, str]:
+    """Aggregates of one (customer, order id) group over its kept lines: day, net value, lines, margin."""
+    only = f" FILTER (WHERE {keep})" if keep != "true" else ""
+    facts = {"order_day": f"min(order_day){only}",
+             "net_value": f"sum({_weighted('amount', weighted)}){only}",
+             "lines": f"{'sum(weight)' if weighted else 'count(*)'}{only}"}
+    if {"cost", "quantity"} <= set(columns):
+        facts["margin_from_cost"] = f"sum({_weighted('amount - cost * quantity', weighted)}){only}"
+    return facts
+
+
+def select_list(exprs: dict[str, str]) -> str:
+    return ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+
+
+def read_product_lines(path: str) -> pd.DataFrame:
+    """The ``product,line`` mapping of ``research.product_lines`` (one line per product, first wins)."""
+    mapping = pd.read_csv(path, dtype=str)
+    missing = {"product", "line"} - set(mapping.columns)
+    if missing:
+        raise InputError(f"product lines file {path}: needs columns 'product' and 'line' (missing {sorted(missing)})")
+    return mapping[["product", "line"]].drop_duplicates("product")
+
+
+def product_line_sql(con: duckdb.DuckDBPyConnection, columns: list[str], product_lines: str | None) -> tuple[str, str]:
+    """SQL for the product line of a line (alias ``l``) and the join it needs.
+
+    The ``category`` column when mapped, else the ``product_lines`` mapping (products
+    it does not name are "other"), else none (NULL).
+    """
+    if "category" in columns:
+        return "coalesce(l.category, 'other')", ""
+    if product_lines and "product" in columns:
+        mapping = temp_name("product_lines")
+        con.register(mapping, read_product_lines(product_lines))
+        return "coalesce(m.line, 'other')", f"LEFT JOIN {mapping} m ON CAST(l.product AS VARCHAR) = m.product"
+    return "NULL", ""
+
+
+def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: bool, keep: str = "true") -> str:
+    """Spend and distinct products per (customer, product line) on lines with a positive amount.
+
+    The lines are grouped by customer and product first (a transient aggregate that
+    DuckDB spills to disk when it must), so that only the small per-line table is kept.
+    """
+    line_expr, join = line
+    product = ", l.product" if "product" in columns else ""
+    inner = (f"SELECT l.customer_id{product}, {line_expr} AS line, sum({_weighted('l.amount', weighted)}) AS spend "
+             f"FROM {source} l {join} WHERE {keep} AND l.amount > 0 GROUP BY ALL")
+    products = "count(product)" if product else "NULL"
+    return (f"SELECT customer_id, line, {products} AS products, sum(spend) AS spend FROM ({inner}) "
+            f"GROUP BY customer_id, line")
+
+
+def aggregated(lines: "Lines | pd.DataFrame", product_lines: str | None = None) -> Lines:
+    """``lines`` with its order table and item table built (once) in DuckDB.
+
+    The order table has one row per (``customer_id``, ``order_id``): ``order_day``
+    (earliest line), ``net_value`` (sum of amounts), ``lines`` and, when ``cost``
+    and ``quantity`` are mapped, ``margin_from_cost``. The item table (when
+    ``product`` or ``category`` is mapped) has one row per customer and product line
+    (:func:`product_line_sql`; one row per customer without lines): ``products`` (distinct
+    products) and ``spend`` on lines with a positive amount. Everything per customer
+    is computed from these two tables, never from the lines again.
+    """
+    lines = as_lines(lines)
+    if lines.orders:
+        return lines
+    con, cols = lines.con, lines.columns
+    orders = temp_name("orders")
+    con.execute(f"CREATE TEMP TABLE {orders} AS SELECT customer_id, order_id, {select_list(order_facts(cols, False))} "
+                f"FROM {lines.name} GROUP BY customer_id, order_id")
+    items = None
+    if "product" in cols or "category" in cols:
+        items = temp_name("items")
+        sql = items_sql(lines.name, cols, product_line_sql(con, cols, product_lines), False)
+        con.execute(f"CREATE TEMP TABLE {items} AS {sql}")
+    return dataclasses.replace(lines, orders=orders, items=items)
+
+
+def sample_period(lines: Lines) -> tuple[dt.date, dt.date]:
+    """First and last calendar day present in ``lines``."""
+    first, last = lines.con.execute(
+        f"SELECT min(order_day), max(order_day) FROM {lines.orders or lines.name}").fetchall()[0]
+    return first.date(), last.date()
+
+
+def summarize_lines(lines: "Lines | pd.DataFrame") -> pd.Series:
+    """Headline counts of a line table: lines, customers, orders (integers) and net revenue.
+
+    Orders are distinct order ids; computed from the order table (:func:`aggregated`).
+    """
+    lines = aggregated(lines)
+    n, customers, orders, revenue = lines.con.execute(
+        f"SELECT coalesce(sum(lines), 0), count(DISTINCT customer_id), count(DISTINCT order_id), "
+        f"coalesce(sum(net_value), 0) FROM {lines.orders}").fetchall()[0]
+    return pd.Series({"lines": int(n), "customers": int(customers), "orders": int(orders),
+                      "net revenue": round(float(revenue), 2)}, name="value", dtype=object)

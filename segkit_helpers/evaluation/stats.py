@@ -14,7 +14,12 @@ one group above another     Mann–Whitney U (scipy)           rank-biserial r =
                                                              2014): positive when the FIRST group tends
                                                              to be larger
 a share above another       two-proportion z-test            difference of the shares
-                            (statsmodels)
+                            (statsmodels); Fisher's exact
+                            test for small counts (scipy)
+a mean above another        Welch's t-test (statsmodels)     difference of the means
+does an effect differ       likelihood-ratio test of nested  —
+across segments             logistic models; F-test of
+                            nested linear models
 many tests at once          Holm (1979) step-down            —
                             (statsmodels ``multipletests``)
 ==========================  ===============================  ===========================================
@@ -36,8 +41,10 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
+from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 #: Bounds of the strength labels on the correlation scale (Rea & Parker 2014).
 STRENGTH_BOUNDS = ((0.1, "negligible"), (0.2, "weak"), (0.4, "moderate"), (0.6, "relatively strong"),
@@ -223,6 +230,44 @@ def two_proportions(counts: list[int], sizes: list[int], alternative: str = "two
     diff = counts[0] / sizes[0] - counts[1] / sizes[1]
     return {"test": test, "statistic": float(z), "p_value": float(p), "effect": "difference of shares",
             "effect_size": float(diff), "strength": "", "reason": ""}
+
+
+def fisher_exact(table: np.ndarray) -> dict:
+    """Fisher's exact test (scipy, two-sided) of a 2 × 2 table: ``test``, ``statistic`` (the odds ratio), ``p_value``."""
+    statistic, p = sps.fisher_exact(table)
+    return {"test": "Fisher's exact test", "statistic": float(statistic), "p_value": float(p)}
+
+
+def welch_t(x: np.ndarray, y: np.ndarray, alpha: float = 0.05) -> dict:
+    """Welch's t-test (Welch 1947; unequal variances, statsmodels) of the mean of ``x`` against that of ``y``.
+
+    Returns
+    -------
+    dict
+        ``test``, ``statistic`` (t), ``p_value`` (two-sided) and ``ci_low`` / ``ci_high``: the
+        1 − ``alpha`` Welch interval of mean(x) − mean(y).
+    """
+    compare = CompareMeans(DescrStatsW(x), DescrStatsW(y))
+    statistic, p, _ = compare.ttest_ind(usevar="unequal")
+    low, high = compare.tconfint_diff(alpha=alpha, usevar="unequal")
+    return {"test": "Welch's t-test", "statistic": float(statistic), "p_value": float(p), "ci_low": float(low),
+            "ci_high": float(high)}
+
+
+def likelihood_ratio(full, reduced) -> dict:
+    """Likelihood-ratio test of two nested fitted models (statsmodels results with ``llf`` and ``df_model``).
+
+    ``statistic`` = 2 (ℓ_full − ℓ_reduced), χ² with the difference of the models' degrees of freedom.
+    """
+    statistic, df = 2 * (full.llf - reduced.llf), int(full.df_model - reduced.df_model)
+    return {"statistic": statistic, "df": df, "p_value": float(sps.chi2.sf(statistic, df))}
+
+
+def nested_f_test(reduced, full) -> dict:
+    """F-test of two nested ordinary least squares fits (statsmodels ``anova_lm``): ``statistic``, ``df``, ``p_value``."""
+    comparison = anova_lm(reduced, full)
+    return {"statistic": float(comparison["F"].iloc[1]), "df": int(comparison["df_diff"].iloc[1]),
+            "p_value": float(comparison["Pr(>F)"].iloc[1])}
 
 
 def holm(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

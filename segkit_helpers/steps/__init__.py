@@ -1,0 +1,1 @@
+"""One module per notebook: what each step of the cycle calls."""

@@ -411,3 +411,33 @@ def test_cycle_history_stops_at_loops_missing_and_later_cycles(tmp_path):
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "x")] == ["x", "y"]  # loop cut
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "z")] == ["z"]  # previous cycle not there
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "old")] == ["old"]  # previous dated later
+
+
+# --- the step module and its artefact --------------------------------------------------------
+
+
+def test_monitor_artefact_writes_the_record_in_words(tmp_path):
+    from segkit_helpers.steps.monitor import MonitorArtefact
+
+    previous = {**previous_cycle(BEFORE), "cycle": "2024-01"}
+    migration = migration_matrix(previous, CURRENT)
+    changes = size_changes(previous, NOW)
+    lineage = segment_lineage(migration)
+    found = alerts(changes, migration, lineage=lineage)
+    revision = {"revision_due": True, "reasons": found}
+    artefact = MonitorArtefact(cycle="2024-07", previous=previous, changes=changes, migration=migration, alerts=found,
+                               revision=revision, lineage=lineage)
+    path = artefact.save(tmp_path)
+    assert path == tmp_path / "monitor.json"
+    record = MonitorArtefact.load(tmp_path)
+    assert list(record) == ["cycle", "previous_cycle", "first_cycle", "retention", "migration", "segments", "lapsed",
+                            "quadrant_migration", "drift", "revision", "alerts", "lineage", "history"]
+    assert record["alerts"] == alert_messages(found) and "segment 4 is new this cycle" in record["alerts"]
+    assert record["revision"] == {"revision_due": True, "reasons": record["alerts"]}
+    assert record["retention"] == round(retention(migration), 4)
+    assert [row["detail"] for row in record["lineage"]] == lineage_table(lineage)["detail"].tolist()
+    assert list(record["lineage"][0]) == ["segment", "previous", "current", "fate", "detail"]
+    first = MonitorArtefact(cycle="2024-01", previous=None, changes=size_changes(None, NOW), migration=None, alerts=[])
+    assert first.record() == {"cycle": "2024-01", "previous_cycle": None, "first_cycle": True,
+                              "note": "first cycle: nothing to compare with", "alerts": [], "revision": None,
+                              "lineage": [], "history": []}

@@ -444,3 +444,40 @@ def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
     for question in QUESTIONS:  # every answer keeps its distribution, the personas are gone
         shuffled[question] = survey[question].iloc[rng.permutation(len(survey))].set_axis(survey.index)
     assert structure_of(shuffled, config("needs", **needs), 4)["verdict"] == CONSTRUCTED
+
+
+# --- the step module and its artefact --------------------------------------------------------
+
+
+def test_validation_artefact_writes_figures_verdicts_and_words(tmp_path):
+    from segkit_helpers.steps.test import ValidationArtefact
+
+    rng = np.random.default_rng(0)
+    segments = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)], "segment": np.repeat([1, 2], 30)})
+    data = pd.DataFrame({"tenure_days": np.where(segments["segment"] == 1, 400, 100) + rng.normal(0, 10, 60)})
+    holdout = difference_tests(data, segments["segment"], ["tenure_days"])
+    stability = pd.Series([0.9, 0.8])
+    found = segment_verdicts(segments, pd.Series({1: 0.5, 2: 0.1}), [{"segment": 1, "name": "A", "stability": 0.9}],
+                             pd.DataFrame({"distinct_on": ["tenure_days", ""], "n_testable": 1}, index=[1, 2]),
+                             NATURAL_STRUCTURE, {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}})
+    sheet = pd.DataFrame({"segment": [1], "customer_id": ["c0"], "verdict": [""]})
+    artefact = ValidationArtefact(
+        cycle="c", stability=stability, separation=pd.Series({1: 0.5, 2: 0.1}), structure=NATURAL_STRUCTURE,
+        tests=holdout, holdout_tests=holdout, hypotheses=hypothesis_verdicts(stability, holdout, NATURAL_STRUCTURE, CFG),
+        segments=found, bars={"min_segment_stability": 0.6, "min_separation": 0.25},
+        review=(sheet, pd.DataFrame(columns=["reviewed", "fits", "does_not_fit"])),
+        experiment={"conversion_interaction": {"outcome": "converted", "segments": None, "test": "none",
+                                               "statistic": np.nan, "df": 0, "p_value": np.nan}})
+    written = artefact.save(tmp_path)
+    assert [p.name for p in written] == ["review_sheet.csv", "validation.json"]
+    record = ValidationArtefact.load(tmp_path)
+    assert list(record) == ["cycle", "stability", "separation", "structure", "tests", "holdout_tests", "hypotheses",
+                            "segments", "pairwise_tests", "review_agreement", "hypothesis_register", "experiment"]
+    assert record["stability"]["mean_ari"] == 0.85 and record["separation"] == {"1": 0.5, "2": 0.1}
+    assert record["structure"] == structure_record(NATURAL_STRUCTURE)
+    assert [h["verdict"] for h in record["hypotheses"]] == ["supported", "supported", "supported"]
+    assert record["segments"][1]["verdict"] == ("do not target alone: blends with neighbours (silhouette 0.10 < 0.25); "
+                                                "differs from other customers on no feature it was not built from")
+    assert record["segments"][1]["stability"] is None  # no persona card: NaN in the table, null in the file
+    assert record["experiment"]["conversion_interaction"]["reading"] == "No experiment to test."
+    assert record["review_agreement"] == [] and record["hypothesis_register"] == []

@@ -13,6 +13,7 @@ from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, diff
 from segkit_helpers.schemes.behavioural import FEATURES
 from segkit_helpers.schemes.common import scheme_features
 
+#: The role of a feature in :func:`clustering_differences`: clustered by the scheme, or a descriptor beside them.
 CIRCULAR = "clustering feature (circular)"
 DESCRIPTOR = "descriptor"
 
@@ -158,4 +159,3 @@ def segment_distinctness(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict) 
         rows.append({"segment": int(seg), "distinct_on": ", ".join(found), "n_distinct": len(found),
                      "n_testable": int((tests["strength"] != NOT_TESTABLE).sum())})
     return pd.DataFrame(rows, columns=["segment", "distinct_on", "n_distinct", "n_testable"]).set_index("segment")
-

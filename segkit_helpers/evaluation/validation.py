@@ -87,4 +87,3 @@ def segment_stability(model: SegmentModel, profile: pd.DataFrame, n_boot: int = 
     table = pd.DataFrame({"jaccard": scores.mean().round(3), "jaccard_min": scores.min().round(3)})
     table["stable"] = table["jaccard"] >= SEGMENT_STABILITY_BAR
     return table.rename_axis("segment")
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+
 def population_stability_index(expected: np.ndarray | pd.Series, actual: np.ndarray | pd.Series, bins: int = 10,
                                categorical: bool = False) -> float:
     """Population stability index of ``actual`` against ``expected`` (the previous cycle).

@@ -9,6 +9,7 @@ import pandas as pd
 from segkit_helpers.io.config import processed_dir
 from segkit_helpers.monitoring.previous import read_yaml
 
+
 def cycle_lineage(workdir: Path, current: Path) -> list[tuple[str, Path]]:
     """The cycles this one descends from: itself, its ``previous_cycle``, that cycle's own, and so on.
 

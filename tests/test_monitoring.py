@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.monitoring.alerts import alerts, lineage_alerts, revision_verdict, segment_lineage
-from segkit_helpers.monitoring.drift import feature_drift, population_stability_index, segment_kpis
+from segkit_helpers.evaluation.stats import population_stability_index
+from segkit_helpers.monitoring.drift import feature_drift, segment_kpis
 from segkit_helpers.monitoring.history import cycle_history, cycle_lineage
 from segkit_helpers.monitoring.migration import (
     LOST,

@@ -22,6 +22,8 @@ across segments             logistic models; F-test of
                             nested linear models
 many tests at once          Holm (1979) step-down            —
                             (statsmodels ``multipletests``)
+a distribution moved since  population stability index       — (read < 0.1 stable, 0.1–0.25 moderate,
+the previous cycle          (Siddiqi 2006)                   > 0.25 major shift)
 ==========================  ===============================  ===========================================
 
 Strength labels read an effect size aloud on one scale for all of them (Rea & Parker
@@ -294,3 +296,43 @@ AT_LEAST_MODERATE = ("moderate", "relatively strong", "strong", "very strong")
 def differs(p: float, strength_label: str, alpha: float = 0.05) -> bool:
     """A difference worth reporting: significant (p < ``alpha``) with at least a moderate effect."""
     return bool(p is not None and np.isfinite(p) and p < alpha and strength_label in AT_LEAST_MODERATE)
+
+
+def population_stability_index(expected: np.ndarray | pd.Series, actual: np.ndarray | pd.Series, bins: int = 10,
+                               categorical: bool = False) -> float:
+    """Population stability index of ``actual`` against ``expected`` (the previous cycle).
+
+    ``PSI = Σ (a_i − e_i) · ln(a_i / e_i)`` over ``bins`` bins cut at the deciles of
+    ``expected`` (for a categorical feature, or a numeric one with a single value, over
+    its values, missing answers being a value of their own), with shares floored at
+    0.0001 so that empty bins stay finite (Siddiqi 2006, *Credit Risk Scorecards*,
+    ch. 12; Yurdakul 2018). Read < 0.1 as stable, 0.1–0.25 as a moderate shift, > 0.25
+    as a major shift. Written here as it is a three-line formula that no maintained
+    library offers directly.
+    """
+    expected, actual = pd.Series(expected), pd.Series(actual)
+    if not categorical:
+        expected, actual = expected.dropna().astype(float), actual.dropna().astype(float)
+        edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1))) if len(expected) else np.array([])
+        categorical = len(edges) < 3  # one or two distinct values: compare them as values
+    if categorical:
+        expected, actual = _levels(expected), _levels(actual)
+        levels = pd.Index(expected.unique()).union(actual.unique())
+        e = expected.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+        a = actual.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    else:
+        edges[0], edges[-1] = -np.inf, np.inf
+        e = np.histogram(expected, edges)[0] / len(expected)
+        a = np.histogram(actual, edges)[0] / len(actual)
+    e, a = np.maximum(e, 1e-4), np.maximum(a, 1e-4)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _levels(values: pd.Series) -> pd.Series:
+    """Values as text labels, a missing value being the label "(missing)"."""
+    return values.astype(object).where(values.notna(), "(missing)").astype(str)
+
+
+def psi_reading(psi: float, alert_at: float = 0.25) -> str:
+    """The usual reading of a PSI: stable below 0.1, a moderate shift up to ``alert_at``, then a major shift."""
+    return "major shift" if psi > alert_at else "moderate shift" if psi > 0.1 else "stable"

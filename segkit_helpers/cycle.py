@@ -31,7 +31,7 @@ from segkit_helpers.io.artefacts import write_text
 from segkit_helpers.io.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
-from segkit_helpers.monitoring.drift import load_previous
+from segkit_helpers.monitoring.previous import load_previous
 from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
 
 KERNEL = "segkit"

@@ -7,20 +7,18 @@ import pandas as pd
 import pytest
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.datasets.experiments import PLANTED_CONVERSION, PLANTED_REVENUE, make_experiment
 from segkit_helpers.evaluation.experiments import (
-    PLANTED_CONVERSION,
-    PLANTED_REVENUE,
     check_experiments,
     conversion_test,
-    describe_uplift,
     interaction_test,
     join_segments,
-    make_experiment,
     mde_mean,
     mde_proportion,
     revenue_test,
     uplift_by_segment,
 )
+from segkit_helpers.report.test import experiment_text, interaction_reading, interaction_record, uplift_text
 
 
 def segments_table(n: int = 36000, k: int = 3, seed: int = 0) -> pd.DataFrame:
@@ -122,8 +120,19 @@ def test_interaction_detects_heterogeneity_and_not_its_absence(planted):
     same = join_segments(make_experiment(segments, effects={1: 0.05, 2: 0.05, 3: 0.05},
                                          revenue_effects={}, seed=5), segments)
     result = interaction_test(same, "converted")
-    assert result["df"] == 2 and result["p_value"] > 0.05
-    assert result["reading"].startswith("No evidence")
+    assert result["df"] == 2 and result["p_value"] > 0.05 and result["segments"] == 3
+    assert interaction_reading(result).startswith("No evidence that the effect on conversion differs")
+    assert interaction_reading(interaction_test(planted, "revenue")).startswith(
+        "The effect on revenue per customer differs between segments (F-test (linear model), p < 0.001)")
+    assert list(interaction_record(result)) == ["test", "statistic", "df", "p_value", "reading"]
+
+
+def test_interaction_without_a_comparison():
+    nothing = interaction_test(pd.DataFrame(), "converted")
+    assert nothing["test"] == "none" and interaction_reading(nothing) == "No experiment to test."
+    one = join_segments(make_experiment(segments_table(200, k=1), seed=1), segments_table(200, k=1))
+    assert interaction_reading(interaction_test(one, "converted")) == ("Only one segment took part: no comparison "
+                                                                       "between segments.")
 
 
 def test_generator_is_seeded_and_shaped():
@@ -135,11 +144,14 @@ def test_generator_is_seeded_and_shaped():
     assert (first.loc[first["converted"] == 0, "revenue"] == 0).all()
 
 
-def test_sentences_for_readers(planted, capsys):
-    describe_uplift(uplift_by_segment(planted, "converted"), "converted")
-    text = capsys.readouterr().out
-    assert "Segment 1 (x): +" in text and "significant after Holm correction" in text
-    assert "All customers:" in text and "could detect effects of ±" in text
+def test_sentences_for_readers(planted):
+    text = uplift_text(uplift_by_segment(planted, "converted"), "converted")
+    assert "- Segment 1 (x): +" in text and "significant after Holm correction" in text
+    assert "- All customers:" in text and "could detect effects of ±" in text
+    assert "revenue per customer (95% CI" in uplift_text(uplift_by_segment(planted, "revenue"), "revenue")
+    assert uplift_text(uplift_by_segment(None, "revenue"), "revenue") == "No experiment with this outcome in the cycle."
+    assert experiment_text(planted).startswith(f"Experiment: {len(planted):,} customers, ")
+    assert experiment_text(pd.DataFrame()).startswith("No experiment in this cycle")
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -159,11 +171,11 @@ def test_bad_experiment_tables():
         check_experiments(good.assign(revenue=[10, -5]))
 
 
-def test_customers_outside_the_segments_count_only_overall(capsys):
+def test_customers_outside_the_segments_count_only_overall():
     segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": [1, 1]})
     experiment = pd.DataFrame({"customer_id": ["a", "b", "z"], "group": ["control", "treatment", "treatment"],
                                "converted": [0, 1, 1]})
     data = join_segments(experiment, segments)
-    assert "1 customers of the experiment are not in this cycle's segments" in capsys.readouterr().out
+    assert "1 customers of the experiment are not in this cycle's segments" in experiment_text(data)
     table = uplift_by_segment(data, "converted")
     assert table.loc[1, "n_treatment"] == 1 and table.loc["all", "n_treatment"] == 2

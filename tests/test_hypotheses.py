@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.evaluation.hypotheses import evaluate_register, load_register, register_table
+from segkit_helpers.evaluation.hypotheses import evaluate_register, load_register
+from segkit_helpers.report.test import register_readings, register_table, register_text
 
 
 def customers(n: int = 120, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -53,7 +54,14 @@ def test_verdicts_true_false_and_reversed():
     assert table.loc["D", "test"] == "Kruskal–Wallis H"
     assert table.loc["Q", "test"] == "two-proportion z-test (one-sided)"
     assert (table["p_holm"] >= table["p_value"]).all()
-    assert table.loc["R", "reading"].startswith("Champions bought longer ago — contradicted")
+    assert table.loc["Q", "observed"] == {"level": "gold", "share": [pytest.approx(table.loc["Q", "observed"]["share"][0]),
+                                                                     pytest.approx(table.loc["Q", "observed"]["share"][1])]}
+    assert set(table.loc["D", "observed"]["medians"]) == {1, 2, 3}
+    words = register_readings(table.reset_index()).set_index("id")
+    assert words.loc["R", "reading"].startswith("Champions bought longer ago — contradicted")
+    assert words.loc["T", "observed"].startswith("median ") and " vs " in words.loc["T", "observed"]
+    assert words.loc["Q", "observed"].startswith("gold: ") and words.loc["D", "observed"].startswith("medians 1: ")
+    assert register_text(table.reset_index()).startswith("- ")
 
 
 def test_mann_whitney_and_holm_by_hand():
@@ -107,9 +115,10 @@ def test_constant_metric_is_not_testable_and_clustering_metrics_are_circular():
                 REGISTER[2]]
     table = evaluate_register(register, profile, segments, clustered=["recency_days"]).set_index("id")
     assert table.loc["N", "verdict"] == "not testable"
-    assert "nan" not in table.loc["N", "reading"].lower()
     assert table["circular"].tolist() == [False, True]
-    assert table.loc["R", "reading"].endswith("Circular: the segments were built on this metric.")
+    words = register_readings(table.reset_index()).set_index("id")
+    assert "nan" not in words.loc["N", "reading"].lower()
+    assert words.loc["R", "reading"].endswith("Circular: the segments were built on this metric.")
     shown = register_table(table.reset_index())
     assert shown.loc["N", ["statistic", "after Holm", "effect"]].tolist() == ["—", "not testable", "—"]
     assert shown["circular"].tolist() == ["no", "yes"]

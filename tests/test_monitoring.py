@@ -1,4 +1,5 @@
-"""Unit tests of segkit_helpers.monitoring.drift with hand-made centres, segments and profiles."""
+"""Unit tests of segkit_helpers.monitoring (and its words, segkit_helpers.report.monitor) with hand-made
+centres, segments and profiles."""
 
 from __future__ import annotations
 
@@ -10,23 +11,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit_helpers.monitoring.drift import (
+from segkit_helpers.monitoring.alerts import alerts, lineage_alerts, revision_verdict, segment_lineage
+from segkit_helpers.evaluation.stats import population_stability_index
+from segkit_helpers.monitoring.drift import feature_drift, segment_kpis
+from segkit_helpers.monitoring.history import cycle_history, cycle_lineage
+from segkit_helpers.monitoring.migration import (
     LOST,
     NEW,
-    alerts,
-    feature_drift,
     lapsed_since_previous,
-    population_stability_index,
-    revision_verdict,
-    segment_kpis,
-    load_previous,
-    match_segments,
     migration_matrix,
-    previous_centers,
     quadrant_migration,
     retention,
     size_changes,
 )
+from segkit_helpers.monitoring.previous import load_previous, match_segments, previous_centers
+from segkit_helpers.report.monitor import alert_messages, alerts_text, lineage_table, revision_record, revision_text
 
 COLUMNS = ["recency_days", "frequency", "monetary"]
 
@@ -166,13 +165,13 @@ def test_size_changes_first_cycle():
 def test_alerts_by_hand():
     changes = size_changes({"profiles": BEFORE}, NOW)
     migration = migration_matrix(previous_cycle(), CURRENT)  # retention 2/3: no retention alert
-    assert alerts(changes, migration) == [
+    assert alert_messages(alerts(changes, migration)) == [
         "segment 1 grew from 40% to 60% of customers (+50% relative)",
         "segment 3 of the previous cycle has no match now",
         "segment 4 is new this cycle",
     ]
     # a looser bar silences the share alert; new / vanished segments are always reported
-    assert alerts(changes, migration, max_share_change=0.6) == [
+    assert alert_messages(alerts(changes, migration, max_share_change=0.6)) == [
         "segment 3 of the previous cycle has no match now",
         "segment 4 is new this cycle",
     ]
@@ -185,8 +184,9 @@ def test_alert_for_shrinking_segment_and_low_retention():
                 "profiles": before}
     current = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": [2, 2, 2]})
     # stayed: only c -> 1 / 3 < 0.5
-    messages = alerts(size_changes(previous, now), migration_matrix(previous, current))
-    assert messages == [
+    found = alerts(size_changes(previous, now), migration_matrix(previous, current))
+    assert found[-1] == {"alert": "retention", "retention": pytest.approx(1 / 3)}
+    assert alert_messages(found) == [
         "segment 1 grew from 50% to 80% of customers (+60% relative)",
         "segment 2 shrank from 50% to 20% of customers (-60% relative)",
         "only 33% of returning customers stayed in their segment",
@@ -195,6 +195,19 @@ def test_alert_for_shrinking_segment_and_low_retention():
 
 def test_no_alerts_in_a_first_cycle():
     assert alerts(size_changes(None, NOW), None) == []
+
+
+def test_alerts_and_revision_in_words():
+    assert alerts_text(None, []) == "First cycle: nothing to compare with yet."
+    assert alerts_text({"cycle": "a"}, []) == "Compared with cycle a.\n\nNo alerts."
+    found = [{"alert": "new", "segment": 4}, {"alert": "vanished", "segment": 3}]
+    assert alerts_text({"cycle": "a"}, found) == ("Compared with cycle a.\n\n- segment 4 is new this cycle\n"
+                                                  "- segment 3 of the previous cycle has no match now")
+    revision = {"revision_due": True, "reasons": [*found, {"alert": "drift", "feature": "monetary", "psi": 0.314}]}
+    assert revision_text(revision) == ("Revision due: segment 4 is new this cycle; segment 3 of the previous cycle "
+                                       "has no match now; monetary drifted (PSI 0.31)")
+    assert revision_record({"revision_due": False, "reasons": []}) == {"revision_due": False, "reasons": []}
+    assert revision_text({"revision_due": False, "reasons": []}) == "No revision due."
 
 
 # --- loading the previous cycle --------------------------------------------------------------
@@ -256,8 +269,11 @@ def test_feature_drift_and_revision_verdict():
     assert set(drift["role"]) == {"segmentation feature"}  # RFM clustered: no descriptor rows twice
     verdict = revision_verdict([], drift, cfg)
     assert verdict["revision_due"] is True
-    assert any(r.startswith("monetary drifted") for r in verdict["reasons"])
-    assert "last full revision 2023-06-30 is 18 months old" in verdict["reasons"]
+    assert {"alert": "drift", "feature": "monetary", "psi": drift.loc["monetary", "psi"]} in verdict["reasons"]
+    assert {"alert": "revision age", "last": dt.date(2023, 6, 30), "months": 18} in verdict["reasons"]
+    reasons = revision_record(verdict)["reasons"]
+    assert any(r.startswith("monetary drifted") for r in reasons)
+    assert "last full revision 2023-06-30 is 18 months old" in reasons
     calm = revision_verdict([], drift.drop(index="monetary"), {**cfg, "monitor": {**cfg["monitor"], "last_revision": None}})
     assert calm == {"revision_due": False, "reasons": []}
 
@@ -285,7 +301,7 @@ def test_feature_drift_on_the_schemes_own_features_with_rfm_as_descriptors():
     assert drift.loc["frequency", "psi"] == 0.0  # a constant descriptor is stable, not NaN
     assert drift.loc["monetary", "reading"] == "major shift"
     cfg = {**cfg, "asof": dt.date(2024, 12, 31), "monitor": {"psi_alert": 0.25, "last_revision": None}}
-    reasons = revision_verdict([], drift, cfg)["reasons"]
+    reasons = revision_record(revision_verdict([], drift, cfg))["reasons"]
     assert reasons == [f"channel drifted (PSI {drift.loc['channel', 'psi']:.2f})"]  # descriptors inform, not decide
     only_rfm = feature_drift({"profile": profile_before, "scheme_features": None}, firms_now, profile_now, cfg)
     assert only_rfm["role"].eq("descriptor").all()  # a previous cycle without scheme features
@@ -339,8 +355,6 @@ def matrix(rows: dict[str, list[int]], columns: list[str]) -> pd.DataFrame:
 
 
 def test_lineage_split_merged_new_vanished_by_hand():
-    from segkit_helpers.monitoring.drift import lineage_alerts, segment_lineage
-
     m = matrix({"1": [90, 10, 0, 0, 5], "2": [0, 50, 50, 0, 5], "3": [0, 0, 10, 0, 2], "4": [0, 0, 40, 0, 1],
                 "new customer": [3, 3, 3, 10, 0]}, ["1", "2", "5", "6", "lost customer"])
     lineage = segment_lineage(m)
@@ -348,18 +362,24 @@ def test_lineage_split_merged_new_vanished_by_hand():
     # half: split. 5 is the main destination of 2 (tied), 3 (all of its 10) and 4 (all of its 40): merged.
     # 3 and 4 have no id now: vanished (as segments; their customers went into 5); 6 holds only new customers.
     assert lineage["fate"].to_dict() == {1: "kept", 2: "split", 3: "vanished", 4: "vanished", 5: "merged", 6: "new"}
-    assert lineage.loc[2, "detail"] == "segment 2 split into 2 and 5"
-    assert lineage.loc[5, "detail"] == "segments 2, 3 and 4 merged into 5"
-    assert lineage_alerts(lineage) == ["segment 2 split into 2 and 5", "segments 2, 3 and 4 merged into 5"]
+    assert lineage.loc[2, "related"] == [2, 5] and lineage.loc[5, "related"] == [2, 3, 4]
+    words = lineage_table(lineage)
+    assert words.columns.tolist() == ["previous", "current", "fate", "detail"]
+    assert words["detail"].to_dict() == {1: "segment 1 kept", 2: "segment 2 split into 2 and 5",
+                                         3: "segment 3 vanished", 4: "segment 4 vanished",
+                                         5: "segments 2, 3 and 4 merged into 5", 6: "segment 6 is new"}
+    assert lineage_alerts(lineage) == [{"alert": "split", "segment": 2, "related": [2, 5]},
+                                       {"alert": "merged", "segment": 5, "related": [2, 3, 4]}]
+    assert alert_messages(lineage_alerts(lineage)) == ["segment 2 split into 2 and 5",
+                                                       "segments 2, 3 and 4 merged into 5"]
     # drift between neighbours is no split: 60 % stay, 40 % move up
     drift = matrix({"1": [10, 0, 0], "2": [40, 60, 0]}, ["1", "2", "lost customer"])
     assert segment_lineage(drift)["fate"].tolist() == ["kept", "kept"]
     assert segment_lineage(None).empty
+    assert lineage_table(segment_lineage(None)).columns.tolist() == ["previous", "current", "fate", "detail"]
 
 
 def test_cycle_history_follows_this_cycles_lineage_only(tmp_path):
-    from segkit_helpers.monitoring.drift import cycle_history
-
     def cycle(folder, name, asof, shares, previous=None):
         folder.mkdir(parents=True)
         pd.DataFrame({"segment": [1, 2], "customers": [s * 100 for s in shares], "customer_share": shares,
@@ -383,8 +403,6 @@ def test_cycle_history_follows_this_cycles_lineage_only(tmp_path):
 
 
 def test_cycle_history_stops_at_loops_missing_and_later_cycles(tmp_path):
-    from segkit_helpers.monitoring.drift import cycle_lineage
-
     processed = tmp_path / "data" / "processed"
     for name, asof, previous in [("x", "2024-01-31", "y"), ("y", "2023-12-31", "x"), ("z", "2024-02-29", "gone"),
                                  ("old", "2023-01-31", "future"), ("future", "2026-01-31", None)]:
@@ -394,3 +412,33 @@ def test_cycle_history_stops_at_loops_missing_and_later_cycles(tmp_path):
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "x")] == ["x", "y"]  # loop cut
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "z")] == ["z"]  # previous cycle not there
     assert [c for c, _ in cycle_lineage(tmp_path, processed / "old")] == ["old"]  # previous dated later
+
+
+# --- the step module and its artefact --------------------------------------------------------
+
+
+def test_monitor_artefact_writes_the_record_in_words(tmp_path):
+    from segkit_helpers.steps.monitor import MonitorArtefact
+
+    previous = {**previous_cycle(BEFORE), "cycle": "2024-01"}
+    migration = migration_matrix(previous, CURRENT)
+    changes = size_changes(previous, NOW)
+    lineage = segment_lineage(migration)
+    found = alerts(changes, migration, lineage=lineage)
+    revision = {"revision_due": True, "reasons": found}
+    artefact = MonitorArtefact(cycle="2024-07", previous=previous, changes=changes, migration=migration, alerts=found,
+                               revision=revision, lineage=lineage)
+    path = artefact.save(tmp_path)
+    assert path == tmp_path / "monitor.json"
+    record = MonitorArtefact.load(tmp_path)
+    assert list(record) == ["cycle", "previous_cycle", "first_cycle", "retention", "migration", "segments", "lapsed",
+                            "quadrant_migration", "drift", "revision", "alerts", "lineage", "history"]
+    assert record["alerts"] == alert_messages(found) and "segment 4 is new this cycle" in record["alerts"]
+    assert record["revision"] == {"revision_due": True, "reasons": record["alerts"]}
+    assert record["retention"] == round(retention(migration), 4)
+    assert [row["detail"] for row in record["lineage"]] == lineage_table(lineage)["detail"].tolist()
+    assert list(record["lineage"][0]) == ["segment", "previous", "current", "fate", "detail"]
+    first = MonitorArtefact(cycle="2024-01", previous=None, changes=size_changes(None, NOW), migration=None, alerts=[])
+    assert first.record() == {"cycle": "2024-01", "previous_cycle": None, "first_cycle": True,
+                              "note": "first cycle: nothing to compare with", "alerts": [], "revision": None,
+                              "lineage": [], "history": []}

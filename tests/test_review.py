@@ -8,6 +8,7 @@ import pytest
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.evaluation.review import read_filled_sheet, review_agreement, review_sheet, write_review_sheet
+from segkit_helpers.report.test import agreement_table, review_text
 
 
 def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,7 +59,11 @@ def test_agreement_with_wilson_intervals(tmp_path):
     # segment 2: fits 1, does not fit 1, unsure 1 -> 50 %, not below the revision bar
     assert table.loc[2, "agreement"] == 0.5 and not table.loc[2, "revise"]
     assert table.loc["all", "reviewed"] == 6
-    assert table.loc[1, "reading"].startswith("Segment 1: experts agree on 2 of 3 customers (67%")
+    words = agreement_table(table)
+    assert words.loc[1, "reading"].startswith("Segment 1: experts agree on 2 of 3 customers (67%")
+    assert words.loc["all", "reading"].startswith("All segments: experts agree on 3 of 5")
+    assert review_text(sheet, table).startswith("- Segment 1: experts agree")
+    assert review_text(sheet, table.iloc[:0]).startswith("Review sheet: 6 customers to send")
 
 
 def test_bad_verdicts_are_named(tmp_path):

@@ -1,5 +1,5 @@
-"""Unit tests of segkit_helpers.evaluation.validation: difference tests, stability, silhouettes, the reference
-without groups and the verdicts."""
+"""Unit tests of the test step's evaluation: difference tests, stability, silhouettes, the reference
+without groups and the verdicts, with their words (segkit_helpers.report.test)."""
 
 from __future__ import annotations
 
@@ -12,25 +12,27 @@ import pytest
 
 from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel
 from segkit_helpers.evaluation.stats import NOT_TESTABLE
-from segkit_helpers.evaluation.validation import (
+from segkit_helpers.evaluation.differences import (
     CIRCULAR,
-    CONSTRUCTED,
-    NATURAL,
-    best_jaccard,
-    bootstrap_stability,
     clustering_differences,
     difference_tests,
     holdout_differences,
     holdout_features,
-    hypothesis_verdicts,
-    null_reference,
-    null_table,
     pairwise_tests,
-    readable_tests,
     segment_distinctness,
-    segment_silhouettes,
-    segment_stability,
-    segment_verdicts,
+)
+from segkit_helpers.evaluation.structure import null_reference, segment_silhouettes
+from segkit_helpers.evaluation.validation import best_jaccard, bootstrap_stability, segment_stability
+from segkit_helpers.evaluation.verdicts import hypothesis_verdicts, segment_verdicts
+from segkit_helpers.report.test import (
+    CONSTRUCTED,
+    NATURAL,
+    hypothesis_table,
+    null_table,
+    readable_tests,
+    segment_table,
+    structure_reading,
+    structure_record,
 )
 from tests.test_schemes import config
 
@@ -190,8 +192,10 @@ def test_segment_silhouettes_on_separated_data(separated):
 
 
 CFG = {"validation": {"alpha": 0.05, "min_stability": 0.75}}
-NATURAL_STRUCTURE = {"natural": True, "evidence": "silhouette 0.60 against at most 0.30"}
-CONSTRUCTED_STRUCTURE = {"natural": False, "evidence": "silhouette 0.31 against at most 0.30"}
+NATURAL_STRUCTURE = {"natural": True, "rule_based": False, "segments": 3, "draws": 2, "silhouette": 0.6,
+                     "stability": 0.9, "null_silhouette": [0.3, 0.25], "null_stability": [0.8, 0.7],
+                     "null_silhouette_max": 0.3, "null_stability_mean": 0.75, "separated": True, "stable": True}
+CONSTRUCTED_STRUCTURE = {**NATURAL_STRUCTURE, "natural": False, "silhouette": 0.31, "separated": False}
 
 
 def holdout_table(p_holm: list[float], strength: list[str]) -> pd.DataFrame:
@@ -204,31 +208,47 @@ def holdout_table(p_holm: list[float], strength: list[str]) -> pd.DataFrame:
 def test_hypothesis_verdicts():
     stability = pd.Series([0.9, 0.8])  # mean 0.85 >= 0.75 -> H1 supported
     holdout = holdout_table([0.01, 0.001, 0.2, np.nan], ["moderate", "weak", "strong", NOT_TESTABLE])
-    verdicts = hypothesis_verdicts(stability, holdout, CONSTRUCTED_STRUCTURE, CFG)
+    found = hypothesis_verdicts(stability, holdout, CONSTRUCTED_STRUCTURE, CFG)
+    assert found["H1"] == {"verdict": "supported", "mean_ari": pytest.approx(0.85), "bar": 0.75}
+    assert found["H2"] == {"verdict": "supported", "differ": ["f0"], "testable": 3, "alpha": 0.05}
+    verdicts = hypothesis_table(found, CONSTRUCTED_STRUCTURE)
     assert verdicts.index.tolist() == ["H1", "H2", "H3"]
     assert verdicts.columns.tolist() == ["hypothesis", "evidence", "verdict"]
     assert verdicts["verdict"].tolist() == ["supported", "supported", "not supported"]
     assert verdicts.loc["H1", "evidence"] == "refits on resampled customers agree with the chosen segments: mean ARI = 0.85 (bar 0.75)"
     assert verdicts.loc["H2", "evidence"] == ("1 of 3 features not used to build the segments differ (Holm p < 0.05, "
                                               "at least a moderate effect): f0")
-    assert verdicts.loc["H3", "evidence"] == CONSTRUCTED_STRUCTURE["evidence"]
+    assert verdicts.loc["H3", "evidence"] == ("silhouette 0.31 against at most 0.30 in 2 draws without groups; "
+                                              "stability (ARI) 0.90 against 0.75 on average")
 
 
 def test_hypothesis_verdicts_can_say_no_and_not_testable():
     nothing = holdout_table([0.2, 0.01], ["strong", "weak"])
     verdicts = hypothesis_verdicts(pd.Series([0.7, 0.79]), nothing, CONSTRUCTED_STRUCTURE, CFG)
-    assert (verdicts["verdict"] == "not supported").all()
+    assert [v["verdict"] for v in verdicts.values()] == ["not supported"] * 3
+    assert hypothesis_table(verdicts, CONSTRUCTED_STRUCTURE).loc["H2", "evidence"].startswith("0 of 2 features")
     untestable = holdout_table([np.nan], [NOT_TESTABLE])
     verdicts = hypothesis_verdicts(pd.Series([0.75]), untestable, NATURAL_STRUCTURE, CFG)
-    assert verdicts["verdict"].tolist() == ["supported", NOT_TESTABLE, "supported"]  # ARI bar inclusive
+    assert [v["verdict"] for v in verdicts.values()] == ["supported", NOT_TESTABLE, "supported"]  # ARI bar inclusive
+    assert hypothesis_table(verdicts, NATURAL_STRUCTURE).loc["H2", "evidence"] == \
+        "no feature outside the clustering features can be tested"
 
 
 def test_null_table_lists_the_real_fit_and_every_draw():
-    structure = {"draws": 2, "silhouette": 0.5, "stability": 0.9, "null_silhouette": [0.3, 0.31],
-                 "null_stability": [0.8, 0.7]}
+    structure = {**NATURAL_STRUCTURE, "silhouette": 0.5, "null_silhouette": [0.3, 0.31]}
     table = null_table(structure)
     assert table.index.tolist() == ["the customers", "without groups, draw 1", "without groups, draw 2"]
     assert table["silhouette"].tolist() == [0.5, 0.3, 0.31]
+
+
+def test_structure_in_words():
+    assert structure_reading(NATURAL_STRUCTURE).startswith("Natural segments: the 3 segments are clearly better")
+    assert "are no better separated than" in structure_reading(CONSTRUCTED_STRUCTURE)
+    assert "are less stable than" in structure_reading({**NATURAL_STRUCTURE, "natural": False, "stable": False})
+    record = structure_record(CONSTRUCTED_STRUCTURE)
+    assert list(record) == ["verdict", "natural", "method", "rule", "draws", "silhouette", "stability",
+                            "null_silhouette", "null_stability", "evidence", "reading"]
+    assert record["verdict"] == CONSTRUCTED and record["rule"].startswith("natural when the silhouette beats")
 
 
 def test_best_jaccard_by_hand():
@@ -263,7 +283,12 @@ def test_segment_verdicts_by_hand():
     distinct = pd.DataFrame({"distinct_on": ["tenure_days", "tenure_days", "xyz_class", ""],
                              "n_distinct": [1, 1, 1, 0], "n_testable": 2}, index=pd.Index([1, 2, 3, 4], name="segment"))
     cfg = {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}}
-    table = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, cfg)
+    found = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, cfg)
+    assert found["blends"].tolist() == [False, True, False, False]
+    assert found["unstable"].tolist() == [False, False, True, False]
+    assert found["indistinct"].tolist() == [False, False, False, True]
+    table = segment_table(found, cfg["validation"])
+    assert table.columns.tolist() == ["name", "customers", "stability", "separation", "distinct_on", "verdict"]
     assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1, 4: 1}
     assert table.loc[1, "verdict"] == "target"
     assert table.loc[2, "verdict"] == "do not target alone: blends with neighbours (silhouette 0.20 < 0.25)"
@@ -274,6 +299,9 @@ def test_segment_verdicts_by_hand():
     nothing_to_test = distinct.assign(n_testable=0)
     assert segment_verdicts(segments, silhouettes, personas, nothing_to_test, NATURAL_STRUCTURE, cfg).loc[4, "verdict"] \
         == "target"  # no held-out feature could be tested: not judged on it
+    both = segment_verdicts(segments, pd.Series({3: 0.1}), personas, distinct, NATURAL_STRUCTURE, cfg)
+    assert segment_table(both, cfg["validation"]).loc[3, "verdict"] == (
+        "do not target alone: unstable (Jaccard 0.40 < 0.6); blends with neighbours (silhouette 0.10 < 0.25)")
 
 
 def test_segment_distinctness_names_the_held_out_features_a_segment_differs_on():
@@ -313,7 +341,7 @@ def structure_of(data: pd.DataFrame, cfg: dict, k: int) -> dict:
     from segkit_helpers.schemes.common import new_model, scheme_features
 
     cfg["seed"] = 0
-    return null_reference(new_model(cfg, k, scheme_features(data, cfg)).fit(data), data, cfg)
+    return structure_record(null_reference(new_model(cfg, k, scheme_features(data, cfg)).fit(data), data, cfg))
 
 
 @pytest.mark.parametrize("seed, k", [(0, 3), (1, 4)])
@@ -360,7 +388,10 @@ def test_firmographic_planted_types_are_natural_and_shuffled_attributes_construc
 
 def test_value_loyalty_quadrants_are_constructed_by_rule():
     structure = null_reference(None, pd.DataFrame(), config("value_loyalty"))
-    assert structure["verdict"] == CONSTRUCTED and structure["draws"] == 0
+    assert structure_record(structure)["verdict"] == CONSTRUCTED and structure["draws"] == 0
+    assert structure_record(structure)["reading"] == ("Constructed segments: useful divisions, not natural types: the "
+                                                      "four quadrants are thresholds on profit and loyalty, not groups "
+                                                      "found in the data.")
     assert null_table(structure).columns.tolist() == ["reading"]
 
 
@@ -399,7 +430,7 @@ def test_verdict_from_order_lines(tmp_path, shop, verdict):
     cfg = load_config(path)
     profile, _ = profile_from_config(path)
     model, segments = fit_segments(profile, choose_k(profile, cfg), cfg)
-    assert null_reference(model, profile, cfg)["verdict"] == verdict
+    assert structure_record(null_reference(model, profile, cfg))["verdict"] == verdict
 
 
 def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
@@ -413,3 +444,40 @@ def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
     for question in QUESTIONS:  # every answer keeps its distribution, the personas are gone
         shuffled[question] = survey[question].iloc[rng.permutation(len(survey))].set_axis(survey.index)
     assert structure_of(shuffled, config("needs", **needs), 4)["verdict"] == CONSTRUCTED
+
+
+# --- the step module and its artefact --------------------------------------------------------
+
+
+def test_validation_artefact_writes_figures_verdicts_and_words(tmp_path):
+    from segkit_helpers.steps.test import ValidationArtefact
+
+    rng = np.random.default_rng(0)
+    segments = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)], "segment": np.repeat([1, 2], 30)})
+    data = pd.DataFrame({"tenure_days": np.where(segments["segment"] == 1, 400, 100) + rng.normal(0, 10, 60)})
+    holdout = difference_tests(data, segments["segment"], ["tenure_days"])
+    stability = pd.Series([0.9, 0.8])
+    found = segment_verdicts(segments, pd.Series({1: 0.5, 2: 0.1}), [{"segment": 1, "name": "A", "stability": 0.9}],
+                             pd.DataFrame({"distinct_on": ["tenure_days", ""], "n_testable": 1}, index=[1, 2]),
+                             NATURAL_STRUCTURE, {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}})
+    sheet = pd.DataFrame({"segment": [1], "customer_id": ["c0"], "verdict": [""]})
+    artefact = ValidationArtefact(
+        cycle="c", stability=stability, separation=pd.Series({1: 0.5, 2: 0.1}), structure=NATURAL_STRUCTURE,
+        tests=holdout, holdout_tests=holdout, hypotheses=hypothesis_verdicts(stability, holdout, NATURAL_STRUCTURE, CFG),
+        segments=found, bars={"min_segment_stability": 0.6, "min_separation": 0.25},
+        review=(sheet, pd.DataFrame(columns=["reviewed", "fits", "does_not_fit"])),
+        experiment={"conversion_interaction": {"outcome": "converted", "segments": None, "test": "none",
+                                               "statistic": np.nan, "df": 0, "p_value": np.nan}})
+    written = artefact.save(tmp_path)
+    assert [p.name for p in written] == ["review_sheet.csv", "validation.json"]
+    record = ValidationArtefact.load(tmp_path)
+    assert list(record) == ["cycle", "stability", "separation", "structure", "tests", "holdout_tests", "hypotheses",
+                            "segments", "pairwise_tests", "review_agreement", "hypothesis_register", "experiment"]
+    assert record["stability"]["mean_ari"] == 0.85 and record["separation"] == {"1": 0.5, "2": 0.1}
+    assert record["structure"] == structure_record(NATURAL_STRUCTURE)
+    assert [h["verdict"] for h in record["hypotheses"]] == ["supported", "supported", "supported"]
+    assert record["segments"][1]["verdict"] == ("do not target alone: blends with neighbours (silhouette 0.10 < 0.25); "
+                                                "differs from other customers on no feature it was not built from")
+    assert record["segments"][1]["stability"] is None  # no persona card: NaN in the table, null in the file
+    assert record["experiment"]["conversion_interaction"]["reading"] == "No experiment to test."
+    assert record["review_agreement"] == [] and record["hypothesis_register"] == []

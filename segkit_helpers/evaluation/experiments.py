@@ -25,23 +25,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
-from scipy import stats
-from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
-from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.evaluation.stats import holm, p_text, two_proportions
+from segkit_helpers.evaluation.stats import fisher_exact, holm, likelihood_ratio, nested_f_test, two_proportions, welch_t
+from segkit_helpers.io.tables import read_table
 
 GROUPS = ("control", "treatment")
 OUTCOMES = ("converted", "revenue")
 POWER = 0.8
-
-#: Planted absolute conversion uplifts per segment of :func:`make_experiment` (others: 0).
-PLANTED_CONVERSION = {1: 0.08, 2: 0.04, 3: 0.0}
-#: Planted revenue uplift per converter (currency units) per segment (others: 0).
-PLANTED_REVENUE = {1: 60.0, 2: 20.0, 3: 0.0}
 
 
 def check_experiments(table: pd.DataFrame, name: str = "experiments") -> pd.DataFrame:
@@ -92,29 +85,21 @@ def check_experiments(table: pd.DataFrame, name: str = "experiments") -> pd.Data
 
 
 def load_experiment(cfg: dict, segments: pd.DataFrame) -> pd.DataFrame:
-    """The cycle's experiments table (``sources.experiments``) joined to the segments; empty when none is configured."""
-    from segkit_helpers.io.tables import read_table
-
+    """The cycle's experiments table (``sources.experiments``) joined to the segments (:func:`join_segments`);
+    empty when none is configured."""
     source = cfg["sources"]["experiments"]
     if not (source["path"] or source["url"]):
-        print("No experiment in this cycle: set 'sources.experiments' to analyse one per segment.")
         return pd.DataFrame(columns=["customer_id", "group", "segment"])
-    data = join_segments(read_table(cfg, "experiments"), segments)
-    print(f"Experiment: {len(data):,} customers, {int((data['group'] == 'treatment').sum()):,} treated; outcomes: "
-          f"{', '.join(c for c in OUTCOMES if c in data)}.")
-    return data
+    return join_segments(read_table(cfg, "experiments"), segments)
 
 
 def join_segments(experiments: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """The checked experiments with each customer's ``segment`` (missing for customers not segmented)."""
+    """The checked experiments with each customer's ``segment`` (missing for customers not segmented: they
+    count only in the overall row of :func:`uplift_by_segment`)."""
     data = check_experiments(experiments)
     keep = ["customer_id", "segment"] + (["segment_name"] if "segment_name" in segments else [])
     data = data.merge(segments[keep], on="customer_id", how="left")
     data["segment"] = data["segment"].astype("Int64")
-    missing = int(data["segment"].isna().sum())
-    if missing:
-        print(f"{missing:,} customers of the experiment are not in this cycle's segments: they count only in the "
-              "'all' row.")
     return data
 
 
@@ -152,12 +137,8 @@ def conversion_test(control: np.ndarray, treatment: np.ndarray, alpha: float = 0
     low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", alpha=alpha)
     table = np.array([[x1, n1 - x1], [x0, n0 - x0]])
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
-    if (expected < 5).any():
-        statistic, p = stats.fisher_exact(table)
-        test = "Fisher's exact test"
-    else:
-        result = two_proportions([x1, x0], [n1, n0])
-        statistic, p, test = result["statistic"], result["p_value"], result["test"]
+    result = fisher_exact(table) if (expected < 5).any() else two_proportions([x1, x0], [n1, n0])
+    statistic, p, test = result["statistic"], result["p_value"], result["test"]
     return {**row, "ci_low": float(low), "ci_high": float(high), "test": test, "statistic": float(statistic),
             "p_value": float(p), "mde": mde_proportion(row["control"], n0, n1, alpha)}
 
@@ -171,12 +152,10 @@ def revenue_test(control: np.ndarray, treatment: np.ndarray, alpha: float = 0.05
     if min(n0, n1) < 2:
         return {**row, "ci_low": np.nan, "ci_high": np.nan, "test": "none (a group is too small)",
                 "statistic": np.nan, "p_value": np.nan, "mde": np.nan}
-    compare = CompareMeans(DescrStatsW(treatment), DescrStatsW(control))
-    statistic, p, _ = compare.ttest_ind(usevar="unequal")
-    low, high = compare.tconfint_diff(alpha=alpha, usevar="unequal")
+    welch = welch_t(treatment, control, alpha)
     pooled = np.sqrt(((n0 - 1) * control.var(ddof=1) + (n1 - 1) * treatment.var(ddof=1)) / (n0 + n1 - 2))
-    return {**row, "ci_low": float(low), "ci_high": float(high), "test": "Welch's t-test", "statistic": float(statistic),
-            "p_value": float(p), "mde": mde_mean(pooled, n0, n1, alpha)}
+    return {**row, "ci_low": welch["ci_low"], "ci_high": welch["ci_high"], "test": welch["test"],
+            "statistic": welch["statistic"], "p_value": welch["p_value"], "mde": mde_mean(pooled, n0, n1, alpha)}
 
 
 def uplift_by_segment(data: pd.DataFrame, outcome: str = "converted", alpha: float = 0.05) -> pd.DataFrame:
@@ -228,93 +207,26 @@ def interaction_test(data: pd.DataFrame, outcome: str = "converted") -> dict:
 
     Conversion: likelihood-ratio test of a logistic regression ``converted ~ group *
     segment`` against ``group + segment`` (χ², df = segments − 1). Revenue: F-test of the
-    same comparison in ordinary least squares (``anova_lm``).
+    same comparison in ordinary least squares.
 
     Returns
     -------
     dict
-        ``test``, ``statistic``, ``df``, ``p_value`` and ``reading`` (one sentence).
+        ``outcome``, ``segments`` (how many took part; ``None`` without an experiment),
+        ``test`` ("none" when there is nothing to compare), ``statistic``, ``df`` and ``p_value``.
     """
+    none = {"outcome": outcome, "segments": None, "test": "none", "statistic": np.nan, "df": 0, "p_value": np.nan}
     if data is None or data.empty or outcome not in data:
-        return {"test": "none", "statistic": np.nan, "df": 0, "p_value": np.nan, "reading": "No experiment to test."}
+        return none
     part = data.dropna(subset=["segment"]).assign(segment=lambda d: d["segment"].astype(int).astype(str))
     if part["segment"].nunique() < 2:
-        return {"test": "none", "statistic": np.nan, "df": 0, "p_value": np.nan,
-                "reading": "Only one segment took part: no comparison between segments."}
+        return {**none, "segments": int(part["segment"].nunique())}
     full_formula, reduced_formula = f"{outcome} ~ C(group) * C(segment)", f"{outcome} ~ C(group) + C(segment)"
     if outcome == "converted":
-        full = smf.logit(full_formula, part).fit(disp=0)
-        reduced = smf.logit(reduced_formula, part).fit(disp=0)
-        statistic, df = 2 * (full.llf - reduced.llf), int(full.df_model - reduced.df_model)
-        p, test = float(stats.chi2.sf(statistic, df)), "likelihood-ratio test (logistic regression)"
+        result = likelihood_ratio(smf.logit(full_formula, part).fit(disp=0), smf.logit(reduced_formula, part).fit(disp=0))
+        test = "likelihood-ratio test (logistic regression)"
     else:
-        full, reduced = smf.ols(full_formula, part).fit(), smf.ols(reduced_formula, part).fit()
-        comparison = anova_lm(reduced, full)
-        statistic, df = float(comparison["F"].iloc[1]), int(comparison["df_diff"].iloc[1])
-        p, test = float(comparison["Pr(>F)"].iloc[1]), "F-test (linear model)"
-    what = "conversion" if outcome == "converted" else "revenue per customer"
-    reading = (f"The effect on {what} differs between segments ({test}, {p_text(p)}): target the segments "
-               "where it works." if p < 0.05 else
-               f"No evidence that the effect on {what} differs between segments ({test}, {p_text(p)}).")
-    return {"test": test, "statistic": round(float(statistic), 4), "df": df, "p_value": p, "reading": reading}
-
-
-def describe_uplift(table: pd.DataFrame, outcome: str = "converted") -> None:
-    """Print one plain sentence per row of :func:`uplift_by_segment`, for a sales director."""
-    if table.empty:
-        print("No experiment with this outcome in the cycle.")
-        return
-    lines = []
-    for seg, row in table.iterrows():
-        who = "All customers" if seg == "all" else f"Segment {seg}" + (
-            f" ({row['segment_name']})" if "segment_name" in row and isinstance(row["segment_name"], str) else "")
-        if pd.isna(row["p_value"]):
-            lines.append(f"{who}: not testable ({row['test']}).")
-            continue
-        if outcome == "converted":
-            effect = (f"{row['uplift'] * 100:+.1f} points conversion ({row['control']:.1%} → {row['treatment']:.1%}; "
-                      f"95% CI {row['ci_low'] * 100:+.1f} to {row['ci_high'] * 100:+.1f})")
-            detect = f"±{row['mde'] * 100:.1f} points"
-        else:
-            effect = (f"{row['uplift']:+,.2f} revenue per customer (95% CI {row['ci_low']:+,.2f} to "
-                      f"{row['ci_high']:+,.2f})")
-            detect = f"±{row['mde']:,.2f}"
-        verdict = ("significant after Holm correction" if row["significant"] and seg != "all" else
-                   "significant" if row["significant"] else "not significant")
-        lines.append(f"{who}: {effect}, {verdict} ({p_text(row['p_holm'])}); the test could detect effects of "
-                     f"{detect}.")
-    print("\n".join(lines))
-
-
-def make_experiment(segments: pd.DataFrame, effects: dict[int, float] | None = None,
-                    revenue_effects: dict[int, float] | None = None, base_rate: float = 0.10,
-                    treatment_share: float = 0.5, seed: int = 0, sample_share: float = 1.0,
-                    order_value: float = 150.0) -> pd.DataFrame:
-    """A synthetic experiment with planted per-segment effects (the sample and the tests).
-
-    A share ``sample_share`` of the customers in ``segments`` (``customer_id``,
-    ``segment``) is randomised, ``treatment_share`` of them to treatment. A control
-    customer converts with probability ``base_rate``; a treated one with
-    ``base_rate + effects[segment]`` (default :data:`PLANTED_CONVERSION`). A converter's
-    revenue is Gamma-distributed (shape 2) with mean ``order_value``, plus
-    ``revenue_effects[segment]`` when treated (default :data:`PLANTED_REVENUE`); others
-    have revenue 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``customer_id``, ``group``, ``converted``, ``revenue``.
-    """
-    effects = PLANTED_CONVERSION if effects is None else effects
-    revenue_effects = PLANTED_REVENUE if revenue_effects is None else revenue_effects
-    rng = np.random.default_rng(seed)
-    chosen = segments[rng.random(len(segments)) < sample_share]
-    treated = rng.random(len(chosen)) < treatment_share
-    seg = chosen["segment"].to_numpy()
-    uplift = np.array([effects.get(int(s), 0.0) for s in seg])
-    converted = rng.random(len(chosen)) < base_rate + treated * uplift
-    extra = np.array([revenue_effects.get(int(s), 0.0) for s in seg]) * treated
-    revenue = np.where(converted, rng.gamma(2.0, order_value / 2.0, len(chosen)) + extra, 0.0).round(2)
-    return pd.DataFrame({"customer_id": chosen["customer_id"].to_numpy(),
-                         "group": np.where(treated, "treatment", "control"),
-                         "converted": converted.astype(int), "revenue": revenue})
+        result = nested_f_test(smf.ols(reduced_formula, part).fit(), smf.ols(full_formula, part).fit())
+        test = "F-test (linear model)"
+    return {"outcome": outcome, "segments": int(part["segment"].nunique()), "test": test,
+            "statistic": round(float(result["statistic"]), 4), "df": result["df"], "p_value": result["p_value"]}

@@ -33,7 +33,8 @@ import yaml
 
 from segkit_helpers.io.config import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, p_text, two_proportions
+from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, two_proportions
+from segkit_helpers.schemes.common import scheme_features
 
 KEYS = {"id", "statement", "metric", "segments", "expected", "compare_to", "level"}
 EXPECTED = ("higher", "lower", "differs")
@@ -82,11 +83,15 @@ def _segment_ids(value, names: dict[str, int], hypothesis: str, known: set[int])
     return ids
 
 
-def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, float, float, float, str]:
-    """Test 'group higher than rest': (test, statistic, p higher, p lower, effect, observed)."""
+def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, float, float, float, dict]:
+    """Test 'group higher than rest': (test, statistic, p higher, p lower, effect, observed).
+
+    ``observed`` is ``{"median": [group, rest]}`` for numbers, ``{"level": level, "share": [group, rest]}``
+    for the share of a category.
+    """
     if level is None:
         higher, lower = mann_whitney(group, rest, "greater"), mann_whitney(group, rest, "less")
-        observed = f"median {group.median():,.2f} vs {rest.median():,.2f}"
+        observed = {"median": [group.median(), rest.median()]}
         return "Mann–Whitney U (one-sided)", higher["statistic"], higher["p_value"], lower["p_value"], \
             round(higher["effect_size"], 3), observed
     counts = [int((group == level).sum()), int((rest == level).sum())]
@@ -94,17 +99,16 @@ def _directional(group: pd.Series, rest: pd.Series, level) -> tuple[str, float, 
     higher, lower = two_proportions(counts, sizes, "larger"), two_proportions(counts, sizes, "smaller")
     shares = [c / n if n else np.nan for c, n in zip(counts, sizes)]
     return "two-proportion z-test (one-sided)", higher["statistic"], higher["p_value"], lower["p_value"], \
-        round(higher["effect_size"], 3), f"{level}: {shares[0]:.0%} vs {shares[1]:.0%}"
+        round(higher["effect_size"], 3), {"level": level, "share": shares}
 
 
-def _differs(values: pd.Series, labels: pd.Series, categorical: bool) -> tuple[str, float, float, float, str]:
-    """Test 'the metric differs across the segments': (test, statistic, p, effect, observed)."""
+def _differs(values: pd.Series, labels: pd.Series, categorical: bool) -> tuple[str, float, float, float, dict]:
+    """Test 'the metric differs across the segments': (test, statistic, p, effect, observed).
+
+    ``observed`` is ``{"medians": {segment: median}}`` for numbers, ``{}`` for a category.
+    """
     result = compare_segments(values, labels, categorical)
-    if categorical:
-        observed = "see segment shares"
-    else:
-        medians = values.groupby(labels.to_numpy()).median()
-        observed = "medians " + ", ".join(f"{s}: {m:,.2f}" for s, m in medians.items())
+    observed = {} if categorical else {"medians": values.groupby(labels.to_numpy()).median().to_dict()}
     return result["test"], result["statistic"], result["p_value"], round(result["effect_size"], 4), observed
 
 
@@ -120,8 +124,8 @@ def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.
     -------
     pandas.DataFrame
         One row per hypothesis: ``id``, ``statement``, ``test``, ``statistic``,
-        ``p_value``, ``p_holm``, ``effect``, ``observed``, ``verdict``, ``circular`` and
-        ``reading``.
+        ``p_value``, ``p_holm``, ``effect``, ``observed`` (the figures compared, a dict:
+        see :func:`_directional` and :func:`_differs`), ``verdict`` and ``circular``.
     """
     data = profile.merge(segments[["customer_id", "segment"]], on="customer_id")
     known = set(int(s) for s in data["segment"].unique())
@@ -157,35 +161,13 @@ def evaluate_register(register: list[dict], profile: pd.DataFrame, segments: pd.
     table["p_holm"] = adjusted[:, 0]
     table["verdict"] = np.select([np.isnan(pairs[:, 0]), reject[:, 0], reject[:, 1]],
                                  [NOT_TESTABLE, "supported", "contradicted"], default="not supported")
-    table["reading"] = [f"{r.statement} — {r.verdict} ({r.test}, {p_text(r.p_holm)} after Holm; {r.observed})."
-                        if r.verdict != NOT_TESTABLE else
-                        f"{r.statement} — {NOT_TESTABLE} ({r.test}: every customer compared has the same value)."
-                        for r in table.itertuples()]
     table["circular"] = [item["metric"] in clustered for item in register]
-    table.loc[table["circular"], "reading"] += " Circular: the segments were built on this metric."
     return table[["id", "statement", "test", "statistic", "p_value", "p_holm", "effect", "observed", "verdict",
-                  "circular", "reading"]]
-
-
-def register_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The register of :func:`evaluate_register` for the page: statistic, Holm p and effect as text ("—" and
-    "not testable" where a statistic is undefined), with the observed values, verdict and the circular flag."""
-    def number(value: float, digits: int) -> str:
-        return f"{value:,.{digits}f}" if np.isfinite(value) else "—"
-
-    return pd.DataFrame({"test": table["test"].to_numpy(), "statistic": [number(v, 2) for v in table["statistic"]],
-                         "after Holm": [p_text(p) for p in table["p_holm"]],
-                         "effect": [number(v, 3) for v in table["effect"]], "observed": table["observed"].to_numpy(),
-                         "verdict": table["verdict"].to_numpy(), "circular": np.where(table["circular"], "yes", "no")},
-                        index=pd.Index(table["id"], name="id"))
+                  "circular"]]
 
 
 def register_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    """Test the cycle's register (``validation.hypotheses``, default the shipped example) and print the readings;
-    hypotheses on the scheme's clustering features are flagged circular."""
-    from segkit_helpers.schemes.common import scheme_features
-
+    """Test the cycle's register (``validation.hypotheses``, default the shipped example) with
+    :func:`evaluate_register`; hypotheses on the scheme's clustering features are flagged circular."""
     register = load_register(cfg["validation"]["hypotheses"])
-    table = evaluate_register(register, profile, segments, cfg["validation"]["alpha"], scheme_features(profile, cfg))
-    print("\n".join(f"• {line}" for line in table["reading"]))
-    return table
+    return evaluate_register(register, profile, segments, cfg["validation"]["alpha"], scheme_features(profile, cfg))

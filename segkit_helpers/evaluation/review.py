@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from segkit_helpers.io.artefacts import restore_formulas
+from segkit_helpers.io.artefacts import restore_formulas, write_csv
 from segkit_helpers.errors import InputError
 
 DATA_POINTS = ["recency_days", "frequency", "monetary", "avg_order_value", "orders_per_quarter", "tenure_days",
@@ -77,8 +77,6 @@ def review_sheet(profile: pd.DataFrame, segments: pd.DataFrame, n_typical: int =
 def write_review_sheet(sheet: pd.DataFrame, path: str | Path) -> Path:
     """Write the sheet as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads accents),
     formula-like cells neutralised, written atomically."""
-    from segkit_helpers.io.artefacts import write_csv
-
     return write_csv(sheet, path, excel=True)
 
 
@@ -115,8 +113,7 @@ def review_agreement(filled: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     pandas.DataFrame
         One row per segment plus ``all``: ``reviewed``, ``fits``, ``does_not_fit``,
         ``unsure``, ``unanswered``, ``agreement`` = fits / (fits + does not fit),
-        ``ci_low``/``ci_high`` (Wilson score interval), ``revise`` (agreement below
-        0.5) and ``reading`` (one sentence).
+        ``ci_low``/``ci_high`` (Wilson score interval) and ``revise`` (agreement below 0.5).
     """
     def summary(part: pd.DataFrame) -> dict:
         counts = part["verdict"].value_counts()
@@ -131,29 +128,15 @@ def review_agreement(filled: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     rows["all"] = summary(filled)
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("segment")
     table["revise"] = table["agreement"] < REVISE_BELOW
-    table["reading"] = [_reading(seg, row) for seg, row in table.iterrows()]
     return table
 
 
-def _reading(segment, row: pd.Series) -> str:
-    who = "All segments" if segment == "all" else f"Segment {segment}"
-    judged = row["fits"] + row["does_not_fit"]
-    if not judged:
-        return f"{who}: no verdicts yet."
-    text = (f"{who}: experts agree on {row['fits']} of {judged} customers ({row['agreement']:.0%}, 95% CI "
-            f"{row['ci_low']:.0%}–{row['ci_high']:.0%})")
-    return text + (" — revise this persona." if row["revise"] else ".")
-
-
 def review_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The review sheet to send out and, when ``validation.review_sheet`` names a filled one, the agreement table."""
+    """The review sheet to send out and, when ``validation.review_sheet`` names a filled one, the agreement table
+    (:func:`review_agreement`; without a filled sheet, empty)."""
     sheet = review_sheet(profile, segments, cfg["validation"]["review_typical"], cfg["validation"]["review_borderline"])
     filled_path = cfg["validation"]["review_sheet"]
     if not filled_path:
-        print(f"Review sheet: {len(sheet)} customers to send to business experts (review_sheet.csv). "
-              "Set 'validation.review_sheet' to the filled sheet to see their agreement here.")
         return sheet, pd.DataFrame(columns=["reviewed", "fits", "does_not_fit", "unsure", "unanswered", "agreement",
-                                            "ci_low", "ci_high", "revise", "reading"])
-    agreement = review_agreement(read_filled_sheet(filled_path))
-    print("\n".join(agreement["reading"]))
-    return sheet, agreement
+                                            "ci_low", "ci_high", "revise"])
+    return sheet, review_agreement(read_filled_sheet(filled_path))

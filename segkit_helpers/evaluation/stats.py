@@ -14,9 +14,16 @@ one group above another     Mann–Whitney U (scipy)           rank-biserial r =
                                                              2014): positive when the FIRST group tends
                                                              to be larger
 a share above another       two-proportion z-test            difference of the shares
-                            (statsmodels)
+                            (statsmodels); Fisher's exact
+                            test for small counts (scipy)
+a mean above another        Welch's t-test (statsmodels)     difference of the means
+does an effect differ       likelihood-ratio test of nested  —
+across segments             logistic models; F-test of
+                            nested linear models
 many tests at once          Holm (1979) step-down            —
                             (statsmodels ``multipletests``)
+a distribution moved since  population stability index       — (read < 0.1 stable, 0.1–0.25 moderate,
+the previous cycle          (Siddiqi 2006)                   > 0.25 major shift)
 ==========================  ===============================  ===========================================
 
 Strength labels read an effect size aloud on one scale for all of them (Rea & Parker
@@ -36,8 +43,10 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
+from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 #: Bounds of the strength labels on the correlation scale (Rea & Parker 2014).
 STRENGTH_BOUNDS = ((0.1, "negligible"), (0.2, "weak"), (0.4, "moderate"), (0.6, "relatively strong"),
@@ -225,6 +234,44 @@ def two_proportions(counts: list[int], sizes: list[int], alternative: str = "two
             "effect_size": float(diff), "strength": "", "reason": ""}
 
 
+def fisher_exact(table: np.ndarray) -> dict:
+    """Fisher's exact test (scipy, two-sided) of a 2 × 2 table: ``test``, ``statistic`` (the odds ratio), ``p_value``."""
+    statistic, p = sps.fisher_exact(table)
+    return {"test": "Fisher's exact test", "statistic": float(statistic), "p_value": float(p)}
+
+
+def welch_t(x: np.ndarray, y: np.ndarray, alpha: float = 0.05) -> dict:
+    """Welch's t-test (Welch 1947; unequal variances, statsmodels) of the mean of ``x`` against that of ``y``.
+
+    Returns
+    -------
+    dict
+        ``test``, ``statistic`` (t), ``p_value`` (two-sided) and ``ci_low`` / ``ci_high``: the
+        1 − ``alpha`` Welch interval of mean(x) − mean(y).
+    """
+    compare = CompareMeans(DescrStatsW(x), DescrStatsW(y))
+    statistic, p, _ = compare.ttest_ind(usevar="unequal")
+    low, high = compare.tconfint_diff(alpha=alpha, usevar="unequal")
+    return {"test": "Welch's t-test", "statistic": float(statistic), "p_value": float(p), "ci_low": float(low),
+            "ci_high": float(high)}
+
+
+def likelihood_ratio(full, reduced) -> dict:
+    """Likelihood-ratio test of two nested fitted models (statsmodels results with ``llf`` and ``df_model``).
+
+    ``statistic`` = 2 (ℓ_full − ℓ_reduced), χ² with the difference of the models' degrees of freedom.
+    """
+    statistic, df = 2 * (full.llf - reduced.llf), int(full.df_model - reduced.df_model)
+    return {"statistic": statistic, "df": df, "p_value": float(sps.chi2.sf(statistic, df))}
+
+
+def nested_f_test(reduced, full) -> dict:
+    """F-test of two nested ordinary least squares fits (statsmodels ``anova_lm``): ``statistic``, ``df``, ``p_value``."""
+    comparison = anova_lm(reduced, full)
+    return {"statistic": float(comparison["F"].iloc[1]), "df": int(comparison["df_diff"].iloc[1]),
+            "p_value": float(comparison["Pr(>F)"].iloc[1])}
+
+
 def holm(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Holm's (1979) step-down adjustment (statsmodels ``multipletests``), missing p-values left out.
 
@@ -249,3 +296,43 @@ AT_LEAST_MODERATE = ("moderate", "relatively strong", "strong", "very strong")
 def differs(p: float, strength_label: str, alpha: float = 0.05) -> bool:
     """A difference worth reporting: significant (p < ``alpha``) with at least a moderate effect."""
     return bool(p is not None and np.isfinite(p) and p < alpha and strength_label in AT_LEAST_MODERATE)
+
+
+def population_stability_index(expected: np.ndarray | pd.Series, actual: np.ndarray | pd.Series, bins: int = 10,
+                               categorical: bool = False) -> float:
+    """Population stability index of ``actual`` against ``expected`` (the previous cycle).
+
+    ``PSI = Σ (a_i − e_i) · ln(a_i / e_i)`` over ``bins`` bins cut at the deciles of
+    ``expected`` (for a categorical feature, or a numeric one with a single value, over
+    its values, missing answers being a value of their own), with shares floored at
+    0.0001 so that empty bins stay finite (Siddiqi 2006, *Credit Risk Scorecards*,
+    ch. 12; Yurdakul 2018). Read < 0.1 as stable, 0.1–0.25 as a moderate shift, > 0.25
+    as a major shift. Written here as it is a three-line formula that no maintained
+    library offers directly.
+    """
+    expected, actual = pd.Series(expected), pd.Series(actual)
+    if not categorical:
+        expected, actual = expected.dropna().astype(float), actual.dropna().astype(float)
+        edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1))) if len(expected) else np.array([])
+        categorical = len(edges) < 3  # one or two distinct values: compare them as values
+    if categorical:
+        expected, actual = _levels(expected), _levels(actual)
+        levels = pd.Index(expected.unique()).union(actual.unique())
+        e = expected.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+        a = actual.value_counts(normalize=True).reindex(levels, fill_value=0).to_numpy()
+    else:
+        edges[0], edges[-1] = -np.inf, np.inf
+        e = np.histogram(expected, edges)[0] / len(expected)
+        a = np.histogram(actual, edges)[0] / len(actual)
+    e, a = np.maximum(e, 1e-4), np.maximum(a, 1e-4)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def _levels(values: pd.Series) -> pd.Series:
+    """Values as text labels, a missing value being the label "(missing)"."""
+    return values.astype(object).where(values.notna(), "(missing)").astype(str)
+
+
+def psi_reading(psi: float, alert_at: float = 0.25) -> str:
+    """The usual reading of a PSI: stable below 0.1, a moderate shift up to ``alert_at``, then a major shift."""
+    return "major shift" if psi > alert_at else "moderate shift" if psi > 0.1 else "stable"

@@ -247,7 +247,7 @@ def fit_segments(data: pd.DataFrame, k_table: pd.DataFrame, cfg: dict, previous:
     segments : pandas.DataFrame
         :func:`segkit_helpers.schemes.behavioural.assign_segments` plus ``value_loyalty_quadrant``.
     """
-    from segkit_helpers.monitoring.drift import match_segments, previous_centers  # here: monitoring imports segmentation
+    from segkit_helpers.monitoring.previous import match_segments, previous_centers  # here: monitoring imports segmentation
 
     features = scheme_features(data, cfg)
     k = 4 if cfg["segmentation"]["scheme"] == "value_loyalty" else chosen_k(k_table, cfg["segmentation"]["k"])
@@ -370,7 +370,7 @@ def save_scheme_features(ctx, data: pd.DataFrame) -> None:
     are made of.
     """
     from segkit_helpers.io.artefacts import write_parquet
-    from segkit_helpers.monitoring.drift import SCHEME_FEATURES
+    from segkit_helpers.monitoring.previous import SCHEME_FEATURES
 
     features = data[["customer_id", *scheme_features(data, ctx.cfg)]].copy()
     text = [c for c in features.columns if features[c].dtype == object]  # mixed answers: stored as text

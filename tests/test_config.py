@@ -56,6 +56,7 @@ def test_minimal_config_gets_every_default(tmp_path):
         "log_features": [],
         "weight_column": None,
         "min_penetration": 0.3,
+        "estimator": None,
     }
     assert cfg["value"] == {"margin_rate": 0.25, "cost_per_order": 5.0, "cost_per_customer": 0.0,
                             "profit_threshold": 0.0, "profit_quantile": None}
@@ -73,13 +74,14 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["readiness"]["min_customers"] == 200
     assert cfg["readiness"]["stop_on_no_go"] is True
     assert cfg["research"] == {"rfm_rules": None, "product_lines": None, "max_product_lines": 8}
-    assert cfg["deploy"] == {"playbook": None, "target": {"url": None, "table": "segkit_segments", "if_exists": "fail"}}
+    assert cfg["deploy"] == {"playbook": None, "target": {"url": None, "table": "segkit_segments", "if_exists": "fail",
+                                                          "password_env": None}}
     assert cfg["monitor"] == {"psi_alert": 0.25, "revision_months": 12, "last_revision": None}
     # every table has an (empty) column mapping and an unset source
     assert cfg["columns"] == {"transactions": {}, "customers": {}, "survey": {}, "experiments": {}}
     for table in ("customers", "survey", "experiments"):
         assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
-                                         "date_format": None, "timezone": None, "delimiter": None, "decimal": ".", "thousands": None,
+                                         "password_env": None, "date_format": None, "timezone": None, "delimiter": None, "decimal": ".", "thousands": None,
                                          "encoding": "utf-8", "header": True}
 
 

@@ -178,7 +178,8 @@ def _public_url(url: Any) -> str:
     import sqlalchemy
 
     if not isinstance(url, str):  # a URL object: its password came from password_env
-        return url.set(password=None).render_as_string(hide_password=False)
+        bare = sqlalchemy.URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
+        return bare.render_as_string(hide_password=False)
     try:
         parsed = sqlalchemy.make_url(url)
     except sqlalchemy.exc.ArgumentError:

@@ -53,7 +53,16 @@ def check_password_env(url: str | None, password_env: str | None) -> None:
         return
     if not url:
         raise Invalid("config key '{key}.password_env' is a database password: it needs '{key}.url'")
-    if database_url(url, None).password is not None:
+    import sqlalchemy
+
+    try:
+        parsed = database_url(url, None)
+    except sqlalchemy.exc.ArgumentError:
+        raise Invalid(f"config key '{{key}}.url' is not a database URL (e.g. postgresql+psycopg://user@host/db), "
+                      f"got {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        raise Invalid("config key '{key}.password_env' names a password, but SQLite files have none: remove it")
+    if parsed.password is not None:
         raise Invalid("config keys '{key}.url' (with a password) and '{key}.password_env' exclude each other: "
                       "keep the password in one place, preferably the environment variable")
 

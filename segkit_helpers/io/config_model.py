@@ -68,7 +68,8 @@ class Cleaning(Section):
     drop_non_positive_customers: Flag = key(True, "drop customers whose net revenue is not positive")
 
 
-_LINES = "CSV `product,line` mapping for the product split (a mapped `category` column is used first); most lines shown"
+_LINES = "CSV `product,line` mapping for the product split (a mapped `category` column is used first); the lines " \
+         "with the most spend that keep their name (the rest are \"other\")"
 
 
 class Research(Section):

@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy
 import yaml
 
-from segkit_helpers.errors import ConfigError
+from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.io.config import PROJ_ROOT, CycleConfig, dump_config, load_config, load_cycle_config
+from segkit_helpers.io.config_inputs import url_without_password
 from segkit_helpers.io.config_table import BEGIN, END, config_key_table, main, with_key_table
 from segkit_helpers.research.data import source_columns
 
@@ -173,13 +174,15 @@ def test_password_env_on_postgresql(tmp_path, monkeypatch):
     parsed = sqlalchemy.make_url(url)
     assert parsed.password, "SEGKIT_TEST_POSTGRES_URL must carry a password for this test"
     monkeypatch.setenv(VAR, parsed.password)
-    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    bare = url_without_password(parsed)
     text = BASE + (f"sources:\n  transactions:\n    url: {bare}\n    password_env: {VAR}\n"
                    "    query: SELECT 'a' AS client, DATE '2024-01-02' AS booked, 10.5 AS amount\n")
     cfg = load_config(write(tmp_path, text))
     assert source_columns(cfg["sources"]["transactions"], "transactions") == ["client", "booked", "amount"]
-    saved = dump_config(cfg)
-    assert parsed.password not in saved and quote(parsed.password) not in saved
+    assert yaml.safe_load(dump_config(cfg))["sources"]["transactions"]["url"] == bare
+    monkeypatch.setenv(VAR, parsed.password + "-wrong")  # the password used is the variable's
+    with pytest.raises(InputError, match="password authentication failed"):
+        source_columns(load_config(write(tmp_path, text))["sources"]["transactions"], "transactions")
 
 
 # --- README's key table ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.io.config_fields import Invalid, check_cycle_name, suggest
 from segkit_helpers.io.config_inputs import OPEN_TABLES, TABLE_COLUMNS  # noqa: F401 (read from here by research.data)
+from segkit_helpers.io.config_inputs import url_without_password
 from segkit_helpers.io.config_model import CycleConfig, section_at
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
@@ -178,8 +179,7 @@ def _public_url(url: Any) -> str:
     import sqlalchemy
 
     if not isinstance(url, str):  # a URL object: its password came from password_env
-        bare = sqlalchemy.URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
-        return bare.render_as_string(hide_password=False)
+        return url_without_password(url)
     try:
         parsed = sqlalchemy.make_url(url)
     except sqlalchemy.exc.ArgumentError:

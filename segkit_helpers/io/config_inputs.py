@@ -48,6 +48,15 @@ def database_url(url: str | None, password_env: str | None) -> Any:
     return parsed.set(password=os.environ[password_env]) if password_env else parsed
 
 
+def url_without_password(url: Any) -> str:
+    """A SQLAlchemy URL (text or ``URL``) as text with no password at all (``URL.set`` cannot remove one)."""
+    import sqlalchemy
+
+    parsed = sqlalchemy.make_url(url)
+    return sqlalchemy.URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                                 parsed.query).render_as_string(hide_password=False)
+
+
 def check_password_env(url: str | None, password_env: str | None) -> None:
     if password_env is None:
         return

@@ -215,3 +215,4 @@ def test_regenerating_replaces_only_the_table(tmp_path):
     readme.write_text("no markers\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no config key table"):
         main([str(readme)])
+

@@ -17,10 +17,10 @@ import yaml
 from pydantic import ValidationError
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.io.config_fields import Invalid, check_cycle_name, suggest
+from segkit_helpers.io.config_fields import check_cycle_name, config_error
 from segkit_helpers.io.config_inputs import OPEN_TABLES, TABLE_COLUMNS  # noqa: F401 (read from here by research.data)
 from segkit_helpers.io.config_inputs import url_without_password
-from segkit_helpers.io.config_model import CycleConfig, section_at
+from segkit_helpers.io.config_model import CycleConfig
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 CYCLES_DIR = PROJ_ROOT / "cycles"
@@ -79,32 +79,12 @@ def validate_config(raw: dict, folder: str | os.PathLike | None = None) -> Cycle
     Raises
     ------
     ConfigError
-        The first problem, in one line naming its key (an unknown key first: it is
-        usually a misspelt one, which also makes a required key look missing).
+        The first problem, in one line naming its key (:func:`config_error`).
     """
     try:
         return CycleConfig.model_validate(raw, context={"folder": Path(folder) if folder else None})
     except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-        raise ConfigError(_message(errors[0])) from None
-
-
-def _message(error: dict) -> str:
-    """One pydantic error as segkit's one-line message."""
-    loc = tuple(str(part) for part in error["loc"])
-    key = ".".join(loc)
-    problem = error.get("ctx", {}).get("error")
-    if isinstance(problem, Invalid):
-        return problem.for_key(key)
-    if error["type"] == "extra_forbidden":
-        parent = section_at(loc[:-1])
-        allowed = [field.alias or name for name, field in parent.model_fields.items()] if parent else []
-        return f"unknown config key '{key}'.{suggest(loc[-1], allowed)}"
-    if error["type"] == "missing":
-        return f"config key '{key}' is required but missing. Add it to the config file."
-    if error["type"] in ("model_type", "dict_type"):
-        return f"config key '{key}' must be a section (a mapping), got {error['input']!r}"
-    return f"config key '{key}': {error['msg']}"
+        raise config_error(exc, CycleConfig) from None
 
 
 def parse_override(name: str, value: str) -> tuple[str, Any]:

@@ -15,9 +15,12 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, ValidationInfo,
+    model_validator,
+)
 
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.schemes.catalog import SCHEMES
@@ -245,3 +248,51 @@ class Section(BaseModel):
     @classmethod
     def _nulls_are_defaults(cls, data: Any) -> Any:
         return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
+
+
+def config_error(exc: ValidationError, root: type[BaseModel]) -> ConfigError:
+    """The first problem pydantic found under ``root``, as one line naming its key.
+
+    An unknown key comes first: it is usually a misspelt one, which also makes a required
+    key look missing.
+    """
+    errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
+    return ConfigError(_message(errors[0], root))
+
+
+def _message(error: dict, root: type[BaseModel]) -> str:
+    """One pydantic error as segkit's one-line message."""
+    loc = tuple(str(part) for part in error["loc"])
+    key = ".".join(loc)
+    problem = error.get("ctx", {}).get("error")
+    if isinstance(problem, Invalid):
+        return problem.for_key(key)
+    if error["type"] == "extra_forbidden":
+        parent = section_at(root, loc[:-1])
+        allowed = [field.alias or name for name, field in parent.model_fields.items()] if parent else []
+        return f"unknown config key '{key}'.{suggest(loc[-1], allowed)}"
+    if error["type"] == "missing":
+        return f"config key '{key}' is required but missing. Add it to the config file."
+    if error["type"] in ("model_type", "dict_type"):
+        return f"config key '{key}' must be a section (a mapping), got {error['input']!r}"
+    return f"config key '{key}': {error['msg']}"
+
+
+def section_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The section model at a location under ``root`` (``("segmentation",)``), ``None`` below a leaf."""
+    model: type[BaseModel] | None = root
+    for part in loc:
+        field = model.model_fields.get(part) if model else None
+        model = model_of(field.annotation) if field else None
+    return model
+
+
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's type (``Target``, ``EstimatorSpec | None``), ``None`` for a leaf."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = model_of(arg)
+        if found:
+            return found
+    return None

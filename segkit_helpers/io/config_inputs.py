@@ -58,6 +58,7 @@ def url_without_password(url: Any) -> str:
 
 
 def check_password_env(url: str | None, password_env: str | None) -> None:
+    """A ``password_env`` needs a URL of a database that has passwords, and no password written in it."""
     if password_env is None:
         return
     if not url:

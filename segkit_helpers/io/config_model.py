@@ -8,9 +8,9 @@ default, and the README's key table is generated from the descriptions here and 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from segkit_helpers.io.config_fields import (
     ConfigPath, CycleId, DatabaseUrl, Date, Flag, Float, Int, Invalid, K, KRange, MemoryLimit, Names, PasswordEnv,
@@ -307,23 +307,3 @@ class CycleConfig(Section):
         if self.deploy.target.password_env:
             plain["deploy"]["target"]["url"] = self.deploy.target.database_url()
         return plain
-
-
-def section_at(loc: tuple) -> type[BaseModel] | None:
-    """The section model at a location of the config (``("segmentation",)``), ``None`` below a leaf."""
-    model: type[BaseModel] | None = CycleConfig
-    for part in loc:
-        field = model.model_fields.get(part) if model else None
-        model = model_of(field.annotation) if field else None
-    return model
-
-
-def model_of(annotation: Any) -> type[BaseModel] | None:
-    """The model inside a field's type (``Target``, ``EstimatorSpec | None``), ``None`` for a leaf."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = model_of(arg)
-        if found:
-            return found
-    return None

@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from segkit_helpers.io.config_model import CycleConfig, model_of
+from segkit_helpers.io.config_fields import model_of
+from segkit_helpers.io.config_model import CycleConfig
 
 #: The lines around the generated table in README.md.
 BEGIN = "<!-- config keys: generated from segkit_helpers/io/config_model.py by " \

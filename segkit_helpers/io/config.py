@@ -32,6 +32,7 @@ SAMPLE_CONFIGS = [
     CYCLES_DIR / "online_retail_2011-12-09.yml",
 ]
 
+
 def load_cycle_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> CycleConfig:
     """Read and validate a cycle config into its typed model.
 
@@ -111,7 +112,7 @@ SCHEMA = CycleConfig
 
 
 def _complete(raw: dict, schema: type[CycleConfig] = CycleConfig, prefix: str = "") -> dict:
-    return schema.model_validate(raw).as_dict()
+    return validate_config(raw).as_dict()
 
 
 def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:

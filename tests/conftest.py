@@ -79,3 +79,38 @@ def shop(tmp_path_factory) -> dict:
     second = write_cycle_config(folder, data, "c2", "2024-06-23", previous="c1",
                                 deploy={"target": {"url": "sqlite:///crm.db", "table": "segments_c2"}})
     return {"folder": folder, "data": data, "configs": [first, second]}
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The test PostgreSQL server's URL; skips the test when none is configured."""
+    url = os.environ.get("SEGKIT_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
+                    "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
+    return url
+
+
+@pytest.fixture
+def postgres_table(postgres_url):
+    """Write a frame to a fresh uniquely named PostgreSQL table: ``postgres_table(frame) -> name``.
+
+    The tables are dropped after the test.
+    """
+    import uuid
+
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(postgres_url)
+    names: list[str] = []
+
+    def write(frame: pd.DataFrame, prefix: str = "orders") -> str:
+        names.append(f"{prefix}_{uuid.uuid4().hex[:8]}")
+        frame.to_sql(names[-1], engine, index=False)
+        return names[-1]
+
+    yield write
+    with engine.begin() as conn:
+        for name in names:
+            conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {name}"))
+    engine.dispose()

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from scipy import integrate, optimize, special, stats
 
-from tests.conftest import make_transactions
 from segkit_helpers.io.artefacts import read_json
 from segkit_helpers.report.research import clv_caveat, clv_summary, holdout_view
 from segkit_helpers.research.clv import METHODS, WEEKS_PER_MONTH, ClvFit, add_clv, fit_clv, holdout_check, model_inputs

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 
 import duckdb
 import pytest
@@ -76,30 +74,19 @@ def test_writing_sql_is_refused_on_a_duckdb_file(tmp_path, capsys, payload):
         assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == len(_lines())
 
 
-def test_writing_sql_is_refused_on_postgresql(tmp_path, capsys):
-    url = os.environ.get("SEGKIT_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
-                    "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
-    table = f"orders_{uuid.uuid4().hex[:8]}"
-    engine = sqlalchemy.create_engine(url)
-    _lines().to_sql(table, engine, index=False)
-    try:
-        for payload in PAYLOADS:
-            query = payload.format(t=table, out="/tmp/segkit-leak.csv")
-            code, err, _ = _profile(tmp_path, {"url": url, "query": query}, capsys)
-            assert code == 1 and "sources.transactions.query" in err, (payload, err)
-        with engine.connect() as conn:
-            assert conn.execute(sqlalchemy.text(f"SELECT count(*) FROM {table}")).scalar() == len(_lines())
-        # second line of defence: even SQL that slipped past the check runs in a read-only transaction
-        with read_only_engine(url).connect() as conn, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
-            conn.execute(sqlalchemy.text(f"DELETE FROM {table}"))
-        code, err, out = _profile(tmp_path, {"url": url, "query": f'SELECT * FROM {table} WHERE "Quantity" > 0'}, capsys)
-        assert code == 0 and out.is_file(), err
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f"DROP TABLE IF EXISTS {table}"))
-        engine.dispose()
+def test_writing_sql_is_refused_on_postgresql(tmp_path, capsys, postgres_url, postgres_table):
+    url, table = postgres_url, postgres_table(_lines())
+    for payload in PAYLOADS:
+        query = payload.format(t=table, out="/tmp/segkit-leak.csv")
+        code, err, _ = _profile(tmp_path, {"url": url, "query": query}, capsys)
+        assert code == 1 and "sources.transactions.query" in err, (payload, err)
+    with read_only_engine(url).connect() as conn:
+        assert conn.execute(sqlalchemy.text(f"SELECT count(*) FROM {table}")).scalar() == len(_lines())
+    # second line of defence: even SQL that slipped past the check runs in a read-only transaction
+    with read_only_engine(url).connect() as conn, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
+        conn.execute(sqlalchemy.text(f"DELETE FROM {table}"))
+    code, err, out = _profile(tmp_path, {"url": url, "query": f'SELECT * FROM {table} WHERE "Quantity" > 0'}, capsys)
+    assert code == 0 and out.is_file(), err
 
 
 def test_sqlite_sources_are_opened_read_only(tmp_path):

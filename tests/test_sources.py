@@ -102,20 +102,9 @@ def test_sqlite_url_relative_to_the_config(tmp_path):
     check(profile_of(write_config(tmp_path, {"url": "sqlite:///shop.db", "table": "order_lines"})))
 
 
-def test_postgresql(tmp_path):
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
-                    "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
-    table = f"order_lines_{uuid.uuid4().hex[:8]}"
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
-    shop_lines().to_sql(table, engine, index=False)
-    try:
-        config = write_config(tmp_path, {"url": POSTGRES_URL, "query": f"SELECT * FROM {table}"})
-        check(profile_of(config))
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f"DROP TABLE {table}"))
-        engine.dispose()
+def test_postgresql(tmp_path, postgres_url, postgres_table):
+    table = postgres_table(shop_lines(), "order_lines")
+    check(profile_of(write_config(tmp_path, {"url": postgres_url, "query": f"SELECT * FROM {table}"})))
 
 
 def test_amount_without_order_id(tmp_path):

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.io.config_fields import check_cycle_name, config_error
-from segkit_helpers.io.config_inputs import OPEN_TABLES, TABLE_COLUMNS  # noqa: F401 (re-exported)
 from segkit_helpers.io.config_inputs import url_without_password
 from segkit_helpers.io.config_model import CycleConfig
 

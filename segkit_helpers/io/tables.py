@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.io.config import OPEN_TABLES, TABLE_COLUMNS
+from segkit_helpers.io.config_inputs import OPEN_TABLES, TABLE_COLUMNS
 from segkit_helpers.io.sources import (
     check_header,
     connect,

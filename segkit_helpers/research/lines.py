@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from segkit_helpers.errors import ConfigError, InputError
-from segkit_helpers.io.config import TABLE_COLUMNS
+from segkit_helpers.io.config_inputs import TABLE_COLUMNS
 from segkit_helpers.io.sources import connect, open_relation, relation_columns, stored_zones
 from segkit_helpers.io.tables import check_parsed, column_mapping, date_expr, id_check, id_expr, number_expr, raw_expr
 

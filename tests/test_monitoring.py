@@ -263,18 +263,18 @@ def test_feature_drift_and_revision_verdict():
     rfm = ["customer_id", "recency_days", "frequency", "monetary"]
     cfg = {"asof": dt.date(2024, 12, 31), "segmentation": {"categorical": []},
            "monitor": {"psi_alert": 0.25, "revision_months": 12, "last_revision": dt.date(2023, 6, 30)}}
-    drift = feature_drift({"profile": before, "scheme_features": before[rfm]}, after[rfm], after, cfg)
+    drift = feature_drift({"profile": before, "scheme_features": before[rfm]}, after[rfm], after, [])
     assert drift.loc["monetary", "reading"] == "major shift"  # a shift of one SD on the log scale
     assert drift.loc["frequency", "reading"] == "stable"
     assert set(drift["role"]) == {"segmentation feature"}  # RFM clustered: no descriptor rows twice
-    verdict = revision_verdict([], drift, cfg)
+    verdict = revision_verdict([], drift, cfg["monitor"], cfg["asof"])
     assert verdict["revision_due"] is True
     assert {"alert": "drift", "feature": "monetary", "psi": drift.loc["monetary", "psi"]} in verdict["reasons"]
     assert {"alert": "revision age", "last": dt.date(2023, 6, 30), "months": 18} in verdict["reasons"]
     reasons = revision_record(verdict)["reasons"]
     assert any(r.startswith("monetary drifted") for r in reasons)
     assert "last full revision 2023-06-30 is 18 months old" in reasons
-    calm = revision_verdict([], drift.drop(index="monetary"), {**cfg, "monitor": {**cfg["monitor"], "last_revision": None}})
+    calm = revision_verdict([], drift.drop(index="monetary"), {**cfg["monitor"], "last_revision": None}, cfg["asof"])
     assert calm == {"revision_due": False, "reasons": []}
 
 
@@ -288,8 +288,7 @@ def test_feature_drift_on_the_schemes_own_features_with_rfm_as_descriptors():
     firms_before = pd.DataFrame({"customer_id": ids, "channel": rng.choice(["Horeca", "Retail"], n, p=[0.7, 0.3]),
                                  "region": rng.choice([1, 2, 3], n), "employees": rng.integers(1, 500, n)})
     firms_now = firms_before.assign(channel=rng.choice(["Horeca", "Retail"], n, p=[0.3, 0.7]))
-    cfg = {"segmentation": {"categorical": ["region"]}}
-    drift = feature_drift({"profile": profile_before, "scheme_features": firms_before}, firms_now, profile_now, cfg)
+    drift = feature_drift({"profile": profile_before, "scheme_features": firms_before}, firms_now, profile_now, ["region"])
     assert drift.index.tolist() == ["channel", "region", "employees", "recency_days", "frequency", "monetary"]
     assert drift["role"].tolist() == ["segmentation feature"] * 3 + ["descriptor"] * 3
     # channel shares about 0.7/0.3 -> 0.3/0.7: PSI = Σ (a − e) ln(a / e) over the two observed shares
@@ -300,12 +299,12 @@ def test_feature_drift_on_the_schemes_own_features_with_rfm_as_descriptors():
     assert drift.loc["region", "reading"] == "stable" and drift.loc["employees", "reading"] == "stable"
     assert drift.loc["frequency", "psi"] == 0.0  # a constant descriptor is stable, not NaN
     assert drift.loc["monetary", "reading"] == "major shift"
-    cfg = {**cfg, "asof": dt.date(2024, 12, 31), "monitor": {"psi_alert": 0.25, "last_revision": None}}
-    reasons = revision_record(revision_verdict([], drift, cfg))["reasons"]
+    monitor = {"psi_alert": 0.25, "last_revision": None}
+    reasons = revision_record(revision_verdict([], drift, monitor, dt.date(2024, 12, 31)))["reasons"]
     assert reasons == [f"channel drifted (PSI {drift.loc['channel', 'psi']:.2f})"]  # descriptors inform, not decide
-    only_rfm = feature_drift({"profile": profile_before, "scheme_features": None}, firms_now, profile_now, cfg)
+    only_rfm = feature_drift({"profile": profile_before, "scheme_features": None}, firms_now, profile_now, ["region"])
     assert only_rfm["role"].eq("descriptor").all()  # a previous cycle without scheme features
-    assert feature_drift(None, firms_now, profile_now, cfg) is None
+    assert feature_drift(None, firms_now, profile_now, ["region"]) is None
 
 
 def test_population_stability_index_of_categories_by_hand():

@@ -191,7 +191,7 @@ def test_segment_silhouettes_on_separated_data(separated):
 # --- verdicts --------------------------------------------------------------------------------
 
 
-CFG = {"validation": {"alpha": 0.05, "min_stability": 0.75}}
+BARS = {"alpha": 0.05, "min_stability": 0.75}
 NATURAL_STRUCTURE = {"natural": True, "rule_based": False, "segments": 3, "draws": 2, "silhouette": 0.6,
                      "stability": 0.9, "null_silhouette": [0.3, 0.25], "null_stability": [0.8, 0.7],
                      "null_silhouette_max": 0.3, "null_stability_mean": 0.75, "separated": True, "stable": True}
@@ -208,7 +208,7 @@ def holdout_table(p_holm: list[float], strength: list[str]) -> pd.DataFrame:
 def test_hypothesis_verdicts():
     stability = pd.Series([0.9, 0.8])  # mean 0.85 >= 0.75 -> H1 supported
     holdout = holdout_table([0.01, 0.001, 0.2, np.nan], ["moderate", "weak", "strong", NOT_TESTABLE])
-    found = hypothesis_verdicts(stability, holdout, CONSTRUCTED_STRUCTURE, CFG)
+    found = hypothesis_verdicts(stability, holdout, CONSTRUCTED_STRUCTURE, BARS)
     assert found["H1"] == {"verdict": "supported", "mean_ari": pytest.approx(0.85), "bar": 0.75}
     assert found["H2"] == {"verdict": "supported", "differ": ["f0"], "testable": 3, "alpha": 0.05}
     verdicts = hypothesis_table(found, CONSTRUCTED_STRUCTURE)
@@ -224,11 +224,11 @@ def test_hypothesis_verdicts():
 
 def test_hypothesis_verdicts_can_say_no_and_not_testable():
     nothing = holdout_table([0.2, 0.01], ["strong", "weak"])
-    verdicts = hypothesis_verdicts(pd.Series([0.7, 0.79]), nothing, CONSTRUCTED_STRUCTURE, CFG)
+    verdicts = hypothesis_verdicts(pd.Series([0.7, 0.79]), nothing, CONSTRUCTED_STRUCTURE, BARS)
     assert [v["verdict"] for v in verdicts.values()] == ["not supported"] * 3
     assert hypothesis_table(verdicts, CONSTRUCTED_STRUCTURE).loc["H2", "evidence"].startswith("0 of 2 features")
     untestable = holdout_table([np.nan], [NOT_TESTABLE])
-    verdicts = hypothesis_verdicts(pd.Series([0.75]), untestable, NATURAL_STRUCTURE, CFG)
+    verdicts = hypothesis_verdicts(pd.Series([0.75]), untestable, NATURAL_STRUCTURE, BARS)
     assert [v["verdict"] for v in verdicts.values()] == ["supported", NOT_TESTABLE, "supported"]  # ARI bar inclusive
     assert hypothesis_table(verdicts, NATURAL_STRUCTURE).loc["H2", "evidence"] == \
         "no feature outside the clustering features can be tested"
@@ -282,25 +282,25 @@ def test_segment_verdicts_by_hand():
                 {"segment": 3, "name": "C", "stability": 0.4}, {"segment": 4, "name": "D", "stability": 0.9}]
     distinct = pd.DataFrame({"distinct_on": ["tenure_days", "tenure_days", "xyz_class", ""],
                              "n_distinct": [1, 1, 1, 0], "n_testable": 2}, index=pd.Index([1, 2, 3, 4], name="segment"))
-    cfg = {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}}
-    found = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, cfg)
+    bars = {"min_segment_stability": 0.6, "min_separation": 0.25}
+    found = segment_verdicts(segments, silhouettes, personas, distinct, NATURAL_STRUCTURE, bars)
     assert found["blends"].tolist() == [False, True, False, False]
     assert found["unstable"].tolist() == [False, False, True, False]
     assert found["indistinct"].tolist() == [False, False, False, True]
-    table = segment_table(found, cfg["validation"])
+    table = segment_table(found, bars)
     assert table.columns.tolist() == ["name", "customers", "stability", "separation", "distinct_on", "verdict"]
     assert table["customers"].to_dict() == {1: 3, 2: 2, 3: 1, 4: 1}
     assert table.loc[1, "verdict"] == "target"
     assert table.loc[2, "verdict"] == "do not target alone: blends with neighbours (silhouette 0.20 < 0.25)"
     assert table.loc[3, "verdict"] == "do not target alone: unstable (Jaccard 0.40 < 0.6)"
     assert table.loc[4, "verdict"] == "do not target alone: differs from other customers on no feature it was not built from"
-    constructed = segment_verdicts(segments, silhouettes, personas, distinct, CONSTRUCTED_STRUCTURE, cfg)
+    constructed = segment_verdicts(segments, silhouettes, personas, distinct, CONSTRUCTED_STRUCTURE, bars)
     assert constructed.loc[1, "verdict"] == "target as a division with soft borders"
     nothing_to_test = distinct.assign(n_testable=0)
-    assert segment_verdicts(segments, silhouettes, personas, nothing_to_test, NATURAL_STRUCTURE, cfg).loc[4, "verdict"] \
+    assert segment_verdicts(segments, silhouettes, personas, nothing_to_test, NATURAL_STRUCTURE, bars).loc[4, "verdict"] \
         == "target"  # no held-out feature could be tested: not judged on it
-    both = segment_verdicts(segments, pd.Series({3: 0.1}), personas, distinct, NATURAL_STRUCTURE, cfg)
-    assert segment_table(both, cfg["validation"]).loc[3, "verdict"] == (
+    both = segment_verdicts(segments, pd.Series({3: 0.1}), personas, distinct, NATURAL_STRUCTURE, bars)
+    assert segment_table(both, bars).loc[3, "verdict"] == (
         "do not target alone: unstable (Jaccard 0.40 < 0.6); blends with neighbours (silhouette 0.10 < 0.25)")
 
 
@@ -459,11 +459,11 @@ def test_validation_artefact_writes_figures_verdicts_and_words(tmp_path):
     stability = pd.Series([0.9, 0.8])
     found = segment_verdicts(segments, pd.Series({1: 0.5, 2: 0.1}), [{"segment": 1, "name": "A", "stability": 0.9}],
                              pd.DataFrame({"distinct_on": ["tenure_days", ""], "n_testable": 1}, index=[1, 2]),
-                             NATURAL_STRUCTURE, {"validation": {"min_segment_stability": 0.6, "min_separation": 0.25}})
+                             NATURAL_STRUCTURE, {"min_segment_stability": 0.6, "min_separation": 0.25})
     sheet = pd.DataFrame({"segment": [1], "customer_id": ["c0"], "verdict": [""]})
     artefact = ValidationArtefact(
         cycle="c", stability=stability, separation=pd.Series({1: 0.5, 2: 0.1}), structure=NATURAL_STRUCTURE,
-        tests=holdout, holdout_tests=holdout, hypotheses=hypothesis_verdicts(stability, holdout, NATURAL_STRUCTURE, CFG),
+        tests=holdout, holdout_tests=holdout, hypotheses=hypothesis_verdicts(stability, holdout, NATURAL_STRUCTURE, BARS),
         segments=found, bars={"min_segment_stability": 0.6, "min_separation": 0.25},
         review=(sheet, pd.DataFrame(columns=["reviewed", "fits", "does_not_fit"])),
         experiment={"conversion_interaction": {"outcome": "converted", "segments": None, "test": "none",

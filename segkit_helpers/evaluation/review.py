@@ -131,11 +131,11 @@ def review_agreement(filled: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     return table
 
 
-def review_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def review_for_cycle(profile: pd.DataFrame, segments: pd.DataFrame, validation: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The review sheet to send out and, when ``validation.review_sheet`` names a filled one, the agreement table
-    (:func:`review_agreement`; without a filled sheet, empty)."""
-    sheet = review_sheet(profile, segments, cfg["validation"]["review_typical"], cfg["validation"]["review_borderline"])
-    filled_path = cfg["validation"]["review_sheet"]
+    (:func:`review_agreement`; without a filled sheet, empty). ``validation``: the config's section."""
+    sheet = review_sheet(profile, segments, validation["review_typical"], validation["review_borderline"])
+    filled_path = validation["review_sheet"]
     if not filled_path:
         return sheet, pd.DataFrame(columns=["reviewed", "fits", "does_not_fit", "unsure", "unanswered", "agreement",
                                             "ci_low", "ci_high", "revise"])

@@ -13,7 +13,7 @@ from segkit_helpers.evaluation.stats import NOT_TESTABLE
 DO_NOT_TARGET_ALONE, TARGET, TARGET_SOFT = "do not target alone", "target", "target as a division with soft borders"
 
 
-def hypothesis_verdicts(stability: pd.Series, holdout: pd.DataFrame, structure: dict, cfg: dict) -> dict[str, dict]:
+def hypothesis_verdicts(stability: pd.Series, holdout: pd.DataFrame, structure: dict, bars: dict) -> dict[str, dict]:
     """Verdicts of the standing hypotheses of every cycle.
 
     H1 the segmentation is stable: mean bootstrap ARI ≥ ``validation.min_stability``;
@@ -24,13 +24,18 @@ def hypothesis_verdicts(stability: pd.Series, holdout: pd.DataFrame, structure: 
     (:func:`segkit_helpers.evaluation.structure.null_reference`). Differences on the
     clustering features are no hypothesis: they hold by construction.
 
+    Parameters
+    ----------
+    bars
+        The config's ``validation`` section (``min_stability``, ``alpha``).
+
     Returns
     -------
     dict
         ``{"H1": {verdict, mean_ari, bar}, "H2": {verdict, differ (features), testable (count),
         alpha}, "H3": {verdict}}``; a verdict is "supported", "not supported" or "not testable".
     """
-    alpha, bar = cfg["validation"]["alpha"], cfg["validation"]["min_stability"]
+    alpha, bar = bars["alpha"], bars["min_stability"]
     testable = holdout[holdout["strength"] != NOT_TESTABLE]
     found = testable.index[testable["differs"]].tolist()
     h2 = NOT_TESTABLE if testable.empty else "supported" if found else "not supported"
@@ -43,7 +48,7 @@ def hypothesis_verdicts(stability: pd.Series, holdout: pd.DataFrame, structure: 
 
 
 def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: list[dict], distinct: pd.DataFrame,
-                     structure: dict, cfg: dict) -> pd.DataFrame:
+                     structure: dict, bars: dict) -> pd.DataFrame:
     """Per segment: size, stability (bootstrap Jaccard, from the persona cards), separation (mean
     silhouette), the held-out features it differs on
     (:func:`segkit_helpers.evaluation.differences.segment_distinctness`) and the verdict.
@@ -53,7 +58,8 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
     ``validation.min_separation`` (``blends``) or it differs from the other customers on none
     of the testable features it was not built from (``indistinct``; no such feature: not
     judged); it may still be served together with a neighbour. Otherwise "target", or — when
-    the segments are constructed — "target as a division with soft borders".
+    the segments are constructed — "target as a division with soft borders". ``bars`` is the
+    config's ``validation`` section.
 
     Returns
     -------
@@ -61,7 +67,6 @@ def segment_verdicts(segments: pd.DataFrame, silhouettes: pd.Series, personas: l
         One row per segment: ``name``, ``customers``, ``stability``, ``separation``,
         ``distinct_on``, ``unstable``, ``blends``, ``indistinct`` and ``verdict``.
     """
-    bars = cfg["validation"]
     cards = {p["segment"]: p for p in personas}
     rows = []
     for seg, size in segments["segment"].value_counts().sort_index().items():

@@ -7,6 +7,8 @@ puts them in words.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -96,12 +98,12 @@ def alerts(changes: pd.DataFrame, migration: pd.DataFrame | None, max_share_chan
     return found
 
 
-def revision_verdict(found: list[dict], drift: pd.DataFrame | None, cfg: dict) -> dict:
+def revision_verdict(found: list[dict], drift: pd.DataFrame | None, monitor: dict, asof: date) -> dict:
     """Is a full revision of the segments and personas due (seed 002 step 8)?
 
     Due when an alert fired (``found``: :func:`alerts`), a feature drifted beyond
     ``monitor.psi_alert``, or the last full revision (``monitor.last_revision``) is older
-    than ``monitor.revision_months``.
+    than ``monitor.revision_months`` at ``asof``. ``monitor`` is the config's section.
 
     Returns
     -------
@@ -112,10 +114,10 @@ def revision_verdict(found: list[dict], drift: pd.DataFrame | None, cfg: dict) -
     reasons = list(found)
     if drift is not None:
         reasons += [{"alert": "drift", "feature": f, "psi": r.psi} for f, r in drift.iterrows()
-                    if r.role == "segmentation feature" and r.psi > cfg["monitor"]["psi_alert"]]
-    last = cfg["monitor"]["last_revision"]
+                    if r.role == "segmentation feature" and r.psi > monitor["psi_alert"]]
+    last = monitor["last_revision"]
     if last is not None:
-        months = (cfg["asof"].year - last.year) * 12 + cfg["asof"].month - last.month
-        if months >= cfg["monitor"]["revision_months"]:
+        months = (asof.year - last.year) * 12 + asof.month - last.month
+        if months >= monitor["revision_months"]:
             reasons.append({"alert": "revision age", "last": last, "months": months})
     return {"revision_due": bool(reasons), "reasons": reasons}

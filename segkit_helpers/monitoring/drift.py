@@ -12,7 +12,7 @@ from segkit_helpers.evaluation.stats import population_stability_index, psi_read
 DESCRIPTORS = ["recency_days", "frequency", "monetary"]
 
 
-def feature_drift(previous: dict | None, features: pd.DataFrame | None, profile: pd.DataFrame, cfg: dict,
+def feature_drift(previous: dict | None, features: pd.DataFrame | None, profile: pd.DataFrame, categorical: list[str],
                   alert_at: float = 0.25) -> pd.DataFrame | None:
     """PSI per feature between the previous cycle and this one, with a reading.
 
@@ -29,8 +29,8 @@ def feature_drift(previous: dict | None, features: pd.DataFrame | None, profile:
         This cycle's scheme features (``customer_id`` plus one column each).
     profile
         This cycle's customer profile.
-    cfg
-        The config (``segmentation.categorical`` marks numeric-coded categories).
+    categorical
+        Numeric-coded categories among the features (``segmentation.categorical``).
 
     Returns
     -------
@@ -46,11 +46,10 @@ def feature_drift(previous: dict | None, features: pd.DataFrame | None, profile:
     clustered: list[str] = []
     if features is not None and previous_features is not None:
         clustered = [c for c in features.columns if c != "customer_id" and c in previous_features.columns]
-    categorical = set(cfg["segmentation"]["categorical"])
     rows = []
     for feature in clustered:
         now, before = features[feature], previous_features[feature]
-        is_category = feature in categorical or not (pd.api.types.is_numeric_dtype(now)
+        is_category = feature in set(categorical) or not (pd.api.types.is_numeric_dtype(now)
                                                      and not pd.api.types.is_bool_dtype(now))
         psi = population_stability_index(before, now, categorical=is_category)
         rows.append({"feature": feature, "role": "segmentation feature", "psi": round(psi, 4),

@@ -27,7 +27,8 @@ from segkit_helpers.evaluation.verdicts import hypothesis_verdicts, segment_verd
 from segkit_helpers.io.artefacts import read_json, write_json
 from segkit_helpers.report import test as words
 from segkit_helpers.report.figures.test import plot_feature_by_segment, plot_stability, plot_uplift
-from segkit_helpers.report.test import agreement_table, hypothesis_table, null_table, readable_tests, register_table
+from segkit_helpers.report.test import (agreement_table, hypothesis_table, null_table, readable_tests, register_table,
+                                        segment_table)
 from segkit_helpers.schemes.common import scheme_data
 
 __all__ = [
@@ -49,11 +50,6 @@ def describe_structure(structure: dict) -> Markdown:
 def describe_stability(stability: pd.Series) -> Markdown:
     """The bootstrap ARIs of :func:`bootstrap_stability` in one line."""
     return Markdown(words.stability_text(stability))
-
-
-def segment_table(table: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    """The segment verdicts of :func:`segment_verdicts` with their reasons in words (bars of ``validation``)."""
-    return words.segment_table(table, cfg["validation"])
 
 
 def describe_review(review: tuple[pd.DataFrame, pd.DataFrame]) -> Markdown:

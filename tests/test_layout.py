@@ -35,3 +35,48 @@ def test_every_package_folder_has_a_row_listing_exactly_its_modules():
 def test_every_folder_in_the_layout_exists():
     missing = [f for f in layout_rows() if not (PROJ_ROOT / f.split("<")[0]).exists()]
     assert missing == []
+
+
+def module_imports() -> dict[str, set[str]]:
+    """``module -> segkit_helpers modules it imports at module level`` (imports inside functions excluded)."""
+    import ast
+
+    graph = {}
+    root = PROJ_ROOT / "segkit_helpers"
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(PROJ_ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("segkit_helpers"):
+                found.add(node.module)
+                found |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("segkit_helpers")}
+        graph[name] = found
+    return {m: {d for d in deps if d in graph and d != m} for m, deps in graph.items()}
+
+
+def test_no_import_cycles():
+    graph = module_imports()
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> list[str] | None:
+        state[module] = 1
+        for dep in sorted(graph[module]):
+            if state.get(dep) == 1:
+                return path + [module, dep]
+            if dep not in state and (cycle := visit(dep, path + [module])):
+                return cycle
+        state[module] = 2
+        return None
+
+    cycles = [c for m in sorted(graph) if m not in state and (c := visit(m, []))]
+    assert cycles == []
+
+
+def test_steps_are_imported_by_notebooks_only():
+    graph = module_imports()
+    importers = [m for m, deps in graph.items() if not m.startswith("segkit_helpers.steps")
+                 and any(d.startswith("segkit_helpers.steps") for d in deps)]
+    assert importers == []

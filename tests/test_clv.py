@@ -288,7 +288,7 @@ def test_many_invoices_on_two_days_are_two_purchases():
                           "order_day": [days[i % 2] for i in range(34)], "amount": 50.0})
     lines = pd.concat([lognormal_shop(1000, seed=2), burst], ignore_index=True)
     profile = build_profile(lines, {**CFG, "asof": asof.date()})
-    fit = fit_clv(profile, CFG)
+    fit = fit_clv(profile, CFG["clv"])
     assert fit.bgnbd["a"] > 0.01  # the population fit sees dropping out
     out = add_clv(profile, CFG, fit).set_index("customer_id")
     assert out.loc["burst", "frequency"] == 34 and out.loc["burst", "purchase_days"] == 2
@@ -303,7 +303,7 @@ def lognormal_profile() -> pd.DataFrame:
 
 
 def test_both_models_fit_an_ordinary_lognormal_shop(lognormal_profile):
-    fit = fit_clv(lognormal_profile, CFG)
+    fit = fit_clv(lognormal_profile, CFG["clv"])
     assert fit.method == "bgnbd+gamma_gamma" and fit.reason == ""
     assert fit.spend["q"] > 1
     out = add_clv(lognormal_profile, CFG, fit)
@@ -324,7 +324,7 @@ def test_add_clv_columns_and_properties(cdnow_profile):
 
 
 def test_clv_is_the_discounted_monthly_sum(cdnow_profile):
-    fit = fit_clv(cdnow_profile, CFG)
+    fit = fit_clv(cdnow_profile, CFG["clv"])
     out = add_clv(cdnow_profile, {**CFG, "clv": {**CFG["clv"], "horizon_months": 2}}, fit)
     one = model_inputs(cdnow_profile).iloc[[0]]
     x, t_x, T, m = one["frequency"], one["recency"], one["T"], one["monetary_value"]
@@ -353,7 +353,7 @@ def synthetic_profile(spend: np.ndarray, seed: int = 0) -> pd.DataFrame:
 def test_spend_with_an_infinite_mean_falls_back_to_the_credibility_mean(tmp_path):
     # customers' mean spend lognormal with log-SD 3: Gamma-Gamma's q comes out below 1
     profile = synthetic_profile(np.exp(np.random.default_rng(1).normal(3, 3, 400)))
-    fit = fit_clv(profile, CFG)
+    fit = fit_clv(profile, CFG["clv"])
     assert fit.method == "bgnbd+shrunk_mean" and "q = " in fit.reason
     assert "Bühlmann–Straub" in clv_caveat(fit)
     out = add_clv(profile, CFG, fit)
@@ -373,14 +373,14 @@ def test_spend_with_an_infinite_mean_falls_back_to_the_credibility_mean(tmp_path
 
 def test_constant_spend_is_the_limit_of_the_gamma_gamma_model():
     profile = synthetic_profile(np.full(400, 25.0))
-    fit = fit_clv(profile, CFG)
+    fit = fit_clv(profile, CFG["clv"])
     assert fit.method == "bgnbd+gamma_gamma" and "Gamma–Gamma q" in fit.at_bound
     assert add_clv(profile, CFG, fit)["expected_order_value"].tolist() == pytest.approx([25.0] * 400)
 
 
 def test_no_second_purchase_day_means_no_clv_columns_and_no_error():
     profile = synthetic_profile(np.full(400, 25.0)).assign(purchase_days=1, repeat_day_value=np.nan)
-    fit = fit_clv(profile, CFG)
+    fit = fit_clv(profile, CFG["clv"])
     assert fit.method == "none" and "second purchase day" in fit.reason
     assert fit.method in METHODS and clv_caveat(fit).startswith("No CLV this cycle")
     out = add_clv(profile, CFG)
@@ -394,7 +394,7 @@ def test_a_bgnbd_fit_that_does_not_converge_means_no_clv_columns(monkeypatch):
 
     profile = synthetic_profile(np.full(400, 25.0))
     monkeypatch.setattr("segkit_helpers.research.clv_models.optimize.minimize", no_convergence)
-    fit = fit_clv(profile, CFG)
+    fit = fit_clv(profile, CFG["clv"])
     assert fit.method == "none"
     assert fit.reason == "the BG/NBD model could not be fitted (the optimiser did not converge from any starting value)"
     assert "p_alive" not in add_clv(profile, CFG, fit)
@@ -408,12 +408,12 @@ def test_identical_histories_long_ago_are_fitted_as_gone():
 
 
 def test_switched_off():
-    fit = fit_clv(pd.DataFrame(), {**CFG, "clv": {**CFG["clv"], "enabled": False}})
+    fit = fit_clv(pd.DataFrame(), {**CFG["clv"], "enabled": False})
     assert fit == ClvFit("none", "switched off in the config (clv.enabled: false)")
 
 
 def test_fit_summary_states_method_parameters_and_check(cdnow_profile):
-    table = clv_summary(fit_clv(cdnow_profile, CFG))
+    table = clv_summary(fit_clv(cdnow_profile, CFG["clv"]))
     assert table.loc["method", "value"] == "bgnbd+gamma_gamma"
     assert "r = 0.243" in table.loc["BG/NBD (weeks)", "value"]
     assert "Pearson r = 0.114" in table.loc["spend ~ frequency (repeat buyers)", "value"]
@@ -433,7 +433,7 @@ def holdout_lines() -> pd.DataFrame:
 
 def test_holdout_check_compares_predicted_and_actual():
     lines = holdout_lines()
-    cfg = {"asof": dt.date(2024, 12, 31), "clv": {"holdout_days": 90, "penalizer": 0.0}}
+    cfg = {"asof": dt.date(2024, 12, 31), "clv": {"enabled": True, "holdout_days": 90, "penalizer": 0.0}}
     check = holdout_check(lines, cfg)
     table = check.table
     assert holdout_view(check) is table

@@ -275,7 +275,7 @@ def tiny_lines() -> pd.DataFrame:
 
 def cleaning_cfg(**cleaning) -> dict:
     base = {"cancellation_prefix": "C", "drop_duplicates": True, "drop_non_positive_customers": True}
-    return {"asof": dt.date(2024, 1, 31), "cleaning": {**base, **cleaning}}
+    return {"asof": dt.date(2024, 1, 31), "cleaning": {**base, **cleaning}, "research": {"product_lines": None}}
 
 
 def test_clean_transactions_counts_each_rule():

@@ -29,13 +29,13 @@ def sqlite_cycle(tmp_path, **extra):
 def test_answers_come_from_the_config_and_parameters_only_override():
     cfg = {"readiness": {"goal": "grow wholesale", "base_large_and_varied": "", "actionable": " yes ",
                          "resources": "", "will_act": "yes"}}
-    table = answers_table(cfg, {"goal": "", "resources": "one analyst", "will_act": "  "})
+    table = answers_table(cfg["readiness"], {"goal": "", "resources": "one analyst", "will_act": "  "})
     assert table.loc["goal", "answer"] == "grow wholesale"  # empty parameter: the config's answer
     assert table.loc["resources", "answer"] == "one analyst"  # a typed parameter wins
     assert table.loc["actionable", "answer"] == "yes"
     assert table.loc["will_act", "answer"] == "yes"  # blank parameter does not erase the config's answer
     assert table.loc["base_large_and_varied", "answer"] == "not answered"
-    assert list(answers_table(cfg).index) == list(table.index)
+    assert list(answers_table(cfg["readiness"]).index) == list(table.index)
 
 
 def test_a_database_source_supports_the_order_line_schemes(tmp_path):
@@ -52,7 +52,7 @@ def test_a_database_source_supports_the_order_line_schemes(tmp_path):
 def test_value_loyalty_on_a_database_source_is_go(tmp_path):
     cfg = sqlite_cycle(tmp_path, segmentation={"scheme": "value_loyalty"})
     lines = load_transactions(cfg)
-    record = readiness_record(answers_table(cfg), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
+    record = readiness_record(answers_table(cfg["readiness"]), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
     assert record["verdict"] == "go", record["reasons"]
 
 
@@ -66,7 +66,7 @@ def test_opportunity_needs_product_lines_as_the_product_split_does(tmp_path):
 def test_a_scheme_without_its_table_is_no_go(tmp_path):
     cfg = sqlite_cycle(tmp_path, segmentation={"scheme": "firmographic"})
     lines = load_transactions(cfg)
-    record = readiness_record(answers_table(cfg), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
+    record = readiness_record(answers_table(cfg["readiness"]), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
     assert record["verdict"] == "no-go"
     assert "the chosen scheme has no data" in record["reasons"]
 
@@ -77,7 +77,7 @@ def test_the_readiness_artefact_is_saved_and_read_back(tmp_path):
 
     cfg = sqlite_cycle(tmp_path, segmentation={"scheme": "value_loyalty"})
     lines = load_transactions(cfg)
-    record = readiness_record(answers_table(cfg), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
+    record = readiness_record(answers_table(cfg["readiness"]), data_checks(lines, cfg), available_schemes(cfg, lines), cfg)
     ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path / "out")
     ctx.out_dir.mkdir()
     said = ReadinessArtefact(record).save(ctx)

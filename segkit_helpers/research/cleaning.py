@@ -300,7 +300,7 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     all_items = None
     if "product" in cols or "category" in cols:
         all_items = temp_name("all_items")
-        line = product_line_sql(con, cols, cfg.get("research", {}).get("product_lines"))
+        line = product_line_sql(con, cols, cfg["research"]["product_lines"])
         con.execute(f"CREATE TEMP TABLE {all_items} AS {items_sql(flagged, cols, line, dedup, keep)}")
     order_rules, customer_rules = _rule_tables(con, flagged, cols, dedup, keep)
     counts = con.execute(

@@ -122,10 +122,12 @@ class ClvFit:
         return bool(self.independence and self.independence["material"])
 
 
-def fit_clv(profile: pd.DataFrame, cfg: dict) -> ClvFit:
-    """Fit the CLV models to the profile, falling back as the module docstring states; never raises for a fit."""
-    params = cfg["clv"]
-    if not params.get("enabled", True):
+def fit_clv(profile: pd.DataFrame, params: dict) -> ClvFit:
+    """Fit the CLV models to the profile, falling back as the module docstring states; never raises for a fit.
+
+    ``params`` is the config's ``clv`` section (``enabled``, ``penalizer``).
+    """
+    if not params["enabled"]:
         return ClvFit("none", "switched off in the config (clv.enabled: false)")
     summary = model_inputs(profile)
     independence = spend_frequency_check(summary)
@@ -173,7 +175,7 @@ def add_clv(profile: pd.DataFrame, cfg: dict, fit: ClvFit | None = None) -> pd.D
     ``value.margin_rate``. ``fit`` defaults to :func:`fit_clv`; when its method is
     ``"none"`` (including ``clv.enabled: false``) the profile is returned unchanged.
     """
-    fit = fit_clv(profile, cfg) if fit is None else fit
+    fit = fit_clv(profile, cfg["clv"]) if fit is None else fit
     if fit.method == "none":
         return profile
     summary = model_inputs(profile)
@@ -233,7 +235,7 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
         ``None`` with a ``reason`` when ``clv.enabled`` is false or the model cannot
         be fitted on the history before the holdout.
     """
-    if not cfg["clv"].get("enabled", True):
+    if not cfg["clv"]["enabled"]:
         return HoldoutCheck(None, "CLV is switched off (clv.enabled: false)")
     orders = order_table(lines)
     days = orders.loc[orders["is_order"], ["customer_id", "order_day"]].drop_duplicates()

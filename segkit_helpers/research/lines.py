@@ -169,8 +169,8 @@ def load_transactions(cfg: dict) -> Lines:
         Unreadable source, missing column, dates or numbers that do not parse.
     """
     source = cfg["sources"]["transactions"]
-    engine = cfg.get("engine", {})
-    con = connect(engine.get("threads"), engine.get("memory_limit"))
+    engine = cfg["engine"]
+    con = connect(engine["threads"], engine["memory_limit"])
     view = open_relation(con, source, "transactions", all_varchar=True)
     mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
     with engine_errors(cfg):
@@ -204,7 +204,7 @@ def engine_errors(cfg: dict) -> Iterator[None]:
     try:
         yield
     except duckdb.OutOfMemoryException:
-        limit = cfg.get("engine", {}).get("memory_limit") or "DuckDB's default (80% of RAM)"
+        limit = cfg["engine"]["memory_limit"] or "DuckDB's default (80% of RAM)"
         raise ConfigError(
             f"table 'transactions': DuckDB ran out of memory with engine.memory_limit = {limit}. "
             f"Raise engine.memory_limit (e.g. 4GB), or set engine.threads: 1 to need less of it."

@@ -20,8 +20,8 @@ QUESTIONS = {
 
 
 
-def answers_table(cfg: dict, overrides: dict[str, str] | None = None) -> pd.DataFrame:
-    """The five questions with the answers of the config's ``readiness`` section.
+def answers_table(readiness: dict, overrides: dict[str, str] | None = None) -> pd.DataFrame:
+    """The five questions with the answers of the config's ``readiness`` section (``readiness``).
 
     ``overrides`` (the notebook's parameters, when an analyst fills them in) replace the
     config's answer of a question only where they are not empty; a question answered
@@ -29,7 +29,7 @@ def answers_table(cfg: dict, overrides: dict[str, str] | None = None) -> pd.Data
     """
     given = {key: (text or "").strip() for key, text in (overrides or {}).items()}
     rows = [{"question": question,
-             "answer": given.get(key) or (cfg["readiness"][key] or "").strip() or "not answered"}
+             "answer": given.get(key) or (readiness[key] or "").strip() or "not answered"}
             for key, question in QUESTIONS.items()]
     return pd.DataFrame(rows, index=pd.Index(list(QUESTIONS), name="key"))
 
@@ -118,8 +118,8 @@ class NotReadyError(RuntimeError):
     """The readiness verdict is no-go and ``readiness.stop_on_no_go`` is set."""
 
 
-def stop_if_not_ready(record: dict, cfg: dict) -> str:
-    """Raise :class:`NotReadyError` on a no-go verdict (unless configured not to); else return the verdict."""
-    if record["verdict"] == "no-go" and cfg["readiness"]["stop_on_no_go"]:
+def stop_if_not_ready(record: dict, readiness: dict) -> str:
+    """Raise :class:`NotReadyError` on a no-go verdict (unless ``readiness.stop_on_no_go`` is off); else return the verdict."""
+    if record["verdict"] == "no-go" and readiness["stop_on_no_go"]:
         raise NotReadyError("readiness verdict is no-go: " + "; ".join(record["reasons"]))
     return f"Verdict: {record['verdict']}" + (f" ({'; '.join(record['reasons'])})" if record["reasons"] else "")

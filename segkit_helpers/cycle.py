@@ -1,4 +1,4 @@
-"""Running a whole cycle: notebooks 00→05 with papermill, HTML pages, index, atomic publish.
+"""Running a whole cycle: notebooks 00→05 in one kernel (:mod:`segkit_helpers.kernels`), HTML pages, atomic publish.
 
 Everything of a run is written to staging folders first
 (``data/processed/.staging-<cycle>-<pid>`` and ``reports/.staging-<cycle>-<pid>``) and
@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 from contextlib import contextmanager
@@ -23,49 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import papermill as pm
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
 from segkit_helpers.io.artefacts import write_text
 from segkit_helpers.io.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
+from segkit_helpers.kernels import cycle_kernel, fresh_namespace
 from segkit_helpers.monitoring.previous import load_previous
 from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
-
-KERNEL = "segkit"
-
-
-class QuietKernelManager(AsyncKernelManager):
-    """Kernels whose own console output (start-up and shutdown logs) does not reach the user's terminal.
-
-    What a notebook prints is captured in the notebook itself; the kernel process's
-    stdout and stderr only carry ipykernel's log, which on a stopped run would print
-    tracebacks of interrupted message handlers.
-    """
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        kw.setdefault("stdout", subprocess.DEVNULL)
-        kw.setdefault("stderr", subprocess.DEVNULL)
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    _launch_kernel = _async_launch_kernel
-
-
-def kernel_name() -> str:
-    """The Jupyter kernel to run notebooks in: ``segkit`` when it runs this Python, else ``python3``.
-
-    ``python3`` is resolved by jupyter_client to the running interpreter, so either
-    way notebooks execute in the same environment as segkit itself.
-    """
-    try:
-        argv0 = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
-    except NoSuchKernel:
-        return "python3"
-    same = Path(argv0).resolve() == Path(sys.executable).resolve()
-    return KERNEL if same else "python3"
-
 
 def notebook_parameters(config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
     """The papermill parameters of every notebook of a cycle (everything else is in the config)."""
@@ -88,27 +53,6 @@ def prepare(config_path: str | Path, workdir: str | Path | None, overrides: dict
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from None
     return cfg, root
-
-
-#: Environment of the notebooks' kernels: no progress bars (they would clutter the
-#: reports) and inline figures even where the caller set a non-interactive backend
-#: such as MPLBACKEND=Agg (which would leave the reports without figures).
-KERNEL_ENV = {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-
-
-@contextmanager
-def _kernel_environment():
-    """Set :data:`KERNEL_ENV` while notebooks run (kernels inherit it), then restore."""
-    old = {key: os.environ.get(key) for key in KERNEL_ENV}
-    os.environ.update(KERNEL_ENV)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _replace_dir(staged: Path, final: Path) -> None:
@@ -233,22 +177,23 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
     final_data, final_reports = processed_dir(root, cycle), reports_dir(root, cycle)
     tag = f".staging-{cycle}-{os.getpid()}"
     stage_data, stage_reports = final_data.with_name(tag), final_reports.with_name(tag)
-    kernel = kernel_name()
     bar = tqdm(list(PAGES), desc=f"cycle {cycle}", unit="notebook", disable=not progress, file=sys.stderr)
     try:
         for folder in (stage_data, stage_reports):
             folder.mkdir(parents=True)
         staged_config = write_text(dump_config(cfg), stage_data / "config.yml")
-        with _kernel_environment():
-            for stem in bar:
+        with cycle_kernel(NOTEBOOKS_DIR) as km:
+            for i, stem in enumerate(bar):
                 bar.set_postfix_str(stem)
+                if i:
+                    fresh_namespace(km)
                 executed = stage_reports / f"{stem}.ipynb"
                 try:
                     pm.execute_notebook(
                         NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
                         parameters=notebook_parameters(staged_config, root, stage_data),
-                        kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-                        kernel_manager_class=QuietKernelManager,
+                        kernel_name=km.kernel_name, km=km, cwd=str(NOTEBOOKS_DIR), progress_bar=False,
+                        log_output=False,
                     )
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None

@@ -242,17 +242,11 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
         with _kernel_environment():
             for stem in bar:
                 bar.set_postfix_str(stem)
-                executed = stage_reports / f"{stem}.ipynb"
                 try:
-                    pm.execute_notebook(
-                        NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
-                        parameters=notebook_parameters(staged_config, root, stage_data),
-                        kernel_name=kernel, cwd=str(NOTEBOOKS_DIR), progress_bar=False, log_output=False,
-                        kernel_manager_class=QuietKernelManager,
-                    )
+                    run_notebook(NOTEBOOKS_DIR / f"{stem}.ipynb", stage_reports,
+                                 notebook_parameters(staged_config, root, stage_data), kernel)
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None
-                render_notebook_html(executed, stage_reports / f"{stem}.html")
         build_index(stage_data, stage_reports)
         _publish_paths(stage_reports, {stage_data: final_data, stage_reports: final_reports})
     except OSError as exc:
@@ -269,6 +263,24 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
     _replace_dir(stage_reports, final_reports)
     shutil.rmtree(final_reports.with_name(f"{cycle}.failed"), ignore_errors=True)
     return final_reports / "index.html"
+
+
+def run_notebook(source: Path, report_dir: Path, parameters: dict[str, Any], kernel: str) -> Path:
+    """Execute one notebook with papermill into ``report_dir`` and render its HTML page beside it.
+
+    This is the one path every notebook of a cycle takes (``bench/cycle_bench.py`` times
+    it against empty notebooks). Returns the executed notebook.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        A cell of the notebook failed.
+    """
+    executed = report_dir / source.name
+    pm.execute_notebook(source, executed, parameters=parameters, kernel_name=kernel, cwd=str(source.parent),
+                        progress_bar=False, log_output=False, kernel_manager_class=QuietKernelManager)
+    render_notebook_html(executed, executed.with_suffix(".html"))
+    return executed
 
 
 def _keep_failed(stage_data: Path, stage_reports: Path, final_reports: Path, bar) -> None:

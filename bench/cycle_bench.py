@@ -71,12 +71,12 @@ def timed_floor(folder: Path) -> dict[str, float]:
     kernel = cycle.kernel_name()
     parameters = cycle.notebook_parameters(CONFIG, folder, folder)
     seconds = {}
-    with cycle._kernel_environment():
-        for stem in PAGES:
-            source = empty_notebook(sources / f"{stem}.ipynb")
-            started = time.perf_counter()
+    for stem in PAGES:
+        source = empty_notebook(sources / f"{stem}.ipynb")
+        started = time.perf_counter()
+        with cycle._kernel_environment(cycle.kernel_env(stem)):
             cycle.run_notebook(source, reports, parameters, kernel)
-            seconds[stem] = time.perf_counter() - started
+        seconds[stem] = time.perf_counter() - started
     return seconds
 
 

@@ -95,12 +95,28 @@ def prepare(config_path: str | Path, workdir: str | Path | None, overrides: dict
 #: such as MPLBACKEND=Agg (which would leave the reports without figures).
 KERNEL_ENV = {"TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
+#: One thread for OpenMP and BLAS: the many small k-means refits (bootstraps, null
+#: draws) run faster on one thread than on threads waiting for busy cores
+#: (``bench/cycle_bench.py``), with the same labels.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+#: Notebooks whose saved figures depend on the thread count, so they keep the caller's
+#: threads: k-means inertia (``k_selection.csv`` of 02) is a sum whose last digits change
+#: with the number of OpenMP threads.
+THREAD_DEPENDENT = {"02_hypothesis"}
+
+
+def kernel_env(stem: str) -> dict[str, str]:
+    """The kernel environment of one notebook: :data:`KERNEL_ENV`, plus :data:`ONE_THREAD` unless
+    the notebook is in :data:`THREAD_DEPENDENT`."""
+    return KERNEL_ENV if stem in THREAD_DEPENDENT else {**KERNEL_ENV, **ONE_THREAD}
+
 
 @contextmanager
-def _kernel_environment():
-    """Set :data:`KERNEL_ENV` while notebooks run (kernels inherit it), then restore."""
-    old = {key: os.environ.get(key) for key in KERNEL_ENV}
-    os.environ.update(KERNEL_ENV)
+def _kernel_environment(env: dict[str, str] = KERNEL_ENV):
+    """Set ``env`` while a notebook runs (kernels inherit it), then restore."""
+    old = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     try:
         yield
     finally:
@@ -239,14 +255,14 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
         for folder in (stage_data, stage_reports):
             folder.mkdir(parents=True)
         staged_config = write_text(dump_config(cfg), stage_data / "config.yml")
-        with _kernel_environment():
-            for stem in bar:
-                bar.set_postfix_str(stem)
-                try:
+        for stem in bar:
+            bar.set_postfix_str(stem)
+            try:
+                with _kernel_environment(kernel_env(stem)):
                     run_notebook(NOTEBOOKS_DIR / f"{stem}.ipynb", stage_reports,
                                  notebook_parameters(staged_config, root, stage_data), kernel)
-                except pm.PapermillExecutionError as exc:
-                    raise CycleError(_failure_message(stem, exc, final_reports)) from None
+            except pm.PapermillExecutionError as exc:
+                raise CycleError(_failure_message(stem, exc, final_reports)) from None
         build_index(stage_data, stage_reports)
         _publish_paths(stage_reports, {stage_data: final_data, stage_reports: final_reports})
     except OSError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from segkit_helpers.report.research import Sentence
+from segkit_helpers.report.sentences import Sentence
 
 
 def inputs_text(customers: int, segments: int) -> Sentence:

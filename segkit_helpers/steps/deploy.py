@@ -32,7 +32,7 @@ from segkit_helpers.deploy.target import write_to_database
 from segkit_helpers.io.artefacts import write_csv, write_parquet
 from segkit_helpers.report import deploy as words
 from segkit_helpers.report.figures.deploy import plot_resources_vs_value
-from segkit_helpers.report.research import Sentence
+from segkit_helpers.report.sentences import Sentence
 
 __all__ = [
     "DeployArtefacts", "DeployInputs", "assign_persona_types", "assign_service_models", "build_export",

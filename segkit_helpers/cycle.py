@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill as pm
+from jupyter_client.manager import KernelManager
 from tqdm import tqdm
 
 from segkit_helpers.io.artefacts import write_text
@@ -183,21 +184,13 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
             folder.mkdir(parents=True)
         staged_config = write_text(dump_config(cfg), stage_data / "config.yml")
         with cycle_kernel(NOTEBOOKS_DIR) as km:
-            for i, stem in enumerate(bar):
+            for stem in bar:
                 bar.set_postfix_str(stem)
-                if i:
-                    fresh_namespace(km)
-                executed = stage_reports / f"{stem}.ipynb"
                 try:
-                    pm.execute_notebook(
-                        NOTEBOOKS_DIR / f"{stem}.ipynb", executed,
-                        parameters=notebook_parameters(staged_config, root, stage_data),
-                        kernel_name=km.kernel_name, km=km, cwd=str(NOTEBOOKS_DIR), progress_bar=False,
-                        log_output=False,
-                    )
+                    run_notebook(NOTEBOOKS_DIR / f"{stem}.ipynb", stage_reports,
+                                 notebook_parameters(staged_config, root, stage_data), km)
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None
-                render_notebook_html(executed, stage_reports / f"{stem}.html")
         build_index(stage_data, stage_reports)
         _publish_paths(stage_reports, {stage_data: final_data, stage_reports: final_reports})
     except OSError as exc:
@@ -214,6 +207,26 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
     _replace_dir(stage_reports, final_reports)
     shutil.rmtree(final_reports.with_name(f"{cycle}.failed"), ignore_errors=True)
     return final_reports / "index.html"
+
+
+def run_notebook(source: Path, report_dir: Path, parameters: dict[str, Any], km: KernelManager) -> Path:
+    """Execute one notebook with papermill in the cycle's kernel into ``report_dir``; render its HTML page beside it.
+
+    The kernel's namespace is reset first (:func:`~segkit_helpers.kernels.fresh_namespace`).
+    This is the one path every notebook of a cycle takes (``bench/cycle_bench.py`` times
+    it against empty notebooks). Returns the executed notebook.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        A cell of the notebook failed.
+    """
+    fresh_namespace(km)
+    executed = report_dir / source.name
+    pm.execute_notebook(source, executed, parameters=parameters, kernel_name=km.kernel_name, km=km,
+                        cwd=str(source.parent), progress_bar=False, log_output=False)
+    render_notebook_html(executed, executed.with_suffix(".html"))
+    return executed
 
 
 def _keep_failed(stage_data: Path, stage_reports: Path, final_reports: Path, bar) -> None:

@@ -1,4 +1,4 @@
-"""Unit tests of segkit_helpers.deploy.deployment: playbook, service models and the CRM export."""
+"""Unit tests of segkit_helpers.deploy: playbook, service models, the CRM export, its target and the arrivals."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from segkit_helpers.deploy.deployment import (
     assign_service_models,
     build_export,
     load_playbook,
-    new_customer_summary,
-    new_customers,
-    score_new_customers,
     quadrant_table,
     resources_vs_value,
     write_export,
 )
+from segkit_helpers.deploy.arrivals import new_customer_summary, new_customers, score_new_customers
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.research.scores import QUADRANTS
 
@@ -213,7 +211,6 @@ def test_write_export_round_trips_ids(tmp_path, playbook):
 
 def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
     from segkit_helpers.io.artefacts import neutralise_formulas
-    from segkit_helpers.deploy.deployment import write_export
 
     export = pd.DataFrame({"customer_id": ["00123", "=1+2"], "persona": ["@SUM(A1)", "Loyal"],
                            "next_action": ["-call", "+1 555"], "priority": [1, -2]})
@@ -232,7 +229,7 @@ def test_formula_cells_are_neutralised_in_the_csv_only(tmp_path):
 def round_trip(url: str, table: str) -> None:
     import sqlalchemy
 
-    from segkit_helpers.deploy.deployment import MARKER_TABLE, write_to_database
+    from segkit_helpers.deploy.target import MARKER_TABLE, write_to_database
     from segkit_helpers.errors import InputError
 
     export = pd.DataFrame({"customer_id": ["00123", "007", "=1+2"], "segment": [1, 2, 2],
@@ -245,8 +242,8 @@ def round_trip(url: str, table: str) -> None:
             conn.execute(sqlalchemy.text(f'CREATE TABLE "{theirs}" (id INTEGER, note TEXT)'))
             conn.execute(sqlalchemy.text(f"INSERT INTO \"{theirs}\" VALUES (1, 'keep me')"))
         write_to_database(export.iloc[:1], url, table)  # an older assignment, replaced below
-        message = write_to_database(export, url, table)
-        assert message.startswith("wrote 3 rows")
+        shown = write_to_database(export, url, table)
+        assert shown == sqlalchemy.make_url(url).render_as_string(hide_password=True)
         back = pd.read_sql_table(table, engine)
         pd.testing.assert_frame_equal(back, export, check_dtype=False)  # ids and values unchanged
         with pytest.raises(InputError, match="segkit did not create it"):
@@ -268,7 +265,7 @@ def round_trip(url: str, table: str) -> None:
 def test_a_failed_write_rolls_back_to_the_previous_assignment(tmp_path):
     import sqlalchemy
 
-    from segkit_helpers.deploy.deployment import write_to_database
+    from segkit_helpers.deploy.target import write_to_database
     from segkit_helpers.errors import InputError
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
@@ -371,6 +368,21 @@ def test_new_customers_are_those_first_buying_after_asof(shop, tmp_path):
     assert (arrived["first_order"] > pd.Timestamp("2023-06-30")).all()
 
 
+def test_only_the_arrivals_are_profiled_and_their_metrics_match_the_full_profile(shop, tmp_path):
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.research.metrics import PERSONA_COLUMNS, RFM_COLUMNS
+    from tests.conftest import write_cycle_config
+
+    cfg = load_config(write_cycle_config(tmp_path, shop["data"], "early", "2023-06-30"))
+    columns = RFM_COLUMNS + PERSONA_COLUMNS
+    own = new_customers(cfg, columns)
+    full = new_customers(cfg)
+    assert "r_score" in full and "r_score" not in own  # the population's scores were not computed
+    pd.testing.assert_frame_equal(own[columns], full[columns])
+    # a column the arrivals' own lines cannot give falls back to the full profile
+    pd.testing.assert_frame_equal(new_customers(cfg, ["customer_id", "r_score"]), full)
+
+
 def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     from segkit_helpers.io.config import load_config
     from segkit_helpers.research.profile import profile_from_config
@@ -381,7 +393,9 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     profile, _ = profile_from_config(path, {"clv.enabled": False})
     model = SegmentModel(n_segments=3, random_state=0).fit(profile)
     personas = [{"segment": s, "name": f"persona {s}"} for s in (1, 2, 3)]
-    scored = score_new_customers(model, load_config(path), personas)
+    arrivals = score_new_customers(model, load_config(path), personas)
+    scored = arrivals.scored
+    assert arrivals.arrived == len(scored)
     assert len(scored) > 20 and set(scored["segment"]) <= {1, 2, 3}
     assert scored.filter(like="prob_").sum(axis=1).round(4).eq(1).all()
     summary = new_customer_summary(scored)
@@ -389,7 +403,8 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     assert summary["persona"].str.startswith("persona").all()
     # a cycle as of the last day of the data has nobody to score
     late = load_config(shop["configs"][1])
-    assert score_new_customers(model, late, personas).empty
+    none = score_new_customers(model, late, personas)
+    assert none.scored.empty and none.arrived == 0
 
 
 def test_persona_types_from_survey_answers(playbook):

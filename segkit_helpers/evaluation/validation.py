@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from segkit_helpers.schemes.behavioural import SegmentModel
@@ -28,7 +29,10 @@ def _refitted_labels(model, profile: pd.DataFrame, n_boot: int, seed: int, desc:
     for _ in tqdm(range(n_boot), desc=desc, leave=False):
         idx = rng.randint(0, len(profile), size=len(profile))
         refit = clone(model).set_params(random_state=int(rng.randint(0, 2**31 - 1)))
-        yield refit.fit(profile.iloc[idx]).predict(profile)
+        # many small fits: one thread each skips OpenMP start-up and oversubscription (labels unchanged)
+        with threadpool_limits(1):
+            labels = refit.fit(profile.iloc[idx]).predict(profile)
+        yield labels
 
 
 def bootstrap_stability(model: SegmentModel, profile: pd.DataFrame, n_boot: int = 20, seed: int = 42) -> pd.Series:

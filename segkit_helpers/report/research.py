@@ -7,27 +7,11 @@ translated later.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from segkit_helpers.evaluation.stats import p_text
+from segkit_helpers.report.sentences import Sentence
 from segkit_helpers.research.clv import NO_DROPOUT_BELOW, ClvFit, HoldoutCheck
-
-
-class Sentence(str):
-    """A sentence that a notebook shows as text (not as a quoted string)."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self)}</p>"
-
-
-def saved(files: str, cycle: str) -> Sentence:
-    """What a step wrote, e.g. "wrote readiness.json to data/processed/<cycle>/"."""
-    return Sentence(f"wrote {files} to data/processed/{cycle}/")
 
 
 def value_assumptions(cfg: dict) -> pd.DataFrame:

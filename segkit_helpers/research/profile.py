@@ -16,7 +16,6 @@ import pandas as pd
 from segkit_helpers.io.config import load_config
 from segkit_helpers.io.tables import read_table
 from segkit_helpers.research.cleaning import clean_transactions
-from segkit_helpers.research.clv import add_clv
 from segkit_helpers.research.lines import TEXT_ID, Lines, aggregated, as_lines, engine_errors, load_transactions
 from segkit_helpers.research.metrics import customer_metrics
 from segkit_helpers.research.scores import (
@@ -124,6 +123,8 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None) 
     cleaning : pandas.DataFrame
         As the report of :func:`segkit_helpers.research.cleaning.clean_transactions`.
     """
+    from segkit_helpers.research.clv import add_clv  # the CLV models (scipy) only when fitted
+
     cfg = load_config(config_path, overrides)
     lines, cleaning = clean_transactions(load_transactions(cfg), cfg)
     profile = build_profile(lines, cfg)

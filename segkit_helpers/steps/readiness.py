@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from segkit_helpers.context import CycleContext, open_cycle
 from segkit_helpers.io.artefacts import read_json, write_json, write_text
 from segkit_helpers.io.config import dump_config
-from segkit_helpers.report.research import Sentence, saved
+from segkit_helpers.report.sentences import Sentence, saved
 from segkit_helpers.research.lines import load_transactions, summarize_lines
 from segkit_helpers.research.readiness import (
     answers_table,

@@ -22,7 +22,8 @@ from segkit_helpers.report.figures.research import (
     plot_rf_heatmap,
     plot_rfm_segments,
 )
-from segkit_helpers.report.research import Sentence, clv_caveat, clv_summary, holdout_view, saved, value_assumptions
+from segkit_helpers.report.research import clv_caveat, clv_summary, holdout_view, value_assumptions
+from segkit_helpers.report.sentences import Sentence, saved
 from segkit_helpers.research.cleaning import clean_transactions
 from segkit_helpers.research.clv import ClvFit, add_clv, fit_clv, holdout_check
 from segkit_helpers.research.lines import load_transactions, summarize_lines

@@ -286,15 +286,10 @@ def test_export_round_trips_through_sqlite(tmp_path):
     round_trip(f"sqlite:///{tmp_path / 'crm.db'}", "segkit_segments")
 
 
-def test_export_round_trips_through_postgresql():
-    import os
+def test_export_round_trips_through_postgresql(postgres_url):
     import uuid
 
-    url = os.environ.get("SEGKIT_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests skipped: no server configured. To run them: "
-                    "export SEGKIT_TEST_POSTGRES_URL=$(bash .ci/start-postgres.sh)")
-    round_trip(url, f"segkit_segments_{uuid.uuid4().hex[:8]}")
+    round_trip(postgres_url, f"segkit_segments_{uuid.uuid4().hex[:8]}")
 
 
 # --- persona types (seed 004) ----------------------------------------------------------------
@@ -405,6 +400,11 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
     late = load_config(shop["configs"][1])
     none = score_new_customers(model, late, personas)
     assert none.scored.empty and none.arrived == 0
+    # the page shows the tables only when someone arrived (no empty tables under "nobody arrived")
+    from segkit_helpers.steps import deploy as step
+
+    assert step.arrivals_by_segment(none) is None and step.first_arrivals(none) is None
+    assert step.arrivals_by_segment(arrivals).equals(summary) and len(step.first_arrivals(arrivals, 5)) == 5
 
 
 def test_persona_types_from_survey_answers(playbook):

@@ -35,9 +35,10 @@ from segkit_helpers.report.figures.deploy import plot_resources_vs_value
 from segkit_helpers.report.sentences import Sentence
 
 __all__ = [
-    "DeployArtefacts", "DeployInputs", "assign_persona_types", "assign_service_models", "build_export",
-    "describe_arrivals", "describe_inputs", "export_summary", "load_playbook", "new_customer_summary", "open_cycle",
-    "persona_type_table", "plot_resources_vs_value", "quadrant_table", "resources_vs_value", "score_new_customers",
+    "DeployArtefacts", "DeployInputs", "arrivals_by_segment", "assign_persona_types", "assign_service_models",
+    "build_export", "describe_arrivals", "describe_inputs", "export_summary", "first_arrivals",
+    "load_playbook", "open_cycle", "persona_type_table", "plot_resources_vs_value", "quadrant_table",
+    "resources_vs_value", "score_new_customers",
 ]
 
 
@@ -81,6 +82,16 @@ def describe_inputs(inputs: DeployInputs) -> Sentence:
 def describe_arrivals(arrivals: Arrivals, cfg: dict) -> Sentence:
     """The customers of :func:`score_new_customers` in one sentence."""
     return words.arrivals_text(arrivals.arrived, len(arrivals.scored), cfg["asof"])
+
+
+def arrivals_by_segment(arrivals: Arrivals) -> pd.DataFrame | None:
+    """New customers per segment (:func:`new_customer_summary`); nothing to show when none arrived."""
+    return None if arrivals.scored.empty else new_customer_summary(arrivals.scored)
+
+
+def first_arrivals(arrivals: Arrivals, rows: int = 10) -> pd.DataFrame | None:
+    """The first ``rows`` scored new customers; nothing to show when none arrived."""
+    return None if arrivals.scored.empty else arrivals.scored.head(rows)
 
 
 @dataclass(frozen=True)

@@ -28,22 +28,31 @@ from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
 from segkit_helpers.io.artefacts import write_text
-from segkit_helpers.io.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
+from segkit_helpers.io.config import dump_config, load_config, processed_dir, reports_dir, resolve_workdir
+from segkit_helpers.io.paths import NOTEBOOKS_DIR
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
 from segkit_helpers.monitoring.previous import load_previous
 from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
 
 KERNEL = "segkit"
+#: How every notebook kernel of a cycle starts: segkit's own Python, whatever kernels are
+#: registered (a fresh environment needs no ``ipykernel install``; a registered ``segkit``
+#: kernel of another environment is never used by ``segkit cycle``).
+KERNEL_CMD = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f"]
 
 
 class QuietKernelManager(AsyncKernelManager):
-    """Kernels whose own console output (start-up and shutdown logs) does not reach the user's terminal.
+    """Kernels on :data:`KERNEL_CMD` whose own console output does not reach the user's terminal.
 
     What a notebook prints is captured in the notebook itself; the kernel process's
     stdout and stderr only carry ipykernel's log, which on a stopped run would print
     tracebacks of interrupted message handlers.
     """
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """:data:`KERNEL_CMD` with this kernel's connection file (the kernel spec's ``argv`` is not used)."""
+        return [*KERNEL_CMD, os.path.realpath(self.connection_file), *(extra_arguments or [])]
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         kw.setdefault("stdout", subprocess.DEVNULL)
@@ -54,10 +63,10 @@ class QuietKernelManager(AsyncKernelManager):
 
 
 def kernel_name() -> str:
-    """The Jupyter kernel to run notebooks in: ``segkit`` when it runs this Python, else ``python3``.
+    """The kernel name written in the executed notebooks: ``segkit`` when it runs this Python, else ``python3``.
 
-    ``python3`` is resolved by jupyter_client to the running interpreter, so either
-    way notebooks execute in the same environment as segkit itself.
+    The name only labels the notebooks (JupyterLab reopens them on that kernel); the kernel
+    process itself is always :data:`KERNEL_CMD`, i.e. this Python.
     """
     try:
         argv0 = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]

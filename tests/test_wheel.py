@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from segkit_helpers.io.paths import CYCLES_DIR, NOTEBOOKS_DIR, PROJ_ROOT
+from segkit_helpers.io.paths import CYCLES_DIR, NOTEBOOKS_DIR, PROJ_ROOT, SAMPLE_CONFIGS
 
 SHIPPED = "segkit_helpers/_shipped"
 
@@ -70,7 +70,11 @@ def _tree(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.slow
 def test_installed_wheel_runs_the_shipped_sample_into_the_workdir(wheel, tmp_path):
-    """``pip install`` of the wheel (no checkout on sys.path), then ``segkit cycle --workdir`` from elsewhere."""
+    """``pip install`` of the wheel (no checkout on sys.path), then the sample's first cycle from another folder.
+
+    The sample configs resolve inside the installed package; everything is written to
+    ``--workdir``, nothing to the installation or the current folder.
+    """
     target, workdir, elsewhere = tmp_path / "site", tmp_path / "work", tmp_path / "elsewhere"
     elsewhere.mkdir()
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
@@ -78,17 +82,17 @@ def test_installed_wheel_runs_the_shipped_sample_into_the_workdir(wheel, tmp_pat
     before = _tree(target)
     env = {**os.environ, "PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("SEGKIT_WORKDIR", None)
-    where = subprocess.run([sys.executable, "-c", "import segkit_helpers.io.paths as p; print(p.shipped_root())"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.strip()
-    assert Path(where) == target / SHIPPED
+    where = subprocess.run([sys.executable, "-c", "import segkit_helpers.io.paths as p; print(*p.SAMPLE_CONFIGS)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert [Path(p) for p in where] == [target / SHIPPED / "cycles" / p.name for p in SAMPLE_CONFIGS]
     light = ["-p", "clv.enabled", "false", "-p", "validation.bootstrap", "5", "-p", "segmentation.k_range", "[2, 4]",
              "-p", "segmentation.stability_resamples", "2"]
-    result = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", "--workdir", str(workdir), *light],
-                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", where[0], "--workdir", str(workdir),
+                             *light], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    for cycle in ("2011-06-01", "2011-12-09"):
-        assert (workdir / "reports" / cycle / "index.html").is_file()
-        for artefact in ("config.yml", "customers.parquet", "segments.parquet", "model.skops", "export/segments.csv"):
-            assert (workdir / "data" / "processed" / cycle / artefact).is_file(), artefact
-    assert str(target / SHIPPED / "data" / "raw") in (workdir / "data/processed/2011-06-01/config.yml").read_text()
+    assert (workdir / "reports" / "2011-06-01" / "index.html").is_file()
+    out = workdir / "data" / "processed" / "2011-06-01"
+    for artefact in ("config.yml", "customers.parquet", "segments.parquet", "model.skops", "export/segments.csv"):
+        assert (out / artefact).is_file(), artefact
+    assert str(target / SHIPPED / "data" / "raw") in (out / "config.yml").read_text()
     assert _tree(target) == before and list(elsewhere.iterdir()) == []

@@ -62,6 +62,22 @@ def test_kernels_run_segkits_own_python_whatever_kernel_is_registered(tmp_path, 
     assert cmd[0] == sys.executable and cmd[-1] == os.path.realpath(tmp_path / "kernel.json")
 
 
+def test_installed_package_defaults_to_writing_in_the_current_folder(tmp_path, monkeypatch):
+    """With ``_shipped/`` present (an installed wheel) the default work folder is the current one, not the package."""
+    from segkit_helpers.io import paths
+    from segkit_helpers.io.config import resolve_workdir
+
+    shipped, elsewhere = tmp_path / "_shipped", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("SEGKIT_WORKDIR", raising=False)
+    assert paths.shipped_root() == PROJ_ROOT and resolve_workdir(None) == PROJ_ROOT  # a checkout
+    shipped.mkdir()
+    monkeypatch.setattr(paths, "SHIPPED_DIR", shipped)
+    assert paths.shipped_root() == shipped and paths.is_installed()
+    assert resolve_workdir(None) == elsewhere.resolve()
+
+
 def _tree(folder: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file under ``folder`` except byte-code caches."""
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")

@@ -42,8 +42,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from segkit_helpers.datasets.shops import (TYPE_MIXES, cdnow_lines, cdnow_path, continuum_shop, foreign_columns, planted_shop,
                                      write_export)
+from segkit_helpers.io.paths import PROJ_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CYCLE = "foreign"
 READINESS = {"goal": "foreign-data benchmark", "base_large_and_varied": "yes", "actionable": "yes",
              "resources": "yes", "will_act": "yes"}

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from segkit_helpers import __version__
-from segkit_helpers.io.config import SAMPLE_CONFIGS, parse_override
+from segkit_helpers.io.config import parse_override
+from segkit_helpers.io.paths import SAMPLE_CONFIGS
 from segkit_helpers.errors import SegkitError
 
 

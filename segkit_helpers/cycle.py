@@ -26,7 +26,8 @@ from jupyter_client.manager import KernelManager
 from tqdm import tqdm
 
 from segkit_helpers.io.artefacts import write_text
-from segkit_helpers.io.config import NOTEBOOKS_DIR, dump_config, load_config, processed_dir, reports_dir, resolve_workdir
+from segkit_helpers.io.config import dump_config, load_config, processed_dir, reports_dir, resolve_workdir
+from segkit_helpers.io.paths import NOTEBOOKS_DIR
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
 from segkit_helpers.kernels import cycle_kernel, fresh_namespace

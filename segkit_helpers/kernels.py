@@ -37,27 +37,45 @@ RESET_CODE = ("import sys as _sys\n"
               "get_ipython().reset(new_session=True)")
 
 
-class QuietKernelManager(AsyncKernelManager):
-    """Kernels whose own console output (start-up and shutdown logs) does not reach the user's terminal.
+#: How the cycle's kernel starts: segkit's own Python, whatever kernels are registered (a
+#: fresh environment needs no ``ipykernel install``; a registered ``segkit`` kernel of another
+#: environment is never used by ``segkit cycle``).
+KERNEL_CMD = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f"]
+
+
+class _OwnPythonQuiet:
+    """Start the kernel on :data:`KERNEL_CMD` with its console output (ipykernel's log) silenced.
 
     What a notebook prints is captured in the notebook itself; the kernel process's
     stdout and stderr only carry ipykernel's log, which on a stopped run would print
     tracebacks of interrupted message handlers.
     """
 
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """:data:`KERNEL_CMD` with this kernel's connection file (the kernel spec's ``argv`` is not used)."""
+        return [*KERNEL_CMD, os.path.realpath(self.connection_file), *(extra_arguments or [])]
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         kw.setdefault("stdout", subprocess.DEVNULL)
         kw.setdefault("stderr", subprocess.DEVNULL)
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    _launch_kernel = _async_launch_kernel
+
+class QuietKernelManager(_OwnPythonQuiet, AsyncKernelManager):
+    """An asynchronous kernel manager on segkit's own Python, quiet (for papermill's own kernels)."""
+
+    _launch_kernel = _OwnPythonQuiet._async_launch_kernel
+
+
+class CycleKernelManager(_OwnPythonQuiet, KernelManager):
+    """The cycle's kernel: segkit's own Python, quiet, started and stopped by :func:`cycle_kernel`."""
 
 
 def kernel_name() -> str:
-    """The Jupyter kernel to run notebooks in: ``segkit`` when it runs this Python, else ``python3``.
+    """The kernel name written in the executed notebooks: ``segkit`` when it runs this Python, else ``python3``.
 
-    ``python3`` is resolved by jupyter_client to the running interpreter, so either
-    way notebooks execute in the same environment as segkit itself.
+    The name only labels the notebooks (JupyterLab reopens them on that kernel); the kernel
+    process itself is always :data:`KERNEL_CMD`, i.e. this Python.
     """
     try:
         argv0 = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
@@ -86,8 +104,8 @@ def kernel_environment() -> Iterator[None]:
 def cycle_kernel(cwd: Path) -> Iterator[KernelManager]:
     """One quiet kernel (:func:`kernel_name`, :data:`KERNEL_ENV`) for every notebook of a cycle; shut down after."""
     with kernel_environment():
-        km = KernelManager(kernel_name=kernel_name())
-        km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        km = CycleKernelManager(kernel_name=kernel_name())
+        km.start_kernel(cwd=str(cwd))
     try:
         yield km
     finally:

@@ -48,7 +48,7 @@ def test_a_failed_write_leaves_neither_file_nor_temp(tmp_path):
 
 def test_every_csv_segkit_writes_goes_through_the_formula_guard():
     # one writer for all: no module but artefacts.py calls DataFrame.to_csv
-    from segkit_helpers.io.config import PROJ_ROOT
+    from segkit_helpers.io.paths import PROJ_ROOT
 
     writers = [p.name for p in (PROJ_ROOT / "segkit_helpers").rglob("*.py")
                if ".to_csv(" in p.read_text(encoding="utf-8") and p.name != "artefacts.py"]

@@ -98,7 +98,8 @@ def test_help_lists_the_subcommands():
 def test_out_of_memory_names_the_setting():
     # the real Online Retail lines under a DuckDB memory limit far too small for them; the config refuses
     # limits below 64MB, so the limit is set past it, as a stand-in for lines too many for an accepted limit
-    from segkit_helpers.io.config import SAMPLE_CONFIGS, load_config
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.io.paths import SAMPLE_CONFIGS
     from segkit_helpers.research.cleaning import clean_transactions
     from segkit_helpers.research.lines import load_transactions
     from segkit_helpers.errors import ConfigError
@@ -113,7 +114,7 @@ def test_out_of_memory_names_the_setting():
 
 
 def test_a_memory_limit_too_small_is_refused_before_any_work(tmp_path, capsys):
-    from segkit_helpers.io.config import SAMPLE_CONFIGS
+    from segkit_helpers.io.paths import SAMPLE_CONFIGS
 
     out = tmp_path / "profile.parquet"
     code, err = _run(["profile", str(SAMPLE_CONFIGS[1]), "--out", str(out), "-p", "engine.memory_limit", "2MB"], capsys)

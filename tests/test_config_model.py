@@ -17,7 +17,8 @@ import sqlalchemy
 import yaml
 
 from segkit_helpers.errors import ConfigError, InputError
-from segkit_helpers.io.config import PROJ_ROOT, CycleConfig, dump_config, load_config, load_cycle_config
+from segkit_helpers.io.config import CycleConfig, dump_config, load_config, load_cycle_config
+from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.io.config_inputs import url_without_password
 from segkit_helpers.io.config_table import BEGIN, END, config_key_table, main, with_key_table
 from segkit_helpers.io.tables import source_columns

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from segkit_helpers.cli import main
-from segkit_helpers.io.config import PROJ_ROOT
+from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.report.pages import PAGES
 
 pytestmark = pytest.mark.slow
@@ -194,7 +194,7 @@ def test_export_lands_in_the_configured_database(shop, two_cycles):
 
 
 def run_example(name: str, workdir, *params: str) -> None:
-    from segkit_helpers.io.config import CYCLES_DIR
+    from segkit_helpers.io.paths import CYCLES_DIR
 
     overrides = [item for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for item in pair]
     result = subprocess.run(

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.io.config import PROJ_ROOT
+from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.errors import InputError
 from segkit_helpers.schemes.firmographic import (
     FirmographicModel,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from segkit_helpers.io.config import PROJ_ROOT
+from segkit_helpers.io.paths import PROJ_ROOT
 
 
 def layout_rows() -> dict[str, set[str]]:

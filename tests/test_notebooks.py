@@ -12,7 +12,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from segkit_helpers.io.config import NOTEBOOKS_DIR, PROJ_ROOT
+from segkit_helpers.io.paths import NOTEBOOKS_DIR, PROJ_ROOT
 from segkit_helpers.report.pages import PAGES
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))

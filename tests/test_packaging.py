@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from segkit_helpers.io.config import PROJ_ROOT
+from segkit_helpers.io.paths import PROJ_ROOT
 
 CONDA_NAMES = {"duckdb": "python-duckdb"}
 
@@ -47,7 +47,8 @@ def test_make_targets_resolve():
 
 
 def test_sample_configs_and_data_are_shipped():
-    from segkit_helpers.io.config import SAMPLE_CONFIGS, load_config
+    from segkit_helpers.io.config import load_config
+    from segkit_helpers.io.paths import SAMPLE_CONFIGS
 
     raw = (PROJ_ROOT / "data" / "raw").resolve()
     for path in SAMPLE_CONFIGS:

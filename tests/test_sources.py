@@ -17,7 +17,8 @@ import pytest
 import sqlalchemy
 import yaml
 
-from segkit_helpers.io.config import PROJ_ROOT, load_config
+from segkit_helpers.io.config import load_config
+from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.io.tables import read_table
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.research.cleaning import clean_transactions

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from segkit_helpers.io.config import NOTEBOOKS_DIR
+from segkit_helpers.io.paths import NOTEBOOKS_DIR
 
 
 @pytest.mark.parametrize("notebook, step", [("03_test", "test"), ("04_monitor", "monitor")])

@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.io.artefacts import write_csv, write_parquet
-from segkit_helpers.io.config import RESOURCES_DIR
+from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.research.scores import QUADRANTS
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segkit_helpers.io.config import RESOURCES_DIR
+from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
 from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, holm, mann_whitney, two_proportions
 from segkit_helpers.schemes.common import scheme_features

@@ -1,4 +1,4 @@
-"""Paths and the cycle configuration: loading, overrides, errors and the saved copy.
+"""The cycle configuration: loading, overrides, errors and the saved copy.
 
 A cycle config is a YAML file, read into :class:`~segkit_helpers.io.config_model.CycleConfig`
 (every key, type, default and meaning is there); unknown keys, missing required keys and
@@ -20,16 +20,7 @@ from segkit_helpers.errors import ConfigError
 from segkit_helpers.io.config_fields import check_cycle_name, config_error
 from segkit_helpers.io.config_inputs import url_without_password
 from segkit_helpers.io.config_model import CycleConfig
-
-PROJ_ROOT = Path(__file__).resolve().parents[2]
-CYCLES_DIR = PROJ_ROOT / "cycles"
-RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
-#: The shipped sample: two cycles of the Online Retail data, run in this order.
-SAMPLE_CONFIGS = [
-    CYCLES_DIR / "online_retail_2011-06-01.yml",
-    CYCLES_DIR / "online_retail_2011-12-09.yml",
-]
+from segkit_helpers.io.paths import SAMPLE_CONFIGS, default_workdir
 
 
 def load_cycle_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> CycleConfig:
@@ -117,12 +108,13 @@ def _complete(raw: dict, schema: type[CycleConfig] = CycleConfig, prefix: str = 
 def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:
     """The folder that holds ``data/processed`` and ``reports``.
 
-    An empty value means ``$SEGKIT_WORKDIR`` if set, else the project root (so that
-    notebooks opened in JupyterLab write next to the shipped data).
+    An empty value means ``$SEGKIT_WORKDIR`` if set, else :func:`~segkit_helpers.io.paths.default_workdir`
+    (in a checkout the project root, so that notebooks opened in JupyterLab write next to the
+    shipped data; in an installed wheel the current folder, never the installed package).
     """
     if workdir:
         return Path(workdir).resolve()
-    return Path(os.environ.get("SEGKIT_WORKDIR") or PROJ_ROOT).resolve()
+    return Path(os.environ.get("SEGKIT_WORKDIR") or default_workdir()).resolve()
 
 
 def processed_dir(workdir: Path, cycle: str) -> Path:

@@ -12,7 +12,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from segkit_helpers import __version__
 from segkit_helpers.io.artefacts import read_json, write_text
-from segkit_helpers.io.config import RESOURCES_DIR
+from segkit_helpers.io.paths import RESOURCES_DIR
 
 #: The notebooks of a cycle, in order: file stem → (title, what it is for).
 PAGES = {

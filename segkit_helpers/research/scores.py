@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.io.config import RESOURCES_DIR
+from segkit_helpers.io.paths import RESOURCES_DIR
 
 QUADRANTS = {
     (True, True): "profitable & loyal",

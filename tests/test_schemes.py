@@ -24,7 +24,8 @@ from segkit_helpers.schemes.common import (
     scheme_names,
     segment_traits,
 )
-from segkit_helpers.schemes.behavioural import draft_personas, segment_profiles
+from segkit_helpers.report.hypothesis import draft_personas
+from segkit_helpers.schemes.behavioural import segment_profiles
 from segkit_helpers.schemes.value_loyalty import QuadrantModel
 from tests.test_segmentation import planted_profile
 
@@ -115,8 +116,8 @@ def test_quadrant_model_by_hand():
     # profit > 0 and loyalty >= 3 -> 1; profit > 0, disloyal -> 2; unprofitable & loyal -> 3; neither -> 4
     assert model.predict(quadrant_profile()).tolist() == [1, 2, 3, 4, 1]
     proba = model.predict_proba(quadrant_profile())
-    assert proba.columns.tolist() == [1, 2, 3, 4] and proba.sum(axis=1).eq(1).all()
-    assert proba.loc[1, 2] == 1.0
+    assert model.classes_.tolist() == [1, 2, 3, 4] and (proba.sum(axis=1) == 1).all()
+    assert proba[1, 1] == 1.0
     # the median profit (15) as threshold: only e (40) is profitable
     by_median = QuadrantModel(profit_quantile=0.5).fit(quadrant_profile())
     assert by_median.profit_cut_ == 15.0

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, clone
-from sklearn.metrics import silhouette_score
 from sklearn.utils.validation import check_is_fitted
 from stepmix.stepmix import StepMix
-from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.io.model_io import PandasState
-from segkit_helpers.schemes.behavioural import bootstrap_ari, recommend_k
+from segkit_helpers.schemes.base import SegmentScheme
+from segkit_helpers.schemes.gower import gower_matrix
 
 #: The questions of the sample survey: column → statement rated 1 (disagree) to 5 (agree).
 QUESTIONS = {
@@ -85,7 +82,7 @@ def check_answers(survey: pd.DataFrame, questions: list[str], table: str = "surv
     return int(top) if not np.isnan(top) else 1
 
 
-class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
+class NeedsModel(SegmentScheme):
     """Latent class segments of survey respondents (StepMix, categorical indicators).
 
     Parameters
@@ -105,13 +102,19 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     ----------
     n_outcomes_ : int
         Answer categories per question (the largest answer + 1).
-    segment_ids_ : numpy.ndarray
-        Segment id of each latent class.
     class_sizes_ : pandas.Series
         Estimated (weighted) share of each segment in the population.
     """
 
-    def __init__(self, n_segments: int = 4, random_state: int = 42, features: list[str] | None = None,
+    title = "needs-based (survey answers)"
+    needs = "survey answers (survey table): motivations and pains"
+    table = "survey"
+    join = "inner"
+    buys = False
+    noun = "respondents"
+    lower_better = ("bic",)
+
+    def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None,
                  weight_column: str | None = None, n_init: int = 3):
         self.n_segments = n_segments
         self.random_state = random_state
@@ -138,8 +141,14 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
                                       "are not positive weights")
         return weights.to_numpy(dtype=float)
 
-    def fit(self, X: pd.DataFrame, y=None) -> "NeedsModel":
-        """Fit the latent class model by EM; ids 1..k by mean ``monetary`` when given, else by size."""
+    @classmethod
+    def from_config(cls, cfg: dict, k: int, features: list[str]) -> "NeedsModel":
+        """Latent classes of the answers to ``features``, weighted by ``segmentation.weight_column``."""
+        return cls(n_segments=k, random_state=cfg["seed"], features=features,
+                   weight_column=cfg["segmentation"]["weight_column"])
+
+    def _fit(self, X: pd.DataFrame) -> np.ndarray:
+        """Fit the latent class model by EM; each respondent's most probable class."""
         if not self.features:
             raise InputError("the needs scheme needs question columns: set 'segmentation.features'")
         self.n_outcomes_ = check_answers(X, list(self.features)) + 1
@@ -149,17 +158,17 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
                                 abs_tol=1e-4, max_iter=300, random_state=self.random_state, verbose=0,
                                 progress_bar=0).fit(answers, sample_weight=weights)
         posterior = self.stepmix_.predict_proba(answers)
-        classes = posterior.argmax(axis=1)
-        if "monetary" in X:
-            key = pd.Series(X["monetary"].to_numpy()).groupby(classes).mean().reindex(range(self.n_segments))
-        else:
-            key = pd.Series(self.stepmix_.get_parameters()["weights"])
-        order = key.fillna(-np.inf).sort_values(ascending=False, kind="stable").index.to_numpy()
-        self.segment_ids_ = np.empty(self.n_segments, dtype="int64")
-        self.segment_ids_[order] = np.arange(1, self.n_segments + 1)
-        self.class_sizes_ = pd.Series(self.stepmix_.get_parameters()["weights"], index=self.segment_ids_).sort_index()
         self._set_centers(answers, posterior, weights)
-        return self
+        return posterior.argmax(axis=1)
+
+    def _component_sizes(self, components: np.ndarray) -> pd.Series:
+        """The estimated class shares (the mixture weights)."""
+        return pd.Series(self.stepmix_.get_parameters()["weights"])
+
+    @property
+    def class_sizes_(self) -> pd.Series:
+        """Estimated (weighted) share of each segment in the population, by segment id."""
+        return self._by_id(pd.Series(self.stepmix_.get_parameters()["weights"]))
 
     def _set_centers(self, answers: np.ndarray, posterior: np.ndarray, weights: np.ndarray | None) -> None:
         """Expected answer per class and question: the posterior- (and survey-) weighted mean of the observed answers.
@@ -172,27 +181,20 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
         totals = np.nan_to_num(answers).T @ w
         counts = observed.astype(float).T @ w
         expected = totals / np.where(counts > 0, counts, 1)
-        self.expected_answers_ = pd.DataFrame(expected.T, columns=list(self.features),
-                                              index=pd.Index(self.segment_ids_, name="segment")).sort_index()
+        self.class_answers_ = pd.DataFrame(expected.T, columns=list(self.features))
 
-    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
+    @property
+    def expected_answers_(self) -> pd.DataFrame:
+        """Expected answer per segment (rows, by id) and question."""
+        return self._by_id(self.class_answers_)
+
+    def _memberships(self, X: pd.DataFrame) -> np.ndarray:
         """Posterior class probabilities of each respondent (rows sum to 1)."""
-        check_is_fitted(self)
-        posterior = self.stepmix_.predict_proba(self._answers(X))
-        return pd.DataFrame(posterior, columns=self.segment_ids_, index=X.index)[sorted(self.segment_ids_)]
+        return self.stepmix_.predict_proba(self._answers(X))
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Segment id of each respondent: the most probable class."""
-        proba = self.predict_proba(X)
-        return proba.columns.to_numpy()[proba.to_numpy().argmax(axis=1)]
-
-    def relabel(self, mapping: dict[int, int]) -> "NeedsModel":
-        """Give segments new ids (``{old id: new id}``), e.g. to match the previous cycle."""
-        check_is_fitted(self)
-        self.segment_ids_ = np.array([mapping[int(s)] for s in self.segment_ids_], dtype="int64")
-        self.expected_answers_ = self.expected_answers_.rename(index=mapping).sort_index()
-        self.class_sizes_ = self.class_sizes_.rename(index=mapping).sort_index()
-        return self
+    def _components(self, X: pd.DataFrame) -> np.ndarray:
+        """The most probable class."""
+        return self._memberships(X).argmax(axis=1)
 
     @property
     def centers_(self) -> pd.DataFrame:
@@ -202,8 +204,6 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
         """Mean absolute difference of two respondents' answers on the 0–1 scale, questions either left
         blank left out: Gower's (1971) dissimilarity with every question numeric."""
-        from segkit_helpers.schemes.firmographic import gower_matrix
-
         check_is_fitted(self)
         answers = (self._answers(X), np.empty((len(X), 0), dtype=np.int64))
         scaled = (answers[0] / max(self.n_outcomes_ - 1, 1), answers[1])
@@ -214,44 +214,13 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
         check_is_fitted(self)
         return self.expected_answers_.copy()
 
-
-def select_k_needs(X: pd.DataFrame, questions: list[str], k_range: list[int], seed: int, min_k: int = 2,
-                   resamples: int = 10, sample: int = 2000, weight_column: str | None = None) -> pd.DataFrame:
-    """Score every number of latent classes: BIC, AIC, relative entropy, silhouette and bootstrap stability.
-
-    - ``bic`` (Schwarz 1978) and ``aic`` (Akaike 1974) of the fit on all respondents
-      (lower is better); BIC is the usual criterion for the number of latent classes
-      (Nylund, Asparouhov & Muthén 2007) and is ranked; AIC tends to over-extract and
-      is shown only;
-    - ``relative_entropy`` (Ramaswamy et al. 1993): 1 = every respondent clearly in one
-      class; shown, not ranked (it does not compare numbers of classes well);
-    - ``silhouette`` (Rousseeuw 1987) on the mean absolute answer differences of a
-      seeded sample (higher is better; ranked);
-    - ``stability``: :func:`segkit_helpers.schemes.behavioural.bootstrap_ari` of refits on
-      bootstrap samples (three EM starts each, as the main fit: single starts land in local optima).
-
-    The recommendation follows :func:`segkit_helpers.schemes.behavioural.recommend_k`.
-    """
-    model = NeedsModel(features=questions, weight_column=weight_column)
-    rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(len(X), size=min(sample, len(X)), replace=False))
-    rows = []
-    for k in tqdm(range(k_range[0], k_range[1] + 1), desc="choosing k", leave=False):
-        fitted = clone(model).set_params(n_segments=k, random_state=seed).fit(X)
-        answers = fitted._answers(X)
-        labels = fitted.predict(X.iloc[idx])
-        silhouette = (silhouette_score(fitted.pairwise_distances(X.iloc[idx]), labels, metric="precomputed")
-                      if 1 < len(set(labels)) < len(idx) else float("nan"))
-
-        def fit_predict(train: np.ndarray, evaluate: np.ndarray, start: int, k=k) -> np.ndarray:
-            refit = clone(model).set_params(n_segments=k, random_state=start).fit(X.iloc[train])
-            return refit.predict(X.iloc[evaluate])
-
-        stability = bootstrap_ari(len(X), fit_predict, seed + k, resamples, sample)
-        rows.append({"k": k, "bic": fitted.stepmix_.bic(answers), "aic": fitted.stepmix_.aic(answers),
-                     "relative_entropy": fitted.stepmix_.relative_entropy(answers), "silhouette": float(silhouette),
-                     "stability": float(stability.mean()), "stability_sd": float(stability.std())})
-    return recommend_k(pd.DataFrame(rows), min_k, ["silhouette"], ["bic"])
+    def k_scores(self, X: pd.DataFrame, seed: int, sample: int) -> dict[str, float]:
+        """BIC (Schwarz 1978; ranked, the usual criterion for the number of latent classes: Nylund, Asparouhov &
+        Muthén 2007), AIC (Akaike 1974; over-extracts, shown only), relative entropy (Ramaswamy et al. 1993; 1 =
+        every respondent clearly in one class, shown only) and the silhouette on mean absolute answer differences."""
+        answers = self._answers(X)
+        return {"bic": self.stepmix_.bic(answers), "aic": self.stepmix_.aic(answers),
+                "relative_entropy": self.stepmix_.relative_entropy(answers), **super().k_scores(X, seed, sample)}
 
 
 def make_survey(n: int = 1500, k: int = 4, scale: int = 5, seed: int = 0, customer_ids=None,

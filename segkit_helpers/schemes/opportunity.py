@@ -21,9 +21,12 @@ Definitions, per segment *s* and product line *l*:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.schemes.behavioural import SegmentModel
+from segkit_helpers.schemes.catalog import product_lines_available, source_configured
 
 SHARE_PREFIX = "line_share_"
 
@@ -42,6 +45,34 @@ def require_product_lines(profile: pd.DataFrame) -> list[str]:
             "transactions, or set 'research.product_lines' to a CSV with columns product,line"
         )
     return columns
+
+
+class OpportunityModel(SegmentModel):
+    """K-means segments on the product-line shares of spend (log-modulus, z-scores), named by the line they over-buy."""
+
+    title = "opportunity (which product lines customers buy)"
+    needs = "product lines bought (transactions with a category, or products and research.product_lines)"
+
+    @classmethod
+    def available(cls, cfg: dict, columns) -> bool:
+        """Transactions with product lines."""
+        return source_configured(cfg, cls.table) and product_lines_available(columns, cfg)
+
+    @classmethod
+    def default_features(cls, data: pd.DataFrame, seg: dict) -> list[str]:
+        """The ``line_share_<line>`` columns."""
+        return require_product_lines(data)
+
+    @classmethod
+    def from_config(cls, cfg: dict, k: int, features: list[str]) -> "OpportunityModel":
+        """K-means on ``features``."""
+        return cls(n_segments=k, random_state=cfg["seed"], features=features)
+
+    def segment_names(self, data: pd.DataFrame, features: list[str], seg: dict) -> dict[int, str]:
+        """The product line each segment over-buys most (largest mean share against all customers)."""
+        lift = data[features].groupby(self.predict(data)).mean() / data[features].mean().replace(0, np.nan)
+        return {int(s): f"{row.idxmax().removeprefix(SHARE_PREFIX).replace('_', ' ')} buyers"
+                for s, row in lift.iterrows()}
 
 
 def _spend_by_line(profile: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

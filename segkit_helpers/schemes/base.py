@@ -140,18 +140,23 @@ class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
 
     def _component_sizes(self, components: np.ndarray) -> pd.Series:
         """What orders components when there is no ``monetary`` column: their customer counts."""
-        return pd.Series(components).value_counts().reindex(range(self.n_segments), fill_value=0)
+        return pd.Series(components).value_counts().reindex(range(self._n_components()), fill_value=0)
 
     def _order_ids(self, X: pd.DataFrame, components: np.ndarray) -> np.ndarray:
         """Segment ids 1..k of the components: by mean ``monetary`` when given (1 = most valuable), else by size."""
+        n = self._n_components()
         if "monetary" in X:
-            key = pd.Series(X["monetary"].to_numpy()).groupby(components).mean().reindex(range(self.n_segments))
+            key = pd.Series(X["monetary"].to_numpy()).groupby(components).mean().reindex(range(n))
         else:
             key = self._component_sizes(components)
         order = key.fillna(-np.inf).sort_values(ascending=False, kind="stable").index.to_numpy()
-        ids = np.empty(self.n_segments, dtype="int64")
-        ids[order] = np.arange(1, self.n_segments + 1)
+        ids = np.empty(n, dtype="int64")
+        ids[order] = np.arange(1, n + 1)
         return ids
+
+    def _n_components(self) -> int:
+        """How many components the fit found: ``n_segments`` unless the method finds its own number."""
+        return getattr(self, "n_components_", self.n_segments)
 
     def fit(self, X: pd.DataFrame, y=None) -> "SegmentScheme":
         """Fit the components and number them as segments; sets ``segment_ids_``, ``classes_`` and ``labels_``."""

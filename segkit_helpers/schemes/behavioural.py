@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segkit_helpers.io.model_io import MODEL_FILE, save_model
 from segkit_helpers.schemes.base import SegmentScheme, fuzzy_memberships
+from segkit_helpers.schemes.estimator import components, fit_components, make_clusterer, memberships
 from segkit_helpers.schemes.kselect import k_table
 
 FEATURES = ["recency_days", "frequency", "monetary"]
@@ -35,19 +36,14 @@ def log_modulus(values: np.ndarray) -> np.ndarray:
     return np.sign(values) * np.log1p(np.abs(values))
 
 
-def make_pipeline(k: int, seed: int) -> Pipeline:
-    """log-modulus → standardise → k-means with ``k`` clusters and 10 seeded k-means++ starts."""
-    return Pipeline(
-        [
-            ("log", FunctionTransformer(log_modulus, feature_names_out="one-to-one")),
-            ("scale", StandardScaler()),
-            ("kmeans", KMeans(n_clusters=k, n_init=10, random_state=seed)),
-        ]
-    )
+def make_space() -> Pipeline:
+    """The model's space: log-modulus → standardise (z-scores)."""
+    return Pipeline([("log", FunctionTransformer(log_modulus, feature_names_out="one-to-one")),
+                     ("scale", StandardScaler())])
 
 
 def scale_features(features: pd.DataFrame) -> np.ndarray:
-    """The model's feature space: ``log1p`` then z-scores (as in :func:`make_pipeline`)."""
+    """The model's feature space: ``log1p`` then z-scores (as in :func:`make_space`)."""
     return StandardScaler().fit_transform(log_modulus(features.to_numpy(dtype=float)))
 
 
@@ -62,11 +58,19 @@ class SegmentModel(SegmentScheme):
         Seed of the k-means starts.
     features : list of str, optional
         Profile columns used (default :data:`FEATURES`).
+    estimator : dict, optional
+        ``{"class": import path, "params": {...}}``: a clusterer of your choice instead of
+        k-means with 10 seeded k-means++ starts (``segmentation.estimator``, see
+        :mod:`segkit_helpers.schemes.estimator`).
 
     Attributes
     ----------
-    pipeline_ : sklearn.pipeline.Pipeline
-        The fitted log → scale → k-means pipeline.
+    space_ : sklearn.pipeline.Pipeline
+        The fitted log → scale transform.
+    clusterer_
+        The fitted clusterer (k-means unless ``estimator``), on the scaled features.
+    centres_z_ : numpy.ndarray
+        The centre of each component in the scaled space.
     centers_log_ : pandas.DataFrame
         Segment centres in ``log1p`` feature units (comparable across cycles), one
         row per segment id.
@@ -79,10 +83,12 @@ class SegmentModel(SegmentScheme):
     higher_better = ("silhouette", "calinski_harabasz")
     lower_better = ("davies_bouldin",)
 
-    def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None):
+    def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None,
+                 estimator: dict | None = None):
         self.n_segments = n_segments
         self.random_state = random_state
         self.features = features
+        self.estimator = estimator
 
     @classmethod
     def default_features(cls, data: pd.DataFrame, seg: dict) -> list[str]:
@@ -91,8 +97,9 @@ class SegmentModel(SegmentScheme):
 
     @classmethod
     def from_config(cls, cfg: dict, k: int, features: list[str]) -> "SegmentModel":
-        """K-means on ``features`` (``None`` stored for the default RFM)."""
-        return cls(n_segments=k, random_state=cfg["seed"], features=None if features == FEATURES else features)
+        """K-means, or ``segmentation.estimator``, on ``features`` (``None`` stored for the default RFM)."""
+        return cls(n_segments=k, random_state=cfg["seed"], features=None if features == FEATURES else features,
+                   estimator=cfg["segmentation"]["estimator"])
 
     @classmethod
     def embed(cls, data: pd.DataFrame, features: list[str], seg: dict) -> pd.DataFrame:
@@ -106,23 +113,41 @@ class SegmentModel(SegmentScheme):
     def _x(self, X: pd.DataFrame) -> pd.DataFrame:
         return X[self.features or FEATURES]
 
+    def _clusterer(self, k: int, seed: int | None, n_init: int = 10):
+        """An unfitted clusterer with ``k`` clusters: k-means with ``n_init`` starts, or ``estimator``."""
+        if self.estimator is None:
+            return KMeans(n_clusters=k, n_init=n_init, random_state=seed)
+        return make_clusterer(self.estimator, k, seed)
+
     def _fit(self, X: pd.DataFrame) -> np.ndarray:
-        self.pipeline_ = make_pipeline(self.n_segments, self.random_state).fit(self._x(X))
-        return self.pipeline_[-1].labels_
+        self.space_ = make_space().fit(self._x(X))
+        points = self.space_.transform(self._x(X))
+        self.clusterer_ = self._clusterer(self.n_segments, self.random_state)
+        if self.estimator is None:
+            self.clusterer_.fit(points)
+            self.fit_components_, self.centres_z_ = self.clusterer_.labels_, self.clusterer_.cluster_centers_
+        else:
+            self.fit_components_, self.centres_z_ = fit_components(self.clusterer_, points)
+        self.n_components_ = len(self.centres_z_)
+        return self.fit_components_
 
     def _components(self, X: pd.DataFrame) -> np.ndarray:
-        return self.pipeline_.predict(self._x(X))
+        return components(self.clusterer_, self.centres_z_, self.space_.transform(self._x(X)))
 
     def _memberships(self, X: pd.DataFrame) -> np.ndarray:
-        """Fuzzy c-means memberships (:func:`fuzzy_memberships`) from the distances to the k-means centres."""
-        return fuzzy_memberships(self.pipeline_.transform(self._x(X)))
+        """K-means: fuzzy c-means memberships (:func:`fuzzy_memberships`) from the distances to the centres;
+        another clusterer: its ``predict_proba``, else hard memberships."""
+        points = self.space_.transform(self._x(X))
+        if self.estimator is None:
+            return fuzzy_memberships(self.clusterer_.transform(points))
+        return memberships(self.clusterer_, self.centres_z_, points)
 
     @property
     def centers_log_(self) -> pd.DataFrame:
         """Segment centres in log-modulus feature units, one row per segment id."""
         check_is_fitted(self)
-        scaler = self.pipeline_.named_steps["scale"]
-        centers = self.pipeline_[-1].cluster_centers_ * scaler.scale_ + scaler.mean_
+        scaler = self.space_.named_steps["scale"]
+        centers = self.centres_z_ * scaler.scale_ + scaler.mean_
         return self._by_id(pd.DataFrame(centers, columns=self.features or FEATURES))
 
     @property
@@ -132,7 +157,7 @@ class SegmentModel(SegmentScheme):
 
     def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
         """Euclidean distances between customers in the model's standardised log space."""
-        return euclidean_distances(self.pipeline_[:-1].transform(self._x(X)))
+        return euclidean_distances(self.space_.transform(self._x(X)))
 
     def describe_segments(self, X: pd.DataFrame) -> pd.DataFrame:
         """Mean of each feature per segment id, in the features' own units."""
@@ -141,17 +166,26 @@ class SegmentModel(SegmentScheme):
     def k_scores(self, X: pd.DataFrame, seed: int, sample: int) -> dict[str, float]:
         """Mean silhouette (on a seeded sample), Calinski–Harabasz (1974), Davies–Bouldin (1979) and inertia,
         in the standardised space."""
-        scaled, labels = self.pipeline_[:-1].transform(self._x(X)), self.pipeline_[-1].labels_
+        scaled, labels = self.space_.transform(self._x(X)), self.fit_components_
+        if len(set(labels)) < 2:  # a density clusterer may find a single group
+            return {"silhouette": float("nan"), "calinski_harabasz": float("nan"), "davies_bouldin": float("nan"),
+                    "inertia": float("nan")}
         return {"silhouette": silhouette_score(scaled, labels, sample_size=min(sample, len(scaled)), random_state=seed),
                 "calinski_harabasz": calinski_harabasz_score(scaled, labels),
-                "davies_bouldin": davies_bouldin_score(scaled, labels), "inertia": self.pipeline_[-1].inertia_}
+                "davies_bouldin": davies_bouldin_score(scaled, labels),
+                "inertia": getattr(self.clusterer_, "inertia_", float("nan"))}
 
     def bootstrap_fit_predict(self, X: pd.DataFrame):
-        """K-means with 3 seeded starts on bootstrap rows of the standardised space (scaled once, on all customers)."""
-        scaled, k = self.pipeline_[:-1].transform(self._x(X)), self.n_segments
+        """The clusterer (k-means: 3 seeded starts) refitted on bootstrap rows of the standardised space (scaled
+        once, on all customers)."""
+        scaled, k = self.space_.transform(self._x(X)), self.n_segments
 
         def fit_predict(train: np.ndarray, evaluate: np.ndarray, start: int) -> np.ndarray:
-            return KMeans(n_clusters=k, n_init=3, random_state=start).fit(scaled[train]).predict(scaled[evaluate])
+            clusterer = self._clusterer(k, start, n_init=3)
+            if self.estimator is None:
+                return clusterer.fit(scaled[train]).predict(scaled[evaluate])
+            _, centres = fit_components(clusterer, scaled[train])
+            return components(clusterer, centres, scaled[evaluate])
 
         return fit_predict
 

@@ -63,11 +63,6 @@ class OpportunityModel(SegmentModel):
         """The ``line_share_<line>`` columns."""
         return require_product_lines(data)
 
-    @classmethod
-    def from_config(cls, cfg: dict, k: int, features: list[str]) -> "OpportunityModel":
-        """K-means on ``features``."""
-        return cls(n_segments=k, random_state=cfg["seed"], features=features)
-
     def segment_names(self, data: pd.DataFrame, features: list[str], seg: dict) -> dict[int, str]:
         """The product line each segment over-buys most (largest mean share against all customers)."""
         lift = data[features].groupby(self.predict(data)).mean() / data[features].mean().replace(0, np.nan)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.metrics import silhouette_score
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.model_io import PandasState
@@ -128,6 +128,21 @@ class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
 
     # --- fitting and assigning ---------------------------------------------------------------
 
+    def _frame(self, X, reset: bool = False) -> pd.DataFrame:
+        """The input as a table: a DataFrame as it is; an array-like validated as scikit-learn does (2-D,
+        finite numbers, the fitted number of columns), as a DataFrame whose columns 0..n−1 are all features."""
+        if isinstance(X, pd.DataFrame):
+            return X
+        frame = pd.DataFrame(validate_data(self, X, reset=reset))
+        frame.attrs["from_array"] = True
+        return frame
+
+    def _columns(self, X: pd.DataFrame, default: list[str]) -> list[str]:
+        """The feature columns: ``features``, else every column of an array input, else ``default``."""
+        if self.features:
+            return list(self.features)
+        return list(X.columns) if X.attrs.get("from_array") else list(default)
+
     def _fit(self, X: pd.DataFrame) -> np.ndarray:
         raise NotImplementedError
 
@@ -160,6 +175,7 @@ class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y=None) -> "SegmentScheme":
         """Fit the components and number them as segments; sets ``segment_ids_``, ``classes_`` and ``labels_``."""
+        X = self._frame(X, reset=True)
         components = self._fit(X)
         self.segment_ids_ = self._order_ids(X, components)
         self.classes_ = np.sort(self.segment_ids_)
@@ -169,12 +185,12 @@ class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Segment id of each customer."""
         check_is_fitted(self)
-        return self.segment_ids_[self._components(X)]
+        return self.segment_ids_[self._components(self._frame(X))]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Membership of each customer in each segment (rows sum to 1), columns in ``classes_`` order."""
         check_is_fitted(self)
-        return self._memberships(X)[:, np.argsort(self.segment_ids_, kind="stable")]
+        return self._memberships(self._frame(X))[:, np.argsort(self.segment_ids_, kind="stable")]
 
     def relabel(self, previous: Mapping[int, int] | pd.DataFrame) -> "SegmentScheme":
         """Give segments new ids: a mapping ``{old id: new id}``, or the previous cycle's centres

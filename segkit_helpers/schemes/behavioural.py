@@ -111,7 +111,7 @@ class SegmentModel(SegmentScheme):
         return None
 
     def _x(self, X: pd.DataFrame) -> pd.DataFrame:
-        return X[self.features or FEATURES]
+        return X[self._columns(X, FEATURES)]
 
     def _clusterer(self, k: int, seed: int | None, n_init: int = 10):
         """An unfitted clusterer with ``k`` clusters: k-means with ``n_init`` starts, or ``estimator``."""
@@ -120,6 +120,7 @@ class SegmentModel(SegmentScheme):
         return make_clusterer(self.estimator, k, seed)
 
     def _fit(self, X: pd.DataFrame) -> np.ndarray:
+        self.feature_names_ = list(self._x(X).columns)
         self.space_ = make_space().fit(self._x(X))
         points = self.space_.transform(self._x(X))
         self.clusterer_ = self._clusterer(self.n_segments, self.random_state)
@@ -148,7 +149,7 @@ class SegmentModel(SegmentScheme):
         check_is_fitted(self)
         scaler = self.space_.named_steps["scale"]
         centers = self.centres_z_ * scaler.scale_ + scaler.mean_
-        return self._by_id(pd.DataFrame(centers, columns=self.features or FEATURES))
+        return self._by_id(pd.DataFrame(centers, columns=self.feature_names_))
 
     @property
     def centers_(self) -> pd.DataFrame:

@@ -80,7 +80,7 @@ class FirmographicModel(SegmentScheme):
         self.n_samples = n_samples
 
     def _check(self, X: pd.DataFrame, table: str = "customers") -> pd.DataFrame:
-        features = list(self.features or [])
+        features = self._columns(X, [])
         if not features:
             raise InputError("the firmographic scheme needs attribute columns: set 'segmentation.features'")
         for column in features:
@@ -108,7 +108,7 @@ class FirmographicModel(SegmentScheme):
         data = self._check(X).reset_index(drop=True)
         if len(data) < self.n_segments:
             raise InputError(f"table 'customers': {len(data)} customers cannot form {self.n_segments} segments")
-        self.scale_ = GowerScale(data, list(self.features), list(self.categorical or []), list(self.log_features or []))
+        self.scale_ = GowerScale(data, list(data.columns), list(self.categorical or []), list(self.log_features or []))
         self._check(X)  # numeric columns holding text, now that types are known
         encoded = self.scale_.encode(data)
         medoid_rows = self._medoid_rows(encoded, len(data))
@@ -179,7 +179,7 @@ class FirmographicModel(SegmentScheme):
         """Per segment: numeric attributes' means, and each category's most common level with its share."""
         data = self._check(X).assign(segment=self.predict(X))
         out = {}
-        for f in self.features:
+        for f in self.scale_.features:
             if f in self.scale_.categorical:
                 out[f] = data.groupby("segment")[f].agg(
                     lambda s: f"{s.mode().iloc[0]} ({(s == s.mode().iloc[0]).mean():.0%})" if s.notna().any() else "")

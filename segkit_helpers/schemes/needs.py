@@ -123,8 +123,8 @@ class NeedsModel(SegmentScheme):
         self.n_init = n_init
 
     def _answers(self, X: pd.DataFrame) -> np.ndarray:
-        check_answers(X, list(self.features))
-        answers = X[list(self.features)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        check_answers(X, self._columns(X, []))
+        answers = X[self._columns(X, [])].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if hasattr(self, "n_outcomes_"):
             answers[answers >= self.n_outcomes_] = np.nan  # an answer never seen in fitting carries no information
         return answers
@@ -149,9 +149,10 @@ class NeedsModel(SegmentScheme):
 
     def _fit(self, X: pd.DataFrame) -> np.ndarray:
         """Fit the latent class model by EM; each respondent's most probable class."""
-        if not self.features:
+        self.questions_ = self._columns(X, [])
+        if not self.questions_:
             raise InputError("the needs scheme needs question columns: set 'segmentation.features'")
-        self.n_outcomes_ = check_answers(X, list(self.features)) + 1
+        self.n_outcomes_ = check_answers(X, self.questions_) + 1
         answers, weights = self._answers(X), self._weights(X)
         self.stepmix_ = StepMix(n_components=self.n_segments, measurement="categorical_nan",
                                 measurement_params={"max_n_outcomes": self.n_outcomes_}, n_init=self.n_init,
@@ -181,7 +182,7 @@ class NeedsModel(SegmentScheme):
         totals = np.nan_to_num(answers).T @ w
         counts = observed.astype(float).T @ w
         expected = totals / np.where(counts > 0, counts, 1)
-        self.class_answers_ = pd.DataFrame(expected.T, columns=list(self.features))
+        self.class_answers_ = pd.DataFrame(expected.T, columns=self.questions_)
 
     @property
     def expected_answers_(self) -> pd.DataFrame:

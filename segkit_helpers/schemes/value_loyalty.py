@@ -70,8 +70,18 @@ class QuadrantModel(SegmentScheme):
 
     def _fit(self, X: pd.DataFrame) -> np.ndarray:
         """Learn the profit cut (a quantile when configured)."""
-        self.profit_cut_ = profit_threshold(X["profit"], self.profit_threshold, self.profit_quantile)
+        self.profit_cut_ = profit_threshold(self._profit_loyalty(X)[0], self.profit_threshold, self.profit_quantile)
         return self._components(X)
+
+    @staticmethod
+    def _profit_loyalty(X: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Profit and loyalty score: the named columns, or an array input's first two columns."""
+        if X.attrs.get("from_array"):
+            if X.shape[1] < 2:
+                raise ValueError(f"value × loyalty quadrants need two columns, profit and loyalty score; got "
+                                 f"{X.shape[1]} feature(s)")
+            return X[0], X[1]
+        return X["profit"], X["loyalty_score"]
 
     def _order_ids(self, X: pd.DataFrame, components: np.ndarray) -> np.ndarray:
         """Ids are fixed by :data:`QUADRANT_IDS` (component j is quadrant j + 1)."""
@@ -79,8 +89,8 @@ class QuadrantModel(SegmentScheme):
 
     def _components(self, X: pd.DataFrame) -> np.ndarray:
         """Quadrant of each customer, 0..3 in :data:`QUADRANT_IDS` order."""
-        profitable = X["profit"].to_numpy() > self.profit_cut_
-        loyal = X["loyalty_score"].to_numpy() >= self.loyalty_threshold
+        profit, loyalty = self._profit_loyalty(X)
+        profitable, loyal = profit.to_numpy() > self.profit_cut_, loyalty.to_numpy() >= self.loyalty_threshold
         components = np.empty(len(X), dtype="int64")
         for j, (p, l) in enumerate(QUADRANT_IDS.values()):
             components[(profitable == p) & (loyal == l)] = j

@@ -1,7 +1,8 @@
-"""The hypothesis step in words: persona drafts and their table (seed 002 steps 4–5).
+"""The hypothesis step in words: the scheme, the whitespace, persona drafts and their table (seed 002 steps 4–5).
 
-Every sentence of a persona card is built here, from the segment profiles of
-:func:`segkit_helpers.schemes.behavioural.segment_profiles`.
+Every sentence of step 02's page is built here: persona cards from the segment profiles
+of :func:`segkit_helpers.schemes.behavioural.segment_profiles`, the scheme line and the
+whitespace line from what the schemes return.
 """
 
 from __future__ import annotations
@@ -10,6 +11,22 @@ import numpy as np
 import pandas as pd
 
 from segkit_helpers.schemes.behavioural import FEATURES, log_modulus
+from segkit_helpers.schemes.common import scheme_class, scheme_features
+
+
+def scheme_sentence(data: pd.DataFrame, cfg: dict) -> str:
+    """The scheme, the columns it clusters and how many customers it segments (two lines)."""
+    return (f"Scheme: {scheme_class(cfg).title}.\n"
+            f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
+
+
+def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> str:
+    """How many customers have whitespace and what their best next lines are worth, or how to get product lines."""
+    if not has_lines:
+        return ("No product lines in the profile: map a 'category' column of the transactions or set "
+                "'research.product_lines' to see cross-sell opportunities.")
+    return (f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
+            f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best next line.")
 
 FEATURE_WORDS = {
     "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately

@@ -292,7 +292,6 @@ def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, 
     if cross_sell is not None and not cross_sell.empty:
         write_csv(cross_sell, ctx.artefact("cross_sell.csv"))
         write_parquet(gaps, ctx.artefact("whitespace.parquet"))
-    print(f"wrote segments.parquet ({model.n_segments} segments), profiles.csv, personas.yml, {MODEL_FILE} to data/processed/{ctx.cycle}/")
 
 
 def score_customers(model, customers: pd.DataFrame, personas: list[dict] | None = None,

@@ -205,12 +205,6 @@ def segment_traits(model, data: pd.DataFrame, cfg: dict, top: int = 3) -> dict[i
             for seg, found in traits.items()}
 
 
-def describe_scheme(data: pd.DataFrame, cfg: dict) -> None:
-    """Print the scheme, the columns it clusters and how many customers it segments."""
-    print(f"Scheme: {scheme_class(cfg).title}.")
-    print(f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
-
-
 def save_scheme_features(ctx, data: pd.DataFrame) -> None:
     """Write ``scheme_features.parquet``: each customer's values of the columns the scheme clusters.
 

@@ -150,15 +150,11 @@ WHITESPACE_COLUMNS = ["customer_id", "segment", "product_line", "penetration", "
 def opportunity_tables(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-sell table and the per-customer whitespace for any scheme's segments.
 
-    Both are empty (with their columns) when the profile has no product lines; a
-    line says so and how to add them.
+    Both are empty (with their columns) when the profile has no product lines
+    (:func:`segkit_helpers.report.hypothesis.whitespace_sentence` says so and how to add them).
     """
     if len(share_columns(profile)) < 2:
-        print("No product lines in the profile: map a 'category' column of the transactions or set "
-              "'research.product_lines' to see cross-sell opportunities.")
         return pd.DataFrame(columns=CROSS_SELL_COLUMNS), pd.DataFrame(columns=WHITESPACE_COLUMNS)
     threshold = cfg["segmentation"]["min_penetration"]
     gaps = whitespace(profile, segments, threshold)
-    print(f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
-          f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best next line.")
     return cross_sell_table(profile, segments, threshold), gaps

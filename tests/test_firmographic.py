@@ -10,7 +10,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from segkit_helpers.io.config import PROJ_ROOT
 from segkit_helpers.errors import InputError
-from segkit_helpers.schemes.firmographic import FirmographicModel, make_firmographic_sample
+from segkit_helpers.datasets.firmographic import make_firmographic_sample
+from segkit_helpers.schemes.firmographic import FirmographicModel
 from segkit_helpers.schemes.gower import GowerScale, gower_matrix
 from segkit_helpers.schemes.kselect import k_table as score_k
 

@@ -9,15 +9,8 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.schemes.needs import (
-    PERSONAS,
-    POPULATION_SHARES,
-    QUESTIONS,
-    SAMPLE_SHARES,
-    NeedsModel,
-    check_answers,
-    make_survey,
-)
+from segkit_helpers.datasets.survey import PERSONAS, POPULATION_SHARES, QUESTIONS, SAMPLE_SHARES, make_survey
+from segkit_helpers.schemes.needs import NeedsModel, check_answers
 from segkit_helpers.schemes.kselect import k_table as score_k
 
 

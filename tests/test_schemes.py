@@ -236,7 +236,7 @@ def test_segment_traits_cite_scheme_features_and_persona_metrics():
 
 
 def test_embedding_of_survey_answers_with_blanks():
-    from segkit_helpers.schemes.needs import QUESTIONS, make_survey
+    from segkit_helpers.datasets.survey import QUESTIONS, make_survey
 
     survey, _ = make_survey(200, seed=1)  # nullable integers with about 2 % blanks
     cfg = config("needs", features=list(QUESTIONS))

@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "segkit_helpers"
 NOTEBOOKS = PACKAGE.parent / "notebooks"
-STEPS = {"00_readiness.ipynb": "readiness", "01_research.ipynb": "research"}
+STEPS = {"00_readiness.ipynb": "readiness", "01_research.ipynb": "research", "02_hypothesis.ipynb": "hypothesis"}
 
 
 @pytest.mark.parametrize("notebook, step", sorted(STEPS.items()))
@@ -60,7 +60,7 @@ def test_no_import_cycles_in_the_package():
         visit(name)
 
 
-@pytest.mark.parametrize("folder", ["research", "steps"])
+@pytest.mark.parametrize("folder", ["research", "schemes", "steps"])
 def test_no_print_in_the_research_library(folder):
     for path in (PACKAGE / folder).glob("*.py"):
         calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

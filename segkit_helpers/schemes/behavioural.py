@@ -17,7 +17,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from segkit_helpers.io.model_io import MODEL_FILE, save_model
 from segkit_helpers.schemes.base import SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.estimator import components, fit_components, make_clusterer, memberships
 from segkit_helpers.schemes.kselect import k_table
@@ -274,24 +273,6 @@ def name_segments(segments: pd.DataFrame, personas: list[dict]) -> pd.DataFrame:
     secondary = out["secondary_segment"].map(names).astype("string")
     out["hybrid_label"] = (out["segment_name"] + " · " + secondary).where(secondary.notna())
     return out
-
-
-def save_hypothesis(ctx, model, segments: pd.DataFrame, profiles: pd.DataFrame, personas: list[dict],
-                    k_table: pd.DataFrame, choice: dict, cross_sell: pd.DataFrame | None = None,
-                    gaps: pd.DataFrame | None = None) -> None:
-    """Write ``segments.parquet``, ``profiles.csv``, ``personas.yml``, ``k_selection.csv``, ``k_choice.json``,
-    ``model.skops`` and, with product lines, ``cross_sell.csv`` and ``whitespace.parquet``."""
-    from segkit_helpers.io.artefacts import write_csv, write_json, write_parquet, write_yaml
-
-    write_parquet(name_segments(segments, personas), ctx.artefact("segments.parquet"))
-    write_csv(profiles.reset_index(), ctx.artefact("profiles.csv"))
-    write_yaml({"cycle": ctx.cycle, "personas": personas}, ctx.artefact("personas.yml"))
-    write_csv(k_table, ctx.artefact("k_selection.csv"))
-    write_json(choice, ctx.artefact("k_choice.json"))
-    save_model(model, ctx.artefact(MODEL_FILE))
-    if cross_sell is not None and not cross_sell.empty:
-        write_csv(cross_sell, ctx.artefact("cross_sell.csv"))
-        write_parquet(gaps, ctx.artefact("whitespace.parquet"))
 
 
 def score_customers(model, customers: pd.DataFrame, personas: list[dict] | None = None,

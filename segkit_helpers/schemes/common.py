@@ -205,21 +205,18 @@ def segment_traits(model, data: pd.DataFrame, cfg: dict, top: int = 3) -> dict[i
             for seg, found in traits.items()}
 
 
-def save_scheme_features(ctx, data: pd.DataFrame) -> None:
-    """Write ``scheme_features.parquet``: each customer's values of the columns the scheme clusters.
+def scheme_feature_table(data: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """Each customer's values of the columns the scheme clusters (``scheme_features.parquet``).
 
     The values are as read (before any scaling): RFM for the behavioural scheme, the
     company attributes or survey answers for the firmographic and needs schemes. Step
     04 compares them with the previous cycle's to measure drift of what the segments
     are made of.
     """
-    from segkit_helpers.io.artefacts import write_parquet
-    from segkit_helpers.monitoring.previous import SCHEME_FEATURES
-
-    features = data[["customer_id", *scheme_features(data, ctx.cfg)]].copy()
+    features = data[["customer_id", *scheme_features(data, cfg)]].copy()
     text = [c for c in features.columns if features[c].dtype == object]  # mixed answers: stored as text
     features[text] = features[text].astype("string")
-    write_parquet(features, ctx.artefact(SCHEME_FEATURES))
+    return features
 
 
 def scheme_names(model, data: pd.DataFrame, cfg: dict) -> dict[int, str] | None:

@@ -25,7 +25,7 @@ from segkit_helpers.schemes.common import (
     segment_traits,
 )
 from segkit_helpers.report.hypothesis import draft_personas
-from segkit_helpers.schemes.behavioural import segment_profiles
+from segkit_helpers.schemes.behavioural import FEATURES, segment_profiles
 from segkit_helpers.schemes.value_loyalty import QuadrantModel
 from tests.test_segmentation import planted_profile
 
@@ -243,3 +243,29 @@ def test_embedding_of_survey_answers_with_blanks():
     points = embedding(survey, cfg)
     assert points.shape == (200, len(QUESTIONS)) and not points.isna().any().any()
     assert points.min().min() >= 0 and points.max().max() <= 1  # answers 1..5 range-scaled
+
+
+def test_hypothesis_artefacts_save_and_load_round_trip(tmp_path):
+    from segkit_helpers.context import CycleContext
+    from segkit_helpers.steps.hypothesis import HypothesisArtefacts, scheme_feature_table
+
+    profile, _ = four_types(40)
+    profile = profile.assign(orders_per_quarter=1.0, avg_order_value=10.0, tenure_days=100, profit=1.0,
+                             value_loyalty_quadrant="profitable & loyal")
+    cfg = config(k_range=[3, 4], min_k=3, stability_resamples=2)
+    table = choose_k(profile, cfg)
+    model, segments = fit_segments(profile, table, cfg)
+    profiles = segment_profiles(profile, segments, model)
+    personas = draft_personas(profiles, profile)
+    empty = pd.DataFrame()
+    artefacts = HypothesisArtefacts(model, segments, profiles, personas, table, k_choice(table, profile, cfg),
+                                    scheme_feature_table(profile, cfg), empty, empty)
+    ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path)
+    said = artefacts.save(ctx)
+    assert said.startswith(f"wrote segments.parquet ({len(profiles)} segments)") and "scheme_features.parquet" in said
+    assert not (tmp_path / "cross_sell.csv").exists()  # no product lines: no cross-sell files
+    back = HypothesisArtefacts.load(ctx)
+    assert back.personas == personas and back.choice == artefacts.choice
+    pd.testing.assert_frame_equal(back.profiles, profiles, check_dtype=False)
+    assert back.segments["segment_name"].notna().all() and back.features.columns.tolist() == ["customer_id", *FEATURES]
+    np.testing.assert_array_equal(back.model.predict(profile), model.predict(profile))

@@ -62,3 +62,11 @@ def test_an_estimator_that_cannot_be_imported_is_named():
     profile, _ = planted()
     with pytest.raises(InputError, match="cannot import 'sklearn.mixture.NoSuchMixture'"):
         SegmentModel(3, 0, estimator={"class": "sklearn.mixture.NoSuchMixture"}).fit(profile)
+
+
+def test_an_estimator_for_a_scheme_with_its_own_method_is_refused():
+    from segkit_helpers.schemes.common import new_model
+
+    cfg = config("value_loyalty", estimator=GMM)
+    with pytest.raises(InputError, match="value_loyalty scheme has its own method"):
+        new_model(cfg, 4, ["profit", "loyalty_score"])

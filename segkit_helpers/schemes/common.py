@@ -93,8 +93,18 @@ def scheme_features(data: pd.DataFrame, cfg: dict) -> list[str]:
 
 
 def new_model(cfg: dict, k: int, features: list[str]):
-    """An unfitted model of the configured scheme with ``k`` segments."""
-    return scheme_class(cfg).from_config(cfg, k, features)
+    """An unfitted model of the configured scheme with ``k`` segments.
+
+    Raises
+    ------
+    InputError
+        ``segmentation.estimator`` is set for a scheme that has its own method.
+    """
+    cls = scheme_class(cfg)
+    if cfg["segmentation"]["estimator"] and "estimator" not in cls._get_param_names():
+        raise InputError(f"segmentation.estimator: the {cfg['segmentation']['scheme']} scheme has its own method; "
+                         "a clusterer of your choice runs the behavioural or opportunity scheme")
+    return cls.from_config(cfg, k, features)
 
 
 def choose_k(data: pd.DataFrame, cfg: dict) -> pd.DataFrame:

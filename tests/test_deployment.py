@@ -408,7 +408,8 @@ def test_score_new_customers_with_the_cycle_model(shop, tmp_path, playbook):
 
 
 def test_persona_types_from_survey_answers(playbook):
-    from segkit_helpers.schemes.needs import PERSONAS, QUESTIONS, NeedsModel, make_survey
+    from segkit_helpers.datasets.survey import PERSONAS, QUESTIONS, make_survey
+    from segkit_helpers.schemes.needs import NeedsModel
 
     survey, labels = make_survey(600, seed=3)
     model = NeedsModel(4, 0, list(QUESTIONS)).fit(survey)

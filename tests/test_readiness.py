@@ -8,7 +8,7 @@ import yaml
 from segkit_helpers.io.config import load_config
 from segkit_helpers.research.lines import load_transactions
 from segkit_helpers.research.readiness import available_schemes, answers_table, data_checks, readiness_record
-from segkit_helpers.schemes.catalog import SCHEMES
+from segkit_helpers.schemes import SCHEMES
 from tests.conftest import make_transactions, write_cycle_config
 
 

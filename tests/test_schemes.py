@@ -10,7 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
-from segkit_helpers.io.config import SCHEMA, _complete
+from segkit_helpers.io.config import validate_config
 from segkit_helpers.errors import InputError
 from segkit_helpers.schemes.opportunity import cross_sell_table, next_best_line, whitespace
 from segkit_helpers.schemes.common import (
@@ -24,7 +24,8 @@ from segkit_helpers.schemes.common import (
     scheme_names,
     segment_traits,
 )
-from segkit_helpers.schemes.behavioural import draft_personas, segment_profiles
+from segkit_helpers.report.hypothesis import draft_personas
+from segkit_helpers.schemes.behavioural import FEATURES, segment_profiles
 from segkit_helpers.schemes.value_loyalty import QuadrantModel
 from tests.test_segmentation import planted_profile
 
@@ -36,7 +37,7 @@ def config(scheme: str = "behavioural", **segmentation) -> dict:
     """A complete cycle config (defaults) for the given scheme."""
     raw = {"cycle": "c", "asof": "2024-01-01", "sources": {"transactions": {"path": "x.csv"}},
            "segmentation": {"scheme": scheme, **segmentation}}
-    return _complete(copy.deepcopy(raw), SCHEMA, prefix="")
+    return validate_config(copy.deepcopy(raw)).as_dict()
 
 
 def four_types(n_per_type: int = 150, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -115,8 +116,8 @@ def test_quadrant_model_by_hand():
     # profit > 0 and loyalty >= 3 -> 1; profit > 0, disloyal -> 2; unprofitable & loyal -> 3; neither -> 4
     assert model.predict(quadrant_profile()).tolist() == [1, 2, 3, 4, 1]
     proba = model.predict_proba(quadrant_profile())
-    assert proba.columns.tolist() == [1, 2, 3, 4] and proba.sum(axis=1).eq(1).all()
-    assert proba.loc[1, 2] == 1.0
+    assert model.classes_.tolist() == [1, 2, 3, 4] and (proba.sum(axis=1) == 1).all()
+    assert proba[1, 1] == 1.0
     # the median profit (15) as threshold: only e (40) is profitable
     by_median = QuadrantModel(profit_quantile=0.5).fit(quadrant_profile())
     assert by_median.profit_cut_ == 15.0
@@ -235,10 +236,36 @@ def test_segment_traits_cite_scheme_features_and_persona_metrics():
 
 
 def test_embedding_of_survey_answers_with_blanks():
-    from segkit_helpers.schemes.needs import QUESTIONS, make_survey
+    from segkit_helpers.datasets.survey import QUESTIONS, make_survey
 
     survey, _ = make_survey(200, seed=1)  # nullable integers with about 2 % blanks
     cfg = config("needs", features=list(QUESTIONS))
     points = embedding(survey, cfg)
     assert points.shape == (200, len(QUESTIONS)) and not points.isna().any().any()
     assert points.min().min() >= 0 and points.max().max() <= 1  # answers 1..5 range-scaled
+
+
+def test_hypothesis_artefacts_save_and_load_round_trip(tmp_path):
+    from segkit_helpers.context import CycleContext
+    from segkit_helpers.steps.hypothesis import HypothesisArtefacts, scheme_feature_table
+
+    profile, _ = four_types(40)
+    profile = profile.assign(orders_per_quarter=1.0, avg_order_value=10.0, tenure_days=100, profit=1.0,
+                             value_loyalty_quadrant="profitable & loyal")
+    cfg = config(k_range=[3, 4], min_k=3, stability_resamples=2)
+    table = choose_k(profile, cfg)
+    model, segments = fit_segments(profile, table, cfg)
+    profiles = segment_profiles(profile, segments, model)
+    personas = draft_personas(profiles, profile)
+    empty = pd.DataFrame()
+    artefacts = HypothesisArtefacts(model, segments, profiles, personas, table, k_choice(table, profile, cfg),
+                                    scheme_feature_table(profile, cfg), empty, empty)
+    ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path)
+    said = artefacts.save(ctx)
+    assert said.startswith(f"wrote segments.parquet ({len(profiles)} segments)") and "scheme_features.parquet" in said
+    assert not (tmp_path / "cross_sell.csv").exists()  # no product lines: no cross-sell files
+    back = HypothesisArtefacts.load(ctx)
+    assert back.personas == personas and back.choice == artefacts.choice
+    pd.testing.assert_frame_equal(back.profiles, profiles, check_dtype=False)
+    assert back.segments["segment_name"].notna().all() and back.features.columns.tolist() == ["customer_id", *FEATURES]
+    np.testing.assert_array_equal(back.model.predict(profile), model.predict(profile))

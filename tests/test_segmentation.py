@@ -8,22 +8,16 @@ import pytest
 
 from segkit_helpers.schemes.behavioural import (
     FEATURES,
-    SOFT_QUESTIONS,
     SegmentModel,
     assign_segments,
-    chosen_k,
-    draft_personas,
     log_modulus,
     name_segments,
-    persona_table,
     segment_profiles,
-    select_k,
-    bootstrap_pair_stability,
-    cluster_tendency,
-    explain_k,
-    hopkins_statistic,
     scale_features,
+    select_k,
 )
+from segkit_helpers.report.hypothesis import SOFT_QUESTIONS, draft_personas, persona_table
+from segkit_helpers.schemes.kselect import bootstrap_ari, chosen_k, cluster_tendency, explain_k, hopkins_statistic
 
 # Three planted groups: (recency days, orders, net revenue) around which customers are drawn.
 GROUPS = [(5, 30, 20000.0), (60, 5, 1500.0), (300, 1, 100.0)]
@@ -108,7 +102,7 @@ def test_select_k_respects_min_k(profile):
 
 def test_cluster_tendency_and_explanation(profile):
     table = select_k(profile[FEATURES], [2, 4], seed=0)
-    tendency = cluster_tendency(profile[FEATURES], table, seed=0)
+    tendency = cluster_tendency(scale_features(profile[FEATURES]), table, seed=0)
     assert tendency["natural"] is True and tendency["hopkins"] > 0.75  # three well separated planted groups
     sentence = explain_k(table, tendency, 3)
     assert sentence.startswith("We recommend 3 segments") and "natural groups" in sentence
@@ -124,10 +118,10 @@ def test_hopkins_statistic_of_random_and_clustered_data():
     assert hopkins_statistic(blobs, seed=0) > 0.9
 
 
-def test_bootstrap_pair_stability_is_seeded(profile):
-    scaled = scale_features(profile[FEATURES])
-    first = bootstrap_pair_stability(scaled, 3, seed=1, resamples=4)
-    np.testing.assert_array_equal(first, bootstrap_pair_stability(scaled, 3, seed=1, resamples=4))
+def test_bootstrap_stability_is_seeded(profile):
+    fit_predict = SegmentModel(3, 0).fit(profile).bootstrap_fit_predict(profile)
+    first = bootstrap_ari(len(profile), fit_predict, seed=1, resamples=4)
+    np.testing.assert_array_equal(first, bootstrap_ari(len(profile), fit_predict, seed=1, resamples=4))
     assert first.shape == (4,) and (first <= 1).all()
 
 
@@ -161,12 +155,22 @@ def test_same_seed_same_labels(profile):
 
 def test_predict_proba_rows_sum_to_one(profile, model):
     proba = model.predict_proba(profile)
-    assert proba.columns.tolist() == [1, 2, 3]
-    assert proba.index.equals(profile.index)
+    assert isinstance(proba, np.ndarray) and model.classes_.tolist() == [1, 2, 3]
+    assert proba.shape == (len(profile), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    assert ((proba >= 0) & (proba <= 1)).all().all()
+    assert ((proba >= 0) & (proba <= 1)).all()
     # the most likely segment is the assigned (nearest) one
-    assert np.array_equal(proba.idxmax(axis=1).to_numpy(), model.predict(profile))
+    assert np.array_equal(model.classes_[proba.argmax(axis=1)], model.predict(profile))
+
+
+def test_fit_sets_labels_and_needs_no_monetary_when_not_a_feature(profile):
+    features = ["recency_days", "frequency"]
+    data = profile.iloc[30:][features]  # planted group 0 has 30 customers left, groups 1 and 2 have 60
+    model = SegmentModel(3, 0, features=features)
+    labels = model.fit_predict(data)
+    assert np.array_equal(labels, model.labels_) and np.array_equal(labels, model.predict(data))
+    # without monetary, ids go by size (largest first): the 30 left of group 0 are segment 3
+    assert (labels[profile.iloc[30:]["group"].to_numpy() == 0] == 3).all()
 
 
 def test_tiny_model_centres(tiny_model):
@@ -190,7 +194,7 @@ def test_fuzzy_membership_by_hand(tiny_model):
             [0.0, 1.0],
         ]
     )
-    np.testing.assert_allclose(proba.to_numpy(), expected, atol=1e-9)
+    np.testing.assert_allclose(proba, expected, atol=1e-9)
     assert tiny_model.predict(points.iloc[1:]).tolist() == [2, 1, 2]
 
 
@@ -201,8 +205,8 @@ def test_relabel(tiny_model):
     assert tiny_model.centers_log_.index.tolist() == [3, 7]
     np.testing.assert_allclose(tiny_model.centers_log_.loc[7], [2, 2, 2], atol=1e-12)
     proba = tiny_model.predict_proba(points)
-    assert proba.columns.tolist() == [3, 7]
-    np.testing.assert_allclose(proba.iloc[0].to_numpy(), [2 / 3, 1 / 3], atol=1e-9)
+    assert tiny_model.classes_.tolist() == [3, 7]
+    np.testing.assert_allclose(proba[0], [2 / 3, 1 / 3], atol=1e-9)
 
 
 def test_log1p_clips_negatives():

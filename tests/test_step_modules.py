@@ -13,7 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "segkit_helpers"
 NOTEBOOKS = PACKAGE.parent / "notebooks"
-STEPS = {"00_readiness.ipynb": "readiness", "01_research.ipynb": "research", "05_deploy.ipynb": "deploy"}
+STEPS = {"00_readiness.ipynb": "readiness", "01_research.ipynb": "research", "02_hypothesis.ipynb": "hypothesis",
+         "05_deploy.ipynb": "deploy"}
 
 
 @pytest.mark.parametrize("notebook, step", sorted(STEPS.items()))
@@ -60,7 +61,7 @@ def test_no_import_cycles_in_the_package():
         visit(name)
 
 
-@pytest.mark.parametrize("folder", ["research", "steps", "deploy"])
+@pytest.mark.parametrize("folder", ["research", "schemes", "steps", "deploy", "evaluation", "monitoring", "io", "report"])
 def test_no_print_in_the_research_library(folder):
     for path in (PACKAGE / folder).glob("*.py"):
         calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

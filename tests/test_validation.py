@@ -372,7 +372,7 @@ FIRM = dict(features=["industry", "region", "legal_form", "employees", "annual_r
 
 
 def test_firmographic_planted_types_are_natural_and_shuffled_attributes_constructed():
-    from segkit_helpers.schemes.firmographic import make_firmographic_sample
+    from segkit_helpers.datasets.firmographic import make_firmographic_sample
 
     firms, _ = make_firmographic_sample(n=400, k=4, seed=0)
     assert structure_of(firms, config("firmographic", **FIRM), 4)["verdict"] == NATURAL
@@ -434,7 +434,7 @@ def test_verdict_from_order_lines(tmp_path, shop, verdict):
 
 
 def test_needs_planted_personas_are_natural_and_shuffled_answers_constructed():
-    from segkit_helpers.schemes.needs import QUESTIONS, make_survey
+    from segkit_helpers.datasets.survey import QUESTIONS, make_survey
 
     survey, _ = make_survey(n=300, seed=0)
     needs = dict(features=list(QUESTIONS), weight_column="weight", stability_resamples=2)

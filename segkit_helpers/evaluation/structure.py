@@ -12,8 +12,9 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from segkit_helpers.schemes.behavioural import SegmentModel, log_modulus
-from segkit_helpers.schemes.common import fixed_k_table, scheme_features
-from segkit_helpers.schemes.firmographic import GowerScale
+from segkit_helpers.schemes.common import scheme_class, scheme_features
+from segkit_helpers.schemes.gower import GowerScale
+from segkit_helpers.schemes.kselect import fixed_k_table
 
 
 def segment_silhouettes(model: SegmentModel, profile: pd.DataFrame, segments: pd.Series,
@@ -39,7 +40,7 @@ NULL_DRAWS = 5
 #: Silhouette points by which the real fit must beat every draw of the reference to be "natural".
 NATURAL_MARGIN = 0.05
 #: The real fit must be at least as stable as the reference's mean, within this tolerance
-#: (the tolerance of :func:`segkit_helpers.schemes.behavioural.recommend_k`).
+#: (the tolerance of :func:`segkit_helpers.schemes.kselect.recommend_k`).
 STABILITY_TOLERANCE = 0.01
 
 
@@ -94,9 +95,9 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
 
     The same scheme with the same k (a clone of the fitted model) is fitted to the
     customers and to ``draws`` seeded draws of :func:`null_sample`, and each fit is
-    scored the same way (:func:`segkit_helpers.schemes.common.fixed_k_table`): separation = mean
+    scored the same way (:func:`segkit_helpers.schemes.kselect.fixed_k_table`): separation = mean
     silhouette width (Rousseeuw 1987) with the model's dissimilarities, stability = the
-    bootstrap-pair ARI of :func:`segkit_helpers.schemes.behavioural.bootstrap_ari`
+    bootstrap-pair ARI of :func:`segkit_helpers.schemes.kselect.bootstrap_ari`
     (``segmentation.stability_resamples`` pairs, of as many customers as step 02's
     choice of k samples: ``segmentation.stability_sample`` for k-means, 2,000 for the
     Gower schemes). Comparing a clustering index with its value on reference data without
@@ -119,17 +120,15 @@ def null_reference(model, data: pd.DataFrame, cfg: dict, draws: int = NULL_DRAWS
         ``null_stability_mean``, ``separated`` (the silhouette rule holds) and ``stable``
         (the stability rule holds). The verdict in words: :func:`segkit_helpers.report.test.structure_record`.
     """
-    seg = cfg["segmentation"]
-    if seg["scheme"] == "value_loyalty":
+    seg, cls = cfg["segmentation"], scheme_class(cfg)
+    if cls.fixed_k:  # rule-based segments (value × loyalty quadrants): nothing to compare with data without groups
         return {"natural": False, "rule_based": True, "draws": 0}
     features = scheme_features(data, cfg)
-
-    # the sample sizes of step 02's k choice: stability_sample for k-means; for the Gower schemes the default
-    # of fixed_k_table (2,000, as select_k_firmographic / select_k_needs), which bounds the n × n dissimilarities
-    sizes = {"sample": seg["stability_sample"]} if seg["scheme"] in ("behavioural", "opportunity") else {}
+    # the sample size of step 02's k choice (the scheme's own, or segmentation.stability_sample for k-means)
+    sample_size = cls.stability_sample or seg["stability_sample"]
 
     def score(sample: pd.DataFrame) -> tuple[float, float]:
-        row = fixed_k_table(clone(model), sample, cfg["seed"], seg["stability_resamples"], **sizes).iloc[0]
+        row = fixed_k_table(clone(model), sample, cfg["seed"], seg["stability_resamples"], sample_size).iloc[0]
         return float(row["silhouette"]), float(row["stability"])
 
     # many small fits: on one thread each they skip OpenMP start-up and oversubscription (20x faster on 2 cores)

@@ -96,15 +96,6 @@ def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
     node[keys[-1]] = value
 
 
-#: Kept for tests/test_schemes.py, which completes configs with ``_complete(raw, SCHEMA, prefix="")``;
-#: remove both when it calls :func:`validate_config`.
-SCHEMA = CycleConfig
-
-
-def _complete(raw: dict, schema: type[CycleConfig] = CycleConfig, prefix: str = "") -> dict:
-    return validate_config(raw).as_dict()
-
-
 def resolve_workdir(workdir: str | os.PathLike | None = None) -> Path:
     """The folder that holds ``data/processed`` and ``reports``.
 

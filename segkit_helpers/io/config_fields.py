@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from segkit_helpers.errors import ConfigError
-from segkit_helpers.schemes.catalog import SCHEMES
+from segkit_helpers.schemes import SCHEMES
 
 
 class Invalid(ValueError):

@@ -167,7 +167,8 @@ class Segmentation(Section):
     """``segmentation``: the scheme, its features and how k is chosen."""
 
     scheme: Scheme = key("behavioural", "`behavioural`, `firmographic`, `needs`, `opportunity` or `value_loyalty` "
-                         "(see above; the one list is the registry `segkit_helpers.schemes.catalog.SCHEMES`)")
+                         "(see above; the one list is the registry `segkit_helpers.schemes.SCHEMES`, which "
+                         "packages extend through the entry-point group `segkit.schemes`)")
     k: K = key("auto", _K)
     k_range: KRange = key([2, 8], _K)
     min_k: Int = key(3, _K)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.tables import column_mapping, source_columns
+from segkit_helpers.schemes import SCHEMES
 from segkit_helpers.research.cleaning import (
     NO_CUSTOMER_RULE,
     NON_POSITIVE_RULE,
@@ -82,10 +83,6 @@ def check_not_empty(lines: Lines, cfg: dict) -> None:
                        first.date() if first is not None else None)
 
 
-#: Schemes that segment the customers of the order lines by how they buy (the others use another table).
-BUYING_SCHEMES = ("behavioural", "opportunity", "value_loyalty")
-
-
 def check_segmentable(lines: Lines, cfg: dict) -> None:
     """Raise when the customers up to ``asof`` are too few, or too alike, for the configured segments.
 
@@ -110,13 +107,14 @@ def check_segmentable(lines: Lines, cfg: dict) -> None:
     if customers < 2:
         raise InputError(f"{where}: {customers} customer(s); segmenting needs at least 2 (readiness.min_customers "
                          f"asks for {cfg['readiness']['min_customers']})")
-    fixed_k = seg["scheme"] != "value_loyalty" and isinstance(seg["k"], int)
+    scheme = SCHEMES[seg["scheme"]]
+    fixed_k = scheme.fixed_k is None and isinstance(seg["k"], int)
     if fixed_k and seg["k"] > customers:
         raise InputError(f"{where}: segmentation.k is {seg['k']} but there are only {customers:,} customers; set a "
                          "smaller k or k: auto")
-    if seg["scheme"] != "value_loyalty" and not fixed_k and seg["k_range"][1] > customers:
+    if scheme.fixed_k is None and not fixed_k and seg["k_range"][1] > customers:
         raise InputError(f"{where}: segmentation.k_range {seg['k_range']} reaches beyond the {customers:,} customers; "
                          f"lower its upper end to at most {customers}")
-    if seg["scheme"] in BUYING_SCHEMES and kinds == 1:
+    if scheme.buys and kinds == 1:  # schemes that segment how customers buy (the others use another table)
         raise InputError(f"{where}: all {customers:,} customers bought alike (the same orders, spend and last day): "
                          "there is nothing to segment them by")

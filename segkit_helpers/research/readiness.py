@@ -6,7 +6,7 @@ import pandas as pd
 
 from segkit_helpers.research.cleaning import cancellation_sql, duplicate_rule
 from segkit_helpers.research.lines import Lines
-from segkit_helpers.schemes.catalog import SCHEMES
+from segkit_helpers.schemes import SCHEMES
 from segkit_helpers.io.sources import quote_ident
 
 #: Seed 001's five questions, keyed as in the ``readiness`` config section.
@@ -75,7 +75,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
 def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:
     """Which segmentation schemes the configured data supports.
 
-    Each scheme's own predicate (:data:`segkit_helpers.schemes.catalog.SCHEMES`) decides,
+    Each scheme's own predicate (:data:`segkit_helpers.schemes.SCHEMES`) decides,
     on the config's sources (files or database URLs) and the order lines' mapped columns.
     """
     rows = [{"scheme": name, "needs": scheme.needs, "data available": bool(scheme.available(cfg, lines.columns)),

@@ -9,7 +9,7 @@ package that accepts survey weights (``sample_weight``) and missing answers
 (``categorical_nan``). Likert answers 1..L are treated as L unordered categories (no
 equal-distance assumption); yes/no as 0/1.
 
-The shipped sample is a synthetic survey (:func:`make_survey`) with the four client
+The shipped sample is a synthetic survey (:func:`segkit_helpers.datasets.survey.make_survey`) with the four client
 types of seed 004 planted: experienced, speed-focused, newcomer and cautious buyers.
 """
 
@@ -17,43 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, clone
-from sklearn.metrics import silhouette_score
 from sklearn.utils.validation import check_is_fitted
 from stepmix.stepmix import StepMix
-from tqdm import tqdm
 
 from segkit_helpers.errors import InputError
-from segkit_helpers.io.model_io import PandasState
-from segkit_helpers.schemes.behavioural import bootstrap_ari, recommend_k
-
-#: The questions of the sample survey: column → statement rated 1 (disagree) to 5 (agree).
-QUESTIONS = {
-    "q01_price_matters_most": "Price is the first thing I compare between suppliers.",
-    "q02_deadline_is_critical": "Delivery on the agreed date is critical for us.",
-    "q03_quality_over_price": "I pay more for proven quality.",
-    "q04_track_record_matters": "I choose suppliers by their experience with companies like mine.",
-    "q05_decide_quickly": "We decide on a purchase quickly.",
-    "q06_pay_quickly": "We pay invoices early or on time without reminders.",
-    "q07_need_guidance": "I often need advice on what exactly to buy.",
-    "q08_prefer_standard_packages": "Standard packages suit us better than custom offers.",
-    "q09_burned_before": "A previous supplier let us down badly.",
-    "q10_want_guarantees": "Written guarantees matter to me.",
-    "q11_want_detailed_updates": "I want detailed updates at every step of an order.",
-    "q12_open_to_add_ons": "I am open to extra products and services offered with an order.",
-}
-
-#: Planted personas of seed 004: typical answer (1-5) per question, in QUESTIONS order.
-PERSONAS = {
-    "experienced": [2, 4, 5, 5, 3, 3, 1, 2, 2, 3, 4, 3],
-    "speed-focused": [3, 5, 3, 2, 5, 5, 2, 3, 2, 2, 2, 3],
-    "newcomer": [5, 2, 2, 2, 3, 3, 5, 5, 1, 3, 3, 4],
-    "cautious": [4, 3, 3, 4, 1, 2, 3, 2, 5, 5, 5, 1],
-}
-#: Shares of the personas among respondents (the sample) and in the customer base (the population).
-SAMPLE_SHARES = [0.35, 0.25, 0.2, 0.2]
-POPULATION_SHARES = [0.2, 0.25, 0.3, 0.25]
-
+from segkit_helpers.schemes.base import SegmentScheme
+from segkit_helpers.schemes.gower import gower_matrix
 
 def survey_questions(survey: pd.DataFrame, weight_column: str | None = None) -> list[str]:
     """Every column of a survey table but ``customer_id`` and the weight."""
@@ -85,7 +54,7 @@ def check_answers(survey: pd.DataFrame, questions: list[str], table: str = "surv
     return int(top) if not np.isnan(top) else 1
 
 
-class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
+class NeedsModel(SegmentScheme):
     """Latent class segments of survey respondents (StepMix, categorical indicators).
 
     Parameters
@@ -105,13 +74,19 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     ----------
     n_outcomes_ : int
         Answer categories per question (the largest answer + 1).
-    segment_ids_ : numpy.ndarray
-        Segment id of each latent class.
     class_sizes_ : pandas.Series
         Estimated (weighted) share of each segment in the population.
     """
 
-    def __init__(self, n_segments: int = 4, random_state: int = 42, features: list[str] | None = None,
+    title = "needs-based (survey answers)"
+    needs = "survey answers (survey table): motivations and pains"
+    table = "survey"
+    join = "inner"
+    buys = False
+    noun = "respondents"
+    lower_better = ("bic",)
+
+    def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None,
                  weight_column: str | None = None, n_init: int = 3):
         self.n_segments = n_segments
         self.random_state = random_state
@@ -120,8 +95,8 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
         self.n_init = n_init
 
     def _answers(self, X: pd.DataFrame) -> np.ndarray:
-        check_answers(X, list(self.features))
-        answers = X[list(self.features)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        check_answers(X, self._columns(X, []))
+        answers = X[self._columns(X, [])].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if hasattr(self, "n_outcomes_"):
             answers[answers >= self.n_outcomes_] = np.nan  # an answer never seen in fitting carries no information
         return answers
@@ -138,28 +113,35 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
                                       "are not positive weights")
         return weights.to_numpy(dtype=float)
 
-    def fit(self, X: pd.DataFrame, y=None) -> "NeedsModel":
-        """Fit the latent class model by EM; ids 1..k by mean ``monetary`` when given, else by size."""
-        if not self.features:
+    @classmethod
+    def from_config(cls, cfg: dict, k: int, features: list[str]) -> "NeedsModel":
+        """Latent classes of the answers to ``features``, weighted by ``segmentation.weight_column``."""
+        return cls(n_segments=k, random_state=cfg["seed"], features=features,
+                   weight_column=cfg["segmentation"]["weight_column"])
+
+    def _fit(self, X: pd.DataFrame) -> np.ndarray:
+        """Fit the latent class model by EM; each respondent's most probable class."""
+        self.questions_ = self._columns(X, [])
+        if not self.questions_:
             raise InputError("the needs scheme needs question columns: set 'segmentation.features'")
-        self.n_outcomes_ = check_answers(X, list(self.features)) + 1
+        self.n_outcomes_ = check_answers(X, self.questions_) + 1
         answers, weights = self._answers(X), self._weights(X)
         self.stepmix_ = StepMix(n_components=self.n_segments, measurement="categorical_nan",
                                 measurement_params={"max_n_outcomes": self.n_outcomes_}, n_init=self.n_init,
                                 abs_tol=1e-4, max_iter=300, random_state=self.random_state, verbose=0,
                                 progress_bar=0).fit(answers, sample_weight=weights)
         posterior = self.stepmix_.predict_proba(answers)
-        classes = posterior.argmax(axis=1)
-        if "monetary" in X:
-            key = pd.Series(X["monetary"].to_numpy()).groupby(classes).mean().reindex(range(self.n_segments))
-        else:
-            key = pd.Series(self.stepmix_.get_parameters()["weights"])
-        order = key.fillna(-np.inf).sort_values(ascending=False, kind="stable").index.to_numpy()
-        self.segment_ids_ = np.empty(self.n_segments, dtype="int64")
-        self.segment_ids_[order] = np.arange(1, self.n_segments + 1)
-        self.class_sizes_ = pd.Series(self.stepmix_.get_parameters()["weights"], index=self.segment_ids_).sort_index()
         self._set_centers(answers, posterior, weights)
-        return self
+        return posterior.argmax(axis=1)
+
+    def _component_sizes(self, components: np.ndarray) -> pd.Series:
+        """The estimated class shares (the mixture weights)."""
+        return pd.Series(self.stepmix_.get_parameters()["weights"])
+
+    @property
+    def class_sizes_(self) -> pd.Series:
+        """Estimated (weighted) share of each segment in the population, by segment id."""
+        return self._by_id(pd.Series(self.stepmix_.get_parameters()["weights"]))
 
     def _set_centers(self, answers: np.ndarray, posterior: np.ndarray, weights: np.ndarray | None) -> None:
         """Expected answer per class and question: the posterior- (and survey-) weighted mean of the observed answers.
@@ -172,27 +154,20 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
         totals = np.nan_to_num(answers).T @ w
         counts = observed.astype(float).T @ w
         expected = totals / np.where(counts > 0, counts, 1)
-        self.expected_answers_ = pd.DataFrame(expected.T, columns=list(self.features),
-                                              index=pd.Index(self.segment_ids_, name="segment")).sort_index()
+        self.class_answers_ = pd.DataFrame(expected.T, columns=self.questions_)
 
-    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
+    @property
+    def expected_answers_(self) -> pd.DataFrame:
+        """Expected answer per segment (rows, by id) and question."""
+        return self._by_id(self.class_answers_)
+
+    def _memberships(self, X: pd.DataFrame) -> np.ndarray:
         """Posterior class probabilities of each respondent (rows sum to 1)."""
-        check_is_fitted(self)
-        posterior = self.stepmix_.predict_proba(self._answers(X))
-        return pd.DataFrame(posterior, columns=self.segment_ids_, index=X.index)[sorted(self.segment_ids_)]
+        return self.stepmix_.predict_proba(self._answers(X))
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Segment id of each respondent: the most probable class."""
-        proba = self.predict_proba(X)
-        return proba.columns.to_numpy()[proba.to_numpy().argmax(axis=1)]
-
-    def relabel(self, mapping: dict[int, int]) -> "NeedsModel":
-        """Give segments new ids (``{old id: new id}``), e.g. to match the previous cycle."""
-        check_is_fitted(self)
-        self.segment_ids_ = np.array([mapping[int(s)] for s in self.segment_ids_], dtype="int64")
-        self.expected_answers_ = self.expected_answers_.rename(index=mapping).sort_index()
-        self.class_sizes_ = self.class_sizes_.rename(index=mapping).sort_index()
-        return self
+    def _components(self, X: pd.DataFrame) -> np.ndarray:
+        """The most probable class."""
+        return self._memberships(X).argmax(axis=1)
 
     @property
     def centers_(self) -> pd.DataFrame:
@@ -202,8 +177,6 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
     def pairwise_distances(self, X: pd.DataFrame) -> np.ndarray:
         """Mean absolute difference of two respondents' answers on the 0–1 scale, questions either left
         blank left out: Gower's (1971) dissimilarity with every question numeric."""
-        from segkit_helpers.schemes.firmographic import gower_matrix
-
         check_is_fitted(self)
         answers = (self._answers(X), np.empty((len(X), 0), dtype=np.int64))
         scaled = (answers[0] / max(self.n_outcomes_ - 1, 1), answers[1])
@@ -214,84 +187,10 @@ class NeedsModel(PandasState, ClusterMixin, BaseEstimator):
         check_is_fitted(self)
         return self.expected_answers_.copy()
 
-
-def select_k_needs(X: pd.DataFrame, questions: list[str], k_range: list[int], seed: int, min_k: int = 2,
-                   resamples: int = 10, sample: int = 2000, weight_column: str | None = None) -> pd.DataFrame:
-    """Score every number of latent classes: BIC, AIC, relative entropy, silhouette and bootstrap stability.
-
-    - ``bic`` (Schwarz 1978) and ``aic`` (Akaike 1974) of the fit on all respondents
-      (lower is better); BIC is the usual criterion for the number of latent classes
-      (Nylund, Asparouhov & Muthén 2007) and is ranked; AIC tends to over-extract and
-      is shown only;
-    - ``relative_entropy`` (Ramaswamy et al. 1993): 1 = every respondent clearly in one
-      class; shown, not ranked (it does not compare numbers of classes well);
-    - ``silhouette`` (Rousseeuw 1987) on the mean absolute answer differences of a
-      seeded sample (higher is better; ranked);
-    - ``stability``: :func:`segkit_helpers.schemes.behavioural.bootstrap_ari` of refits on
-      bootstrap samples (three EM starts each, as the main fit: single starts land in local optima).
-
-    The recommendation follows :func:`segkit_helpers.schemes.behavioural.recommend_k`.
-    """
-    model = NeedsModel(features=questions, weight_column=weight_column)
-    rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(len(X), size=min(sample, len(X)), replace=False))
-    rows = []
-    for k in tqdm(range(k_range[0], k_range[1] + 1), desc="choosing k", leave=False):
-        fitted = clone(model).set_params(n_segments=k, random_state=seed).fit(X)
-        answers = fitted._answers(X)
-        labels = fitted.predict(X.iloc[idx])
-        silhouette = (silhouette_score(fitted.pairwise_distances(X.iloc[idx]), labels, metric="precomputed")
-                      if 1 < len(set(labels)) < len(idx) else float("nan"))
-
-        def fit_predict(train: np.ndarray, evaluate: np.ndarray, start: int, k=k) -> np.ndarray:
-            refit = clone(model).set_params(n_segments=k, random_state=start).fit(X.iloc[train])
-            return refit.predict(X.iloc[evaluate])
-
-        stability = bootstrap_ari(len(X), fit_predict, seed + k, resamples, sample)
-        rows.append({"k": k, "bic": fitted.stepmix_.bic(answers), "aic": fitted.stepmix_.aic(answers),
-                     "relative_entropy": fitted.stepmix_.relative_entropy(answers), "silhouette": float(silhouette),
-                     "stability": float(stability.mean()), "stability_sd": float(stability.std())})
-    return recommend_k(pd.DataFrame(rows), min_k, ["silhouette"], ["bic"])
-
-
-def make_survey(n: int = 1500, k: int = 4, scale: int = 5, seed: int = 0, customer_ids=None,
-                spread: float = 0.8, missing: float = 0.02) -> tuple[pd.DataFrame, np.ndarray]:
-    """A synthetic needs survey with planted personas (the sample of the needs scheme).
-
-    Respondents belong to the personas of :data:`PERSONAS` (for k = 4; other k get
-    programmatic profiles) in the shares :data:`SAMPLE_SHARES`. Each answer to
-    question j is drawn on 1..``scale`` with probability ∝ exp(−(a − m_j)² / (2
-    ``spread``²)) around the persona's typical answer m_j; a share ``missing`` of the
-    answers is blank. ``weight`` is a post-stratification weight, population share /
-    sample share of the respondent's persona (:data:`POPULATION_SHARES`), times a
-    little noise, so weighted results describe the customer base rather than the
-    respondents.
-
-    Returns
-    -------
-    survey : pandas.DataFrame
-        ``customer_id``, the questions of :data:`QUESTIONS` and ``weight``.
-    labels : numpy.ndarray
-        The planted persona of each respondent (0..k−1, in :data:`PERSONAS` order).
-    """
-    rng = np.random.default_rng(seed)
-    questions = list(QUESTIONS)
-    if k == len(PERSONAS):
-        profiles = np.array(list(PERSONAS.values()), dtype=float)
-        sample_shares, population = np.array(SAMPLE_SHARES), np.array(POPULATION_SHARES)
-    else:
-        profiles = rng.integers(1, scale + 1, size=(k, len(questions))).astype(float)
-        sample_shares = population = np.full(k, 1 / k)
-    labels = rng.choice(k, size=n, p=sample_shares)
-    levels = np.arange(1, scale + 1)
-    answers = np.empty((n, len(questions)))
-    for j in range(len(questions)):
-        weights = np.exp(-((levels[None, :] - profiles[labels, j][:, None]) ** 2) / (2 * spread**2))
-        cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-        answers[:, j] = levels[(rng.random(n)[:, None] > cumulative).sum(axis=1)]
-    answers[rng.random(answers.shape) < missing] = np.nan
-    ids = list(customer_ids) if customer_ids is not None else [f"R{i:05d}" for i in range(n)]
-    survey = pd.DataFrame(answers, columns=questions).astype("Int64")
-    survey.insert(0, "customer_id", ids[:n])
-    survey["weight"] = np.round(population[labels] / sample_shares[labels] * rng.uniform(0.9, 1.1, n), 3)
-    return survey, labels
+    def k_scores(self, X: pd.DataFrame, seed: int, sample: int) -> dict[str, float]:
+        """BIC (Schwarz 1978; ranked, the usual criterion for the number of latent classes: Nylund, Asparouhov &
+        Muthén 2007), AIC (Akaike 1974; over-extracts, shown only), relative entropy (Ramaswamy et al. 1993; 1 =
+        every respondent clearly in one class, shown only) and the silhouette on mean absolute answer differences."""
+        answers = self._answers(X)
+        return {"bic": self.stepmix_.bic(answers), "aic": self.stepmix_.aic(answers),
+                "relative_entropy": self.stepmix_.relative_entropy(answers), **super().k_scores(X, seed, sample)}

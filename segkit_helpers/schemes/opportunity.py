@@ -21,9 +21,12 @@ Definitions, per segment *s* and product line *l*:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.schemes.behavioural import SegmentModel
+from segkit_helpers.schemes.catalog import product_lines_available, source_configured
 
 SHARE_PREFIX = "line_share_"
 
@@ -42,6 +45,29 @@ def require_product_lines(profile: pd.DataFrame) -> list[str]:
             "transactions, or set 'research.product_lines' to a CSV with columns product,line"
         )
     return columns
+
+
+class OpportunityModel(SegmentModel):
+    """K-means segments on the product-line shares of spend (log-modulus, z-scores), named by the line they over-buy."""
+
+    title = "opportunity (which product lines customers buy)"
+    needs = "product lines bought (transactions with a category, or products and research.product_lines)"
+
+    @classmethod
+    def available(cls, cfg: dict, columns) -> bool:
+        """Transactions with product lines."""
+        return source_configured(cfg, cls.table) and product_lines_available(columns, cfg)
+
+    @classmethod
+    def default_features(cls, data: pd.DataFrame, seg: dict) -> list[str]:
+        """The ``line_share_<line>`` columns."""
+        return require_product_lines(data)
+
+    def segment_names(self, data: pd.DataFrame, features: list[str], seg: dict) -> dict[int, str]:
+        """The product line each segment over-buys most (largest mean share against all customers)."""
+        lift = data[features].groupby(self.predict(data)).mean() / data[features].mean().replace(0, np.nan)
+        return {int(s): f"{row.idxmax().removeprefix(SHARE_PREFIX).replace('_', ' ')} buyers"
+                for s, row in lift.iterrows()}
 
 
 def _spend_by_line(profile: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -124,15 +150,11 @@ WHITESPACE_COLUMNS = ["customer_id", "segment", "product_line", "penetration", "
 def opportunity_tables(profile: pd.DataFrame, segments: pd.DataFrame, cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-sell table and the per-customer whitespace for any scheme's segments.
 
-    Both are empty (with their columns) when the profile has no product lines; a
-    line says so and how to add them.
+    Both are empty (with their columns) when the profile has no product lines
+    (:func:`segkit_helpers.report.hypothesis.whitespace_sentence` says so and how to add them).
     """
     if len(share_columns(profile)) < 2:
-        print("No product lines in the profile: map a 'category' column of the transactions or set "
-              "'research.product_lines' to see cross-sell opportunities.")
         return pd.DataFrame(columns=CROSS_SELL_COLUMNS), pd.DataFrame(columns=WHITESPACE_COLUMNS)
     threshold = cfg["segmentation"]["min_penetration"]
     gaps = whitespace(profile, segments, threshold)
-    print(f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
-          f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best next line.")
     return cross_sell_table(profile, segments, threshold), gaps

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.metrics import pairwise_distances as sk_pairwise_distances
-from sklearn.utils.validation import check_is_fitted
 
 from segkit_helpers.research.scores import QUADRANTS, profit_threshold
-from segkit_helpers.io.model_io import PandasState
+from segkit_helpers.schemes.base import SegmentScheme
 
 # id → (profitable, loyal); 1 is the "gold fund" every playbook aims at.
 QUADRANT_IDS = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}
 FEATURES = ["profit", "loyalty_score"]
 
 
-class QuadrantModel(PandasState, ClusterMixin, BaseEstimator):
+class QuadrantModel(SegmentScheme):
     """Profitability × loyalty quadrants as a segment model (same interface as the other schemes).
 
     Parameters
@@ -36,7 +34,16 @@ class QuadrantModel(PandasState, ClusterMixin, BaseEstimator):
         Loyal means ``loyalty_score`` ≥ this value (1–5 scale).
     """
 
-    def __init__(self, n_segments: int = 4, random_state: int = 42, profit_threshold: float = 0.0,
+    title = "value × loyalty (profitability and loyalty quadrants)"
+    needs = "order lines (transactions): profit and loyalty of each customer"
+    fixed_k = len(QUADRANT_IDS)
+    fixed_ids = True
+    numeric = True
+    #: Why the k choice has one row, in the words of :func:`segkit_helpers.schemes.common.k_choice`.
+    fixed_k_reason = ("The value × loyalty scheme has four fixed groups — profitable or not, loyal or not — so there "
+                      "is no number of segments to choose")
+
+    def __init__(self, n_segments: int = 4, random_state: int | None = 42, profit_threshold: float = 0.0,
                  profit_quantile: float | None = None, loyalty_threshold: float = 3.0):
         self.n_segments = n_segments
         self.random_state = random_state
@@ -46,34 +53,48 @@ class QuadrantModel(PandasState, ClusterMixin, BaseEstimator):
 
     features = FEATURES
 
-    def fit(self, X: pd.DataFrame, y=None) -> "QuadrantModel":
-        """Learn the profit cut (a quantile when configured); ids are fixed by :data:`QUADRANT_IDS`."""
-        self.profit_cut_ = profit_threshold(X["profit"], self.profit_threshold, self.profit_quantile)
-        self.segment_ids_ = np.array(list(QUADRANT_IDS), dtype="int64")
-        return self
+    @classmethod
+    def scheme_features(cls, data: pd.DataFrame, seg: dict) -> list[str]:
+        """Profit and loyalty score, whatever ``segmentation.features`` says."""
+        return list(FEATURES)
 
-    def _flags(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        check_is_fitted(self)
-        return (X["profit"].to_numpy() > self.profit_cut_), (X["loyalty_score"].to_numpy() >= self.loyalty_threshold)
+    @classmethod
+    def from_config(cls, cfg: dict, k: int, features: list[str]) -> "QuadrantModel":
+        """The quadrants of ``value.profit_threshold`` / ``profit_quantile`` and ``loyalty.threshold``."""
+        return cls(random_state=cfg["seed"], profit_threshold=cfg["value"]["profit_threshold"],
+                   profit_quantile=cfg["value"]["profit_quantile"], loyalty_threshold=cfg["loyalty"]["threshold"])
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Quadrant id of each customer."""
-        profitable, loyal = self._flags(X)
-        ids = np.empty(len(X), dtype="int64")
-        for seg, (p, l) in QUADRANT_IDS.items():
-            ids[(profitable == p) & (loyal == l)] = seg
-        return ids
+    def segment_names(self, data: pd.DataFrame, features: list[str], seg: dict) -> dict[int, str]:
+        """The quadrant names."""
+        return quadrant_names()
 
-    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Membership: 1 for the customer's quadrant, 0 elsewhere (quadrants are rules, not mixtures)."""
-        ids = self.predict(X)
-        return pd.DataFrame({seg: (ids == seg).astype(float) for seg in QUADRANT_IDS}, index=X.index)
+    def _fit(self, X: pd.DataFrame) -> np.ndarray:
+        """Learn the profit cut (a quantile when configured)."""
+        self.profit_cut_ = profit_threshold(self._profit_loyalty(X)[0], self.profit_threshold, self.profit_quantile)
+        return self._components(X)
 
-    def relabel(self, mapping: dict[int, int]) -> "QuadrantModel":
-        """Quadrant ids are fixed; only the identity mapping is accepted."""
-        if any(int(k) != int(v) for k, v in mapping.items()):
-            raise ValueError("value × loyalty quadrants keep their ids in every cycle")
-        return self
+    @staticmethod
+    def _profit_loyalty(X: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Profit and loyalty score: the named columns, or an array input's first two columns."""
+        if X.attrs.get("from_array"):
+            if X.shape[1] < 2:
+                raise ValueError(f"value × loyalty quadrants need two columns, profit and loyalty score; got "
+                                 f"{X.shape[1]} feature(s)")
+            return X[0], X[1]
+        return X["profit"], X["loyalty_score"]
+
+    def _order_ids(self, X: pd.DataFrame, components: np.ndarray) -> np.ndarray:
+        """Ids are fixed by :data:`QUADRANT_IDS` (component j is quadrant j + 1)."""
+        return np.array(list(QUADRANT_IDS), dtype="int64")
+
+    def _components(self, X: pd.DataFrame) -> np.ndarray:
+        """Quadrant of each customer, 0..3 in :data:`QUADRANT_IDS` order."""
+        profit, loyalty = self._profit_loyalty(X)
+        profitable, loyal = profit.to_numpy() > self.profit_cut_, loyalty.to_numpy() >= self.loyalty_threshold
+        components = np.empty(len(X), dtype="int64")
+        for j, (p, l) in enumerate(QUADRANT_IDS.values()):
+            components[(profitable == p) & (loyal == l)] = j
+        return components
 
     @property
     def centers_(self) -> pd.DataFrame:

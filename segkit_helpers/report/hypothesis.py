@@ -1,0 +1,154 @@
+"""The hypothesis step in words: the scheme, the whitespace, persona drafts and their table (seed 002 steps 4–5).
+
+Every sentence of step 02's page is built here: persona cards from the segment profiles
+of :func:`segkit_helpers.schemes.behavioural.segment_profiles`, the scheme line and the
+whitespace line from what the schemes return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segkit_helpers.schemes.behavioural import FEATURES, log_modulus
+from segkit_helpers.schemes.common import scheme_class, scheme_features
+
+
+def scheme_sentence(data: pd.DataFrame, cfg: dict) -> str:
+    """The scheme, the columns it clusters and how many customers it segments (two lines)."""
+    return (f"Scheme: {scheme_class(cfg).title}.\n"
+            f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
+
+
+def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> str:
+    """How many customers have whitespace and what their best next lines are worth, or how to get product lines."""
+    if not has_lines:
+        return ("No product lines in the profile: map a 'category' column of the transactions or set "
+                "'research.product_lines' to see cross-sell opportunities.")
+    return (f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
+            f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best next line.")
+
+FEATURE_WORDS = {
+    "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately
+    "frequency": ("frequent", "regular", "occasional"),
+    "monetary": ("high-value", "mid-value", "low-value"),
+}
+DISTINCT_Z = 0.5  # a segment mean this many overall SDs from the overall mean is "distinctive"
+
+
+def _feature_z(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """Each segment's RFM position as z-scores against all customers, in log1p units.
+
+    The segment centres when the scheme clusters RFM (``center_<feature>`` columns),
+    else the segment medians.
+    """
+    logs = log_modulus(profile[FEATURES].to_numpy(dtype=float))
+    mean, sd = logs.mean(axis=0), logs.std(axis=0)
+    if all(f"center_{f}" in profiles for f in FEATURES):
+        centers = profiles[[f"center_{f}" for f in FEATURES]].to_numpy()
+    else:
+        centers = log_modulus(profiles[[f"median_{f}" for f in FEATURES]].to_numpy(dtype=float))
+    return pd.DataFrame((centers - mean) / np.where(sd > 0, sd, 1), columns=FEATURES, index=profiles.index)
+
+
+def _word(feature: str, z: float) -> str:
+    low, mid, high = FEATURE_WORDS[feature]
+    if feature == "recency_days":
+        return low if z <= -DISTINCT_Z else high if z >= DISTINCT_Z else mid
+    return low if z >= DISTINCT_Z else high if z <= -DISTINCT_Z else mid
+
+
+SOFT_QUESTIONS = [
+    "Who decides the purchase in these accounts, and how do they prefer to be contacted?",
+    "What problem do they solve with our products, and what pains do they mention to sales?",
+    "How do they respond to campaigns, discounts and new products?",
+    "What would make them buy more often or move more of their spend to us?",
+    "Which competitors do they also buy from, and why?",
+]
+
+
+def draft_personas(profiles: pd.DataFrame, profile: pd.DataFrame, stability: pd.DataFrame | None = None,
+                   previous: dict | None = None, names: dict[int, str] | None = None,
+                   traits: dict[int, str] | None = None) -> list[dict]:
+    """A persona draft per segment, from its distinctive features (seed 002 steps 4–5).
+
+    The name combines three words, one per RFM feature, chosen by how far the segment
+    centre lies from the overall mean in SD units (±0.5 SD is distinctive); duplicates
+    get the segment id appended. A segment matched to the previous cycle keeps the
+    name it had there — which the team may have edited in that cycle's
+    ``personas.yml`` — so names stick across cycles. The description states size and
+    value; the data answers come from the segment's medians; the soft questions are
+    for business experts to answer.
+
+    Parameters
+    ----------
+    stability
+        :func:`segkit_helpers.evaluation.validation.segment_stability`, shown on each card.
+    previous
+        The previous cycle (:func:`segkit_helpers.monitoring.drift.load_previous`).
+    names
+        Generated names to use instead of the RFM words (schemes that segment on
+        something else name segments by it: :func:`segkit_helpers.schemes.common.scheme_names`).
+    traits
+        A sentence per segment on what makes it distinctive
+        (:func:`segkit_helpers.schemes.common.segment_traits`), added to the description.
+
+    Returns
+    -------
+    list of dict
+        ``segment``, ``name``, ``name_source`` (generated / previous cycle),
+        ``description``, ``customers``, ``customer_share``, ``revenue_share``,
+        ``stability`` and ``target_alone`` (when given), ``data_answers``
+        (question → answer) and ``soft_questions``, in segment id order.
+    """
+    z = _feature_z(profiles, profile)
+    names = names or {seg: " ".join(_word(f, z.loc[seg, f]) for f in FEATURES) + " buyers" for seg in profiles.index}
+    counts = pd.Series(names).value_counts()
+    kept = {p["segment"]: p["name"] for p in (previous or {}).get("personas", [])}
+    personas = []
+    for seg, row in profiles.iterrows():
+        name = names[seg] if counts[names[seg]] == 1 else f"{names[seg]} ({seg})"
+        card_stability = {}
+        if stability is not None and seg in stability.index:
+            card_stability = {"stability": float(stability.loc[seg, "jaccard"]),
+                              "target_alone": bool(stability.loc[seg, "stable"])}
+        personas.append(
+            {
+                "segment": int(seg),
+                "name": kept.get(int(seg), name),
+                "name_source": "previous cycle" if int(seg) in kept else "generated",
+                "customers": int(row.customers),
+                "customer_share": round(float(row.customer_share), 4),
+                "revenue_share": round(float(row.revenue_share), 4),
+                **card_stability,
+                "description": (
+                    f"{int(row.customers):,} customers ({row.customer_share:.0%} of all) bringing "
+                    f"{row.revenue_share:.0%} of net revenue. Typically last bought "
+                    f"{row.median_recency_days:.0f} days ago, {row.median_frequency:.0f} order(s) so far, "
+                    f"{row.median_monetary:,.0f} in net revenue."
+                    + (f" {traits[seg]}" if traits and seg in traits else "")
+                ),
+                "data_answers": {
+                    "How often do they buy?": f"{row.median_orders_per_quarter:.2f} orders per quarter (median)",
+                    "How much do they spend per order?": f"{row.median_avg_order_value:,.0f} (median average order value)",
+                    "How recently did they buy?": f"{row.median_recency_days:.0f} days before the as-of date (median)",
+                    "How much of our revenue do they bring?": f"{row.revenue_share:.1%}",
+                    "Are they profitable and loyal?": f"mostly {row.main_quadrant}",
+                },
+                "soft_questions": list(SOFT_QUESTIONS),
+            }
+        )
+    return personas
+
+
+def persona_table(personas: list[dict]) -> pd.DataFrame:
+    """Persona cards as a table: name, size, value, stability, description and the data answers."""
+    rows = []
+    for p in personas:
+        row = {"segment": p["segment"], "name": p["name"], "customers": p["customers"],
+               "share of customers": f"{p['customer_share']:.0%}", "share of revenue": f"{p['revenue_share']:.0%}"}
+        if "stability" in p:
+            row["stability (Jaccard)"] = round(p["stability"], 2)
+            row["target alone?"] = "yes" if p["target_alone"] else "no: unstable, combine or watch"
+        rows.append({**row, "description": p["description"], **p["data_answers"]})
+    return pd.DataFrame(rows).set_index("segment")

@@ -138,6 +138,14 @@ def test_plot_segment_map(profile, model):
     assert ax.get_legend().get_title().get_text() == "segment"
 
 
+def test_plot_segment_map_of_one_feature(profile, model):
+    segments = pd.Series(model.predict(profile))
+    ax = hypothesis.plot_segment_map(profile[["frequency"]], segments, seed=0, sample=45)
+    labelled(ax)
+    assert ax.get_xlabel() == "frequency" and ax.get_ylabel() == "segment"
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 45  # every sampled customer, on its segment's row
+
+
 def test_plot_quadrants_counts(profile):
     ax = research.plot_quadrants(profile)
     assert isinstance(ax, Axes)

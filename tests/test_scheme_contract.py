@@ -3,10 +3,8 @@ from outside the package through the ``segkit.schemes`` entry point."""
 
 from __future__ import annotations
 
-import textwrap
 
 import numpy as np
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from segkit_helpers.schemes import BUILTIN, SCHEMES
@@ -45,60 +43,6 @@ def test_every_registered_scheme_passes_scikit_learns_estimator_checks(estimator
     check(estimator)
 
 
-TOY = '''
-"""A toy scheme from outside segkit: customers in k bands of their order count (equal-size quantile bands)."""
-import numpy as np
-import pandas as pd
-
-from segkit_helpers.schemes.base import SegmentScheme
-
-
-class BandScheme(SegmentScheme):
-    title = "bands of order count (a toy plugged in through an entry point)"
-    needs = "order lines"
-    stability_sample = 500
-
-    def __init__(self, n_segments=3, random_state=None, features=None):
-        self.n_segments = n_segments
-        self.random_state = random_state
-        self.features = features
-
-    @classmethod
-    def default_features(cls, data, seg):
-        return ["frequency"]
-
-    def _values(self, X):
-        return X[self._columns(X, ["frequency"])[0]].to_numpy(dtype=float)
-
-    def _fit(self, X):
-        values = self._values(X)
-        self.edges_ = np.quantile(values, np.linspace(0, 1, self.n_segments + 1)[1:-1])
-        return self._components(X)
-
-    def _components(self, X):
-        return np.searchsorted(self.edges_, self._values(X), side="right")
-
-    @property
-    def centers_(self):
-        centres = np.concatenate([[self.edges_[0]], (self.edges_[1:] + self.edges_[:-1]) / 2, [self.edges_[-1]]])
-        return self._by_id(pd.DataFrame({"frequency": centres[: self.n_segments]}))
-
-    def pairwise_distances(self, X):
-        values = self._values(X)
-        return np.abs(values[:, None] - values[None, :])
-'''
-
-
-@pytest.fixture
-def toy_scheme(tmp_path, monkeypatch):
-    """A module and a dist-info whose entry point registers it as scheme ``bands``."""
-    (tmp_path / "toy_bands.py").write_text(textwrap.dedent(TOY), encoding="utf-8")
-    info = tmp_path / "toy_bands-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-bands\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[segkit.schemes]\nbands = toy_bands:BandScheme\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield "bands"
 
 
 def test_a_scheme_registered_through_the_entry_point_runs_the_hypothesis_step(toy_scheme):

@@ -11,27 +11,11 @@ import pandas as pd
 
 from segkit_helpers.evaluation.stats import NOT_TESTABLE, compare_segments, differs, holm, is_categorical, mann_whitney, p_text
 from segkit_helpers.schemes.behavioural import FEATURES
-from segkit_helpers.schemes.common import scheme_features
+from segkit_helpers.schemes.common import scheme_class, scheme_features
 
 #: The role of a feature in :func:`clustering_differences`: clustered by the scheme, or a descriptor beside them.
 CIRCULAR = "clustering feature (circular)"
 DESCRIPTOR = "descriptor"
-
-#: Profile metrics of how a customer buys that are not computed from recency, frequency or
-#: monetary value (r/f/m scores, the RFM segment, average order value, profit, loyalty score,
-#: ABC class and the value × loyalty quadrant are, so they are never held out for RFM schemes).
-PERSONA_METRICS = ["tenure_days", "share_active_months", "order_gap_cv", "basket_value_change", "monthly_spend_cv",
-                   "distinct_products", "xyz_class"]
-#: Default features the hypotheses are tested on, per scheme: features the scheme did not
-#: cluster (``validation.test_features`` overrides; clustering features are always left out).
-HOLDOUT_FEATURES = {
-    "behavioural": PERSONA_METRICS,
-    "value_loyalty": PERSONA_METRICS,
-    "opportunity": [*FEATURES, "avg_order_value", *PERSONA_METRICS],
-    "firmographic": [*FEATURES, "avg_order_value", *PERSONA_METRICS],
-    "needs": [*FEATURES, "avg_order_value", *PERSONA_METRICS],
-}
-
 
 def difference_tests(data: pd.DataFrame, labels, features: list[str], alpha: float = 0.05,
                      categorical: list[str] | tuple = ()) -> pd.DataFrame:
@@ -84,11 +68,11 @@ def clustering_differences(data: pd.DataFrame, segments: pd.DataFrame, cfg: dict
 
 
 def holdout_features(data: pd.DataFrame, cfg: dict) -> list[str]:
-    """The features hypotheses are tested on: ``validation.test_features``, else :data:`HOLDOUT_FEATURES`
-    of the scheme; clustering features and columns absent from the data are left out."""
+    """The features hypotheses are tested on: ``validation.test_features``, else the scheme's
+    ``holdout_features``; clustering features and columns absent from the data are left out."""
     clustered = set(scheme_features(data, cfg))
     chosen = cfg["validation"]["test_features"]
-    candidates = HOLDOUT_FEATURES[cfg["segmentation"]["scheme"]] if chosen is None else chosen
+    candidates = scheme_class(cfg).holdout_features if chosen is None else chosen
     return [f for f in dict.fromkeys(candidates) if f in data and f not in clustered]
 
 

@@ -63,9 +63,9 @@ def null_sample(data: pd.DataFrame, cfg: dict, features: list[str], rng: np.rand
     Other columns (weights, ``monetary`` used to order ids) are kept as they are.
     """
     seg = cfg["segmentation"]
-    scheme = seg["scheme"]
+    scheme = scheme_class(cfg)
     out = data.copy()
-    if scheme == "needs":
+    if scheme.categorical_features:
         numeric, categorical = [], list(features)
     else:
         scale = GowerScale(data, features, seg["categorical"], seg["log_features"])
@@ -74,8 +74,7 @@ def null_sample(data: pd.DataFrame, cfg: dict, features: list[str], rng: np.rand
         out[feature] = data[feature].iloc[rng.permutation(len(data))].set_axis(data.index)
     if numeric:
         raw = data[numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        logged = [j for j, f in enumerate(numeric) if scheme in ("behavioural", "opportunity")
-                  or f in seg["log_features"]]
+        logged = [j for j, f in enumerate(numeric) if scheme.log_scale or f in seg["log_features"]]
         values = raw.copy()
         values[:, logged] = log_modulus(values[:, logged])
         missing = np.isnan(values)

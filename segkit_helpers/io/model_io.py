@@ -77,6 +77,15 @@ class PandasState:
             self.__dict__.update(decoded)
 
 
+def trusted(type_name: str) -> bool:
+    """A type built without ``--trust``: from :data:`TRUSTED_MODULES`, or the model class of a scheme registered
+    through the ``segkit.schemes`` entry point (the installed plugin's code runs whenever its scheme is used anyway;
+    only its registered class is trusted, not the rest of its package)."""
+    from segkit_helpers.schemes import SCHEMES
+
+    return type_name.startswith(TRUSTED_MODULES) or type_name in SCHEMES.type_names()
+
+
 def save_model(model: Any, path: str | os.PathLike) -> Path:
     """Write a fitted model with ``skops.io``, atomically."""
     import skops.io as sio
@@ -94,7 +103,7 @@ def load_model(path: str | os.PathLike, trust: bool = False) -> Any:
     path
         The model file (``model.skops`` of a cycle).
     trust
-        Also build types outside :data:`TRUSTED_MODULES` (only for a file you made).
+        Also build types that are not :func:`trusted` (only for a file you made).
 
     Raises
     ------
@@ -113,7 +122,7 @@ def load_model(path: str | os.PathLike, trust: bool = False) -> Any:
     except Exception:  # zip or schema errors: whatever the file is, it is not a saved model
         raise InputError(f"model file {path} is not a segkit model (saved by segkit cycle as {MODEL_FILE}) "
                          "or it is truncated or corrupt") from None
-    refused = [name for name in named if not name.startswith(TRUSTED_MODULES)]
+    refused = [name for name in named if not trusted(name)]
     if refused and not trust:
         raise InputError(f"model file {path} names types segkit does not trust: {', '.join(refused[:5])}. "
                          "It may run code when loaded; use --trust only for a file you made yourself")

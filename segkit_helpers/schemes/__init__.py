@@ -58,6 +58,10 @@ class Registry(Mapping):
     def __contains__(self, name: object) -> bool:
         return name in self._specs()
 
+    def type_names(self) -> set[str]:
+        """``module.Class`` of every registered scheme, as a model file names them."""
+        return {spec.replace(":", ".") for spec in self._specs().values()}
+
 
 #: The registry of segmentation schemes (see the module docstring).
 SCHEMES = Registry(BUILTIN)

@@ -49,6 +49,15 @@ def fuzzy_memberships(distances: np.ndarray) -> np.ndarray:
     return inv / inv.sum(axis=1, keepdims=True)
 
 
+#: Profile metrics of how a customer buys that are not computed from recency, frequency or
+#: monetary value (r/f/m scores, the RFM segment, average order value, profit, loyalty score,
+#: ABC class and the value × loyalty quadrant are, so they are never held out for RFM schemes).
+PERSONA_METRICS = ("tenure_days", "share_active_months", "order_gap_cv", "basket_value_change", "monthly_spend_cv",
+                   "distinct_products", "xyz_class")
+#: What the profile says of how customers buy: RFM, order value and :data:`PERSONA_METRICS`.
+BUYING_DESCRIPTORS = ("recency_days", "frequency", "monetary", "avg_order_value", *PERSONA_METRICS)
+
+
 class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
     """Base class of segment models: ids 1..k, memberships, relabelling and the scheme's declarations.
 
@@ -90,6 +99,14 @@ class SegmentScheme(PandasState, ClusterMixin, BaseEstimator):
     numeric: ClassVar[bool] = False
     #: What a segment of customers is called in generated names ("Average accounts").
     noun: ClassVar[str] = "customers"
+    #: Features step 03 tests the segments on by default (``validation.test_features`` overrides); the
+    #: scheme's own clustered features are always left out, since they differ by construction.
+    holdout_features: ClassVar[tuple[str, ...]] = BUYING_DESCRIPTORS
+    #: How step 03's reference without groups draws the features
+    #: (:func:`segkit_helpers.evaluation.structure.null_sample`): all of them as categories (survey
+    #: answers), and whether numeric features live on the log-modulus scale in the scheme's space.
+    categorical_features: ClassVar[bool] = False
+    log_scale: ClassVar[bool] = False
 
     # --- what the scheme declares ------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from segkit_helpers.schemes.base import SegmentScheme, fuzzy_memberships
+from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.estimator import components, fit_components, make_clusterer, memberships
 from segkit_helpers.schemes.kselect import k_table
 
@@ -76,6 +76,8 @@ class SegmentModel(SegmentScheme):
     """
 
     title = "behavioural (purchase behaviour: recency, frequency, monetary value)"
+    holdout_features = PERSONA_METRICS  # everything else is computed from RFM
+    log_scale = True
     needs = "order lines (transactions): how customers buy"
     stability_sample = None
     numeric = True

@@ -84,6 +84,7 @@ class NeedsModel(SegmentScheme):
     join = "inner"
     buys = False
     noun = "respondents"
+    categorical_features = True
     lower_better = ("bic",)
 
     def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None,

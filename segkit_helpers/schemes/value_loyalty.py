@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.metrics import pairwise_distances as sk_pairwise_distances
 
 from segkit_helpers.research.scores import QUADRANTS, profit_threshold
-from segkit_helpers.schemes.base import SegmentScheme
+from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme
 
 # id → (profitable, loyal); 1 is the "gold fund" every playbook aims at.
 QUADRANT_IDS = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}
@@ -35,6 +35,7 @@ class QuadrantModel(SegmentScheme):
     """
 
     title = "value × loyalty (profitability and loyalty quadrants)"
+    holdout_features = PERSONA_METRICS  # everything else is computed from RFM
     needs = "order lines (transactions): profit and loyalty of each customer"
     fixed_k = len(QUADRANT_IDS)
     fixed_ids = True

@@ -78,9 +78,17 @@ def plot_segment_map(points: pd.DataFrame, segments: pd.Series, seed: int = 42, 
     rng = np.random.default_rng(seed)
     idx = np.sort(rng.choice(len(points), size=min(sample, len(points)), replace=False))
     values = points.to_numpy(dtype=float)[idx]
+    labels = np.asarray(segments)[idx].astype(str)
+    if values.shape[1] < 2:  # one clustered feature: the customers along it, a row per segment
+        sns.stripplot(x=values[:, 0], y=labels, hue=labels, palette="tab10", size=3, alpha=0.6, legend=False, ax=ax)
+        ax.set(title=f"Segment map (the one clustered feature, {points.columns[0]})", xlabel=str(points.columns[0]),
+               ylabel="segment")
+        caption(ax.figure, "each dot is a customer (a random sample); rows that do not overlap mean distinct "
+                           "segments.")
+        return ax
     pca = PCA(n_components=2, random_state=seed).fit(values)
     xy = pca.transform(values)
-    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=np.asarray(segments)[idx].astype(str), s=12, alpha=0.6,
+    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=labels, s=12, alpha=0.6,
                     palette="tab10", ax=ax)
     ev = pca.explained_variance_ratio_
     ax.set(title="Segment map (principal components of the clustered features)",

@@ -247,7 +247,7 @@ def test_embedding_of_survey_answers_with_blanks():
 
 def test_hypothesis_artefacts_save_and_load_round_trip(tmp_path):
     from segkit_helpers.context import CycleContext
-    from segkit_helpers.steps.hypothesis import HypothesisArtefacts, scheme_feature_table
+    from segkit_helpers.steps.hypothesis import HypothesisArtefacts, refit_labels, scheme_feature_table
 
     profile, _ = four_types(40)
     profile = profile.assign(orders_per_quarter=1.0, avg_order_value=10.0, tenure_days=100, profit=1.0,
@@ -259,7 +259,7 @@ def test_hypothesis_artefacts_save_and_load_round_trip(tmp_path):
     personas = draft_personas(profiles, profile)
     empty = pd.DataFrame()
     artefacts = HypothesisArtefacts(model, segments, profiles, personas, table, k_choice(table, profile, cfg),
-                                    scheme_feature_table(profile, cfg), empty, empty)
+                                    scheme_feature_table(profile, cfg), empty, empty, refit_labels(model, profile, 2, 0))
     ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path)
     said = artefacts.save(ctx)
     assert said.startswith(f"wrote segments.parquet ({len(profiles)} segments)") and "scheme_features.parquet" in said
@@ -267,5 +267,6 @@ def test_hypothesis_artefacts_save_and_load_round_trip(tmp_path):
     back = HypothesisArtefacts.load(ctx)
     assert back.personas == personas and back.choice == artefacts.choice
     pd.testing.assert_frame_equal(back.profiles, profiles, check_dtype=False)
+    pd.testing.assert_frame_equal(back.refits, artefacts.refits)
     assert back.segments["segment_name"].notna().all() and back.features.columns.tolist() == ["customer_id", *FEATURES]
     np.testing.assert_array_equal(back.model.predict(profile), model.predict(profile))

@@ -22,7 +22,8 @@ from segkit_helpers.evaluation.differences import (
     segment_distinctness,
 )
 from segkit_helpers.evaluation.structure import null_reference, segment_silhouettes
-from segkit_helpers.evaluation.validation import best_jaccard, bootstrap_stability, segment_stability
+from segkit_helpers.errors import InputError
+from segkit_helpers.evaluation.validation import best_jaccard, bootstrap_stability, refit_labels, segment_stability
 from segkit_helpers.evaluation.verdicts import hypothesis_verdicts, segment_verdicts
 from segkit_helpers.report.test import (
     CONSTRUCTED,
@@ -47,7 +48,8 @@ def separated_profile(n: int = 30, seed: int = 0) -> pd.DataFrame:
             "frequency": np.maximum(1, np.round(rng.lognormal(np.log(f), 0.2, n))),
             "monetary": np.round(rng.lognormal(np.log(m), 0.2, n), 2),
         }))
-    return pd.concat(parts, ignore_index=True)
+    profile = pd.concat(parts, ignore_index=True)
+    return profile.assign(customer_id=[f"c{i}" for i in range(len(profile))])
 
 
 # --- differences between segments --------------------------------------------------------
@@ -153,7 +155,7 @@ def separated():
 
 def test_bootstrap_stability_on_separated_data(separated):
     profile, model = separated
-    stability = bootstrap_stability(model, profile, n_boot=5, seed=3)
+    stability = bootstrap_stability(model, profile, refit_labels(model, profile, n_boot=5, seed=3))
     assert stability.name == "ari"
     assert stability.index.tolist() == [1, 2, 3, 4, 5]
     assert stability.index.name == "resample"
@@ -163,11 +165,23 @@ def test_bootstrap_stability_on_separated_data(separated):
 
 def test_bootstrap_stability_is_reproducible(separated):
     profile, model = separated
-    a = bootstrap_stability(model, profile, n_boot=3, seed=11)
-    b = bootstrap_stability(model, profile, n_boot=3, seed=11)
+    a = bootstrap_stability(model, profile, refit_labels(model, profile, n_boot=3, seed=11))
+    b = bootstrap_stability(model, profile, refit_labels(model, profile, n_boot=3, seed=11))
     pd.testing.assert_series_equal(a, b)
     # the chosen model itself is not refitted
     assert model.random_state == 0
+
+
+def test_refits_are_read_by_customer_id_and_a_missing_customer_is_named(separated):
+    profile, model = separated
+    refits = refit_labels(model, profile, n_boot=3, seed=11)
+    assert refits.columns.tolist() == ["customer_id", "resample_1", "resample_2", "resample_3"]
+    shuffled = refits.sample(frac=1.0, random_state=0)  # as read back from a file in another order
+    pd.testing.assert_series_equal(bootstrap_stability(model, profile, shuffled), bootstrap_stability(model, profile, refits))
+    pd.testing.assert_frame_equal(segment_stability(model, profile, shuffled), segment_stability(model, profile, refits))
+    missing = r"bootstrap_refits.parquet has no bootstrap refits for 1 customer\(s\) .* \(e.g. 'c0'\)"
+    with pytest.raises(InputError, match=missing):
+        bootstrap_stability(model, profile, refits.iloc[1:])
 
 
 def test_segment_silhouettes_by_hand():
@@ -265,13 +279,13 @@ def test_segment_stability_flags_a_segment_that_does_not_come_back():
     # two tight, far apart groups plus one diffuse group between them
     groups = [(0.0, 0.1, 150), (6.0, 0.1, 150), (3.0, 1.5, 150)]
     logs = np.vstack([rng.normal(c, sd, size=(n, 3)) for c, sd, n in groups])
-    profile = pd.DataFrame(np.expm1(np.abs(logs)), columns=FEATURES)
+    profile = pd.DataFrame(np.expm1(np.abs(logs)), columns=FEATURES).assign(customer_id=lambda d: d.index.astype(str))
     model = SegmentModel(n_segments=3, random_state=0).fit(profile)
-    table = segment_stability(model, profile, n_boot=8, seed=0)
+    table = segment_stability(model, profile, refit_labels(model, profile, n_boot=8, seed=0))
     assert list(table.columns) == ["jaccard", "jaccard_min", "stable"]
     assert table["jaccard"].between(0, 1).all()
     assert table["stable"].tolist() == (table["jaccard"] >= 0.6).tolist()
-    again = segment_stability(model, profile, n_boot=8, seed=0)
+    again = segment_stability(model, profile, refit_labels(model, profile, n_boot=8, seed=0))
     pd.testing.assert_frame_equal(table, again)
 
 

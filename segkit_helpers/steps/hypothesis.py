@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from segkit_helpers.context import CycleContext, open_cycle, read_artefact
-from segkit_helpers.evaluation.validation import segment_stability
+from segkit_helpers.evaluation.validation import REFITS_FILE, refit_labels, segment_stability
 from segkit_helpers.io.artefacts import read_json, write_csv, write_json, write_parquet, write_yaml
 from segkit_helpers.io.model_io import MODEL_FILE, load_model, save_model
 from segkit_helpers.monitoring.previous import SCHEME_FEATURES, load_previous
@@ -48,7 +48,7 @@ __all__ = [
     "open_cycle", "opportunity_tables", "persona_table", "plot_cross_sell", "plot_k_selection", "plot_membership",
     "plot_quadrants", "plot_segment_map", "plot_segment_profiles", "read_artefact", "scheme_data",
     "scheme_feature_table", "scheme_names", "scheme_sentence", "segment_feature_z", "segment_profiles",
-    "segment_stability", "segment_traits", "whitespace_sentence",
+    "refit_labels", "segment_stability", "segment_traits", "whitespace_sentence",
 ]
 
 
@@ -78,6 +78,10 @@ class HypothesisArtefacts:
     cross_sell, gaps : pandas.DataFrame
         Segment × product-line table and per-customer whitespace (``cross_sell.csv``,
         ``whitespace.parquet``; written only with product lines).
+    refits : pandas.DataFrame
+        Every customer's segment under each bootstrap refit (``bootstrap_refits.parquet``,
+        :func:`~segkit_helpers.evaluation.validation.refit_labels`): step 03 reads them
+        instead of refitting.
     """
 
     model: object
@@ -89,6 +93,7 @@ class HypothesisArtefacts:
     features: pd.DataFrame
     cross_sell: pd.DataFrame
     gaps: pd.DataFrame
+    refits: pd.DataFrame
 
     def save(self, ctx: CycleContext) -> Sentence:
         """Write the step's artefacts; say what was written."""
@@ -102,8 +107,9 @@ class HypothesisArtefacts:
             write_csv(self.cross_sell, ctx.artefact("cross_sell.csv"))
             write_parquet(self.gaps, ctx.artefact("whitespace.parquet"))
         write_parquet(self.features, ctx.artefact(SCHEME_FEATURES))
-        return saved(f"segments.parquet ({len(self.profiles)} segments), profiles.csv, personas.yml, {MODEL_FILE} "
-                     f"and {SCHEME_FEATURES}", ctx.cycle)
+        write_parquet(self.refits, ctx.artefact(REFITS_FILE))
+        return saved(f"segments.parquet ({len(self.profiles)} segments), profiles.csv, personas.yml, {MODEL_FILE}, "
+                     f"{SCHEME_FEATURES} and {REFITS_FILE}", ctx.cycle)
 
     @classmethod
     def load(cls, ctx: CycleContext) -> HypothesisArtefacts:
@@ -120,4 +126,5 @@ class HypothesisArtefacts:
             features=pd.read_parquet(ctx.artefact(SCHEME_FEATURES)),
             cross_sell=pd.read_csv(cross_sell_path) if has_lines else pd.DataFrame(),
             gaps=pd.read_parquet(ctx.artefact("whitespace.parquet")) if has_lines else pd.DataFrame(),
+            refits=pd.read_parquet(ctx.artefact(REFITS_FILE)),
         )

@@ -67,3 +67,15 @@ def test_no_print_in_the_research_library(folder):
         calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                  if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print"]
         assert not calls, f"{path.name}: print() on lines {calls}"
+
+
+def test_notebook_02_shows_its_sentences_as_paragraphs():
+    import pandas as pd
+
+    from segkit_helpers.steps import hypothesis as step
+
+    said = [step.profile_size(pd.DataFrame({"customer_id": ["a", "b"]})),
+            step.k_sentence({"explanation": "We recommend 3 segments <because>."}),
+            step.whitespace_sentence(pd.DataFrame(), has_lines=False)]
+    assert [s._repr_html_()[:3] for s in said] == ["<p>"] * 3
+    assert said[0] == "2 customers in the profile" and "&lt;because&gt;" in said[1]._repr_html_()

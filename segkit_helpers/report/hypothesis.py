@@ -10,23 +10,35 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from segkit_helpers.report.sentences import Sentence
 from segkit_helpers.schemes.behavioural import FEATURES, log_modulus
 from segkit_helpers.schemes.common import scheme_class, scheme_features
 
 
-def scheme_sentence(data: pd.DataFrame, cfg: dict) -> str:
-    """The scheme, the columns it clusters and how many customers it segments (two lines)."""
-    return (f"Scheme: {scheme_class(cfg).title}.\n"
-            f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
+def scheme_sentence(data: pd.DataFrame, cfg: dict) -> Sentence:
+    """The scheme, the columns it clusters and how many customers it segments."""
+    return Sentence(f"Scheme: {scheme_class(cfg).title}. "
+                    f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
 
 
-def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> str:
+def profile_size(profile: pd.DataFrame) -> Sentence:
+    """How many customers the research profile holds."""
+    return Sentence(f"{len(profile):,} customers in the profile")
+
+
+def k_sentence(choice: dict) -> Sentence:
+    """The k used and why (:func:`segkit_helpers.schemes.common.k_choice`'s ``explanation``)."""
+    return Sentence(choice["explanation"])
+
+
+def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> Sentence:
     """How many customers have whitespace and what their best next lines are worth, or how to get product lines."""
     if not has_lines:
-        return ("No product lines in the profile: map a 'category' column of the transactions or set "
-                "'research.product_lines' to see cross-sell opportunities.")
-    return (f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
-            f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best next line.")
+        return Sentence("No product lines in the profile: map a 'category' column of the transactions or set "
+                        "'research.product_lines' to see cross-sell opportunities.")
+    return Sentence(f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
+                    f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best "
+                    "next line.")
 
 FEATURE_WORDS = {
     "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately

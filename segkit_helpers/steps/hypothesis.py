@@ -27,7 +27,8 @@ from segkit_helpers.report.figures.hypothesis import (
     plot_segment_profiles,
 )
 from segkit_helpers.report.figures.research import plot_quadrants
-from segkit_helpers.report.hypothesis import draft_personas, persona_table, scheme_sentence, whitespace_sentence
+from segkit_helpers.report.hypothesis import (draft_personas, k_sentence, persona_table, profile_size, scheme_sentence,
+                                              whitespace_sentence)
 from segkit_helpers.report.sentences import Sentence, saved
 from segkit_helpers.schemes.behavioural import name_segments, segment_profiles
 from segkit_helpers.schemes.common import (
@@ -47,7 +48,7 @@ __all__ = [
     "HypothesisArtefacts", "choose_k", "draft_personas", "embedding", "fit_segments", "k_choice", "load_previous",
     "open_cycle", "opportunity_tables", "persona_table", "plot_cross_sell", "plot_k_selection", "plot_membership",
     "plot_quadrants", "plot_segment_map", "plot_segment_profiles", "read_artefact", "scheme_data",
-    "scheme_feature_table", "scheme_names", "scheme_sentence", "segment_feature_z", "segment_profiles",
+    "k_sentence", "profile_size", "scheme_feature_table", "scheme_names", "scheme_sentence", "segment_feature_z", "segment_profiles",
     "refit_labels", "segment_stability", "segment_traits", "whitespace_sentence",
 ]
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+from babel.numbers import is_currency
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, ValidationInfo,
     model_validator,
@@ -214,6 +215,7 @@ Text = Annotated[str, _kind(str, "str")]
 Date = Annotated[dt.date, BeforeValidator(_as_date)]
 Names = Annotated[list[str], BeforeValidator(_text_list)]
 Share = Annotated[Float, rule(lambda x: 0 < x < 1, "must be between 0 and 1 (e.g. 0.5)")]
+Currency = Annotated[Text, AfterValidator(str.upper), rule(is_currency, "must be an ISO 4217 currency code (e.g. GBP, EUR, PLN)")]
 #: A file named in the config: absolute after loading, text in the plain dict.
 ConfigPath = Annotated[Path, _kind(str, "str"), AfterValidator(_resolve_path), PlainSerializer(str, return_type=str)]
 DatabaseUrl = Annotated[str, _kind(str, "str"), AfterValidator(_resolve_sqlite_url)]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from segkit_helpers.io.config_fields import (
-    ConfigPath, CycleId, DatabaseUrl, Date, Flag, Float, Int, Invalid, K, KRange, MemoryLimit, Names, PasswordEnv,
+    ConfigPath, Currency, CycleId, DatabaseUrl, Date, Flag, Float, Int, Invalid, K, KRange, MemoryLimit, Names, PasswordEnv,
     Scheme, Section, Share, Text, key, one_of, rule, section,
 )
 from segkit_helpers.io.config_inputs import Columns, Sources, check_password_env, database_url
@@ -262,6 +262,13 @@ class Deploy(Section):
     target: Target = section(Target)
 
 
+class Report(Section):
+    """``report``: how the pages write amounts."""
+
+    currency: Currency | None = key(None, "currency of the order amounts (ISO 4217 code: GBP, EUR, PLN …), shown with "
+                                          "every amount on the pages; unset: plain numbers", "not set")
+
+
 class CycleConfig(Section):
     """A cycle config: one YAML file, every section with its defaults filled in."""
 
@@ -284,6 +291,7 @@ class CycleConfig(Section):
     validation: Validation = section(Validation)
     monitor: Monitor = section(Monitor)
     deploy: Deploy = section(Deploy)
+    report: Report = section(Report)
 
     @model_validator(mode="after")
     def _across_sections(self) -> CycleConfig:

@@ -32,7 +32,8 @@ from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
 from segkit_helpers.kernels import cycle_kernel, fresh_namespace
 from segkit_helpers.monitoring.previous import load_previous
-from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
+from segkit_helpers.report.index import build_index
+from segkit_helpers.report.pages import PAGES, render_notebook_html
 
 def notebook_parameters(config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
     """The papermill parameters of every notebook of a cycle (everything else is in the config)."""
@@ -170,10 +171,10 @@ def run_cycle(config_path: str | Path, workdir: str | Path | None = None,
     """
     cfg, root = prepare(config_path, workdir, overrides)
     with cycle_lock(root, cfg["cycle"]), stop_on_signals():
-        return _run_locked(cfg, root, progress)
+        return _run_locked(cfg, root, progress, Path(config_path).name)
 
 
-def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
+def _run_locked(cfg: dict, root: Path, progress: bool, config_name: str) -> Path:
     """:func:`run_cycle` once the cycle's lock is held."""
     cycle = cfg["cycle"]
     final_data, final_reports = processed_dir(root, cycle), reports_dir(root, cycle)
@@ -192,7 +193,7 @@ def _run_locked(cfg: dict, root: Path, progress: bool) -> Path:
                                  notebook_parameters(staged_config, root, stage_data), km)
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None
-        build_index(stage_data, stage_reports)
+        build_index(stage_data, stage_reports, root, config_name)
         _publish_paths(stage_reports, {stage_data: final_data, stage_reports: final_reports})
     except OSError as exc:
         _keep_failed(stage_data, stage_reports, final_reports, bar)

@@ -82,7 +82,7 @@ def test_minimal_config_gets_every_default(tmp_path):
     for table in ("customers", "survey", "experiments"):
         assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
                                          "password_env": None, "date_format": None, "timezone": None, "delimiter": None, "decimal": ".", "thousands": None,
-                                         "encoding": "utf-8", "header": True}
+                                         "encoding": "utf-8", "header": True, "synthetic": False}
 
 
 def test_defaults_are_not_shared_between_loads(tmp_path):

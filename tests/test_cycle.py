@@ -42,7 +42,9 @@ def test_every_artefact_and_page_is_written(two_cycles):
         for name in ARTEFACTS:
             assert (two_cycles / "data" / "processed" / cycle / name).is_file(), (cycle, name)
         pages = sorted(p.name for p in (two_cycles / "reports" / cycle).glob("*.html"))
-        assert pages == sorted([f"{stem}.html" for stem in PAGES] + ["index.html"])
+        assert pages == sorted([f"{stem}.html" for stem in PAGES] + ["index.html", "history.html"])
+        downloads = sorted(p.name for p in (two_cycles / "reports" / cycle / "downloads").iterdir())
+        assert {"profiles.csv", "segments.csv"} <= set(downloads) <= {"profiles.csv", "segments.csv", "new_customers.csv"}
     leftovers = [p.name for p in (two_cycles / "reports").iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
@@ -117,6 +119,10 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
     name = pd.read_parquet(two_cycles / "data/processed/c2/segments.parquet")["segment_name"].iloc[0]
     assert name in index
     assert "Business hypotheses" in index and "Our most valuable segment orders more often" in index
+    assert "Decision summary" in index and "The gold customers are segment" in index
+    assert 'href="../c1/index.html"' in index and "Next full revision" in index
+    export = pd.read_csv(reports / "downloads" / "segments.csv", dtype=str)
+    assert export.equals(pd.read_csv(two_cycles / "data/processed/c2/export/segments.csv", dtype=str))
     validation = json.loads((two_cycles / "data/processed/c2/validation.json").read_text())
     assert {h["verdict"] for h in validation["hypothesis_register"]} <= {"supported", "not supported", "contradicted"}
     assert (two_cycles / "data/processed/c2/review_sheet.csv").is_file()

@@ -19,13 +19,13 @@ from segkit_helpers.deploy.deployment import (
 )
 from segkit_helpers.deploy.arrivals import new_customer_summary, new_customers, score_new_customers
 from segkit_helpers.errors import ConfigError
+from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.research.scores import QUADRANTS
 
 ACTIONS = {
-    "profitable & loyal": "Personal account manager; monthly check-in meeting; direct phone line; "
-                          "first access to new products.",
-    "unprofitable & disloyal": "Serve through the web shop only; one reactivation offer; stop paid contact "
-                               "if there is no response.",
+    "profitable & loyal": "Thank them and ask what they plan next; give first access to new products; "
+                          "protect their prices and delivery dates.",
+    "unprofitable & disloyal": "One reactivation offer; stop paid contact if there is no response.",
 }
 
 
@@ -187,8 +187,12 @@ def test_build_export(playbook):
                                                 "key account", "key account", "mass / digital"]
     assert export["channel"].iloc[0] == "field sales rep"
     assert export["cadence"].iloc[1] == "automated campaigns"
-    assert export["next_action"].iloc[0] == ACTIONS["profitable & loyal"]
-    assert export["next_action"].iloc[5] == ACTIONS["unprofitable & disloyal"]
+    # one action: the quadrant's what, the service model's who and how often (deploy/actions.py)
+    assert export["next_action"].iloc[0] == ACTIONS["profitable & loyal"] + " — field sales rep, monthly meeting"
+    assert export["next_action"].iloc[1] == (ACTIONS["profitable & loyal"] + " — web shop, newsletter, self-service "
+                                             "portal, automated campaigns")
+    assert export["next_action"].iloc[5] == (ACTIONS["unprofitable & disloyal"] + " — web shop, newsletter, "
+                                             "self-service portal, automated campaigns")
     assert export.index.tolist() == list(range(6))
 
 
@@ -202,7 +206,7 @@ def test_write_export_round_trips_ids(tmp_path, playbook):
     csv = pd.read_csv(paths[0], dtype=str)
     assert csv.columns.tolist() == EXPORT_COLUMNS
     assert csv["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
-    assert csv["next_action"].iloc[0] == ACTIONS["profitable & loyal"]  # text with ';' survives quoting
+    assert csv["next_action"].iloc[0] == export["next_action"].iloc[0]  # text with ';' survives quoting
 
     parquet = pd.read_parquet(paths[1])
     assert parquet["customer_id"].tolist() == ["00045", "00002", "01000", "00999", "00007", "00123"]
@@ -342,7 +346,27 @@ def test_export_carries_persona_type_and_tactics(playbook):
     export = build_export(segments, service, personas, playbook, types)
     assert export.columns.tolist() == EXPORT_COLUMNS
     assert export["persona_type"].tolist() == ["Experienced buyer", "Cautious buyer"]
-    assert export["tactics"].str.contains("Reassure").tolist() == [False, True]
+    assert service["service_model"].tolist() == ["key account", "inside sales", "mass / digital", "mass / digital"]
+    # tactics only where a person makes the contact: segment 4 is served by mass / digital
+    assert export["tactics"].iloc[0].startswith("Get to the bottom")
+    assert export["tactics"].iloc[1] == ""
+
+
+def test_tactics_follow_the_service_model_of_personal_contact(playbook):
+    profiles, profile = type_profiles()
+    personas = [{"segment": s, "name": f"p{s}"} for s in profiles.index]
+    types = assign_persona_types(profiles, profile, personas, playbook)
+    personal = {**playbook, "service_models": [{**m, "personal": True} for m in playbook["service_models"]]}
+    segments = pd.DataFrame({"customer_id": ["b"], "segment": [4], "value_loyalty_quadrant": ["unprofitable & disloyal"]})
+    service = assign_service_models(seg_profiles([10] * 4, [100.0, 50.0, 10.0, 1.0]), personal)
+    assert build_export(segments, service, personas, personal, types)["tactics"].iloc[0].startswith("Reassure")
+
+
+def test_a_playbook_personal_flag_must_be_true_or_false(tmp_path, playbook):
+    text = (RESOURCES_DIR / "playbook.yml").read_text(encoding="utf-8").replace("personal: false", "personal: maybe")
+    (tmp_path / "p.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="mass / digital.*personal: 'maybe'; write true or false"):
+        load_playbook(tmp_path / "p.yml")
 
 
 # --- customers who arrived after asof --------------------------------------------------------

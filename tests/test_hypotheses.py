@@ -78,7 +78,7 @@ def test_mann_whitney_and_holm_by_hand():
 
 
 def test_register_is_checked(tmp_path):
-    assert [h["id"] for h in load_register()] == ["H1", "H2", "H3", "H4", "H5"]
+    assert [h["id"] for h in load_register()] == ["B1", "B2", "B3", "B4", "B5"]
     path = tmp_path / "register.yml"
     path.write_text(yaml.safe_dump({"hypotheses": [{**REGISTER[0], "segmnets": [1]}]}))
     with pytest.raises(ConfigError, match="hypothesis T: unknown key 'segmnets'. Did you mean 'segments'"):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from segkit_helpers.deploy.actions import resolve_actions
 from segkit_helpers.io.artefacts import write_csv, write_parquet
 from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
@@ -32,6 +33,10 @@ def load_playbook(path: str | Path | None = None) -> dict:
         raise ConfigError(f"playbook {path}: no entry for quadrant '{missing[0]}'")
     if not playbook.get("service_models"):
         raise ConfigError(f"playbook {path}: 'service_models' is empty")
+    for model in playbook["service_models"]:
+        if not isinstance(model.get("personal", True), bool):
+            raise ConfigError(f"playbook {path}: service model '{model.get('name')}' has personal: "
+                              f"{model['personal']!r}; write true or false")
     return playbook
 
 
@@ -171,16 +176,20 @@ def persona_type_table(types: pd.DataFrame, personas: list[dict]) -> pd.DataFram
 def build_export(segments: pd.DataFrame, service: pd.DataFrame, personas: list[dict], playbook: dict,
                  types: pd.DataFrame | None = None) -> pd.DataFrame:
     """The CRM assignment table: one row per customer with segment, persona, persona type and
-    tactics, quadrant, service model, next action and priority (1 = highest; from the quadrant)."""
+    tactics, quadrant, service model, the one next action and priority (1 = highest; from the quadrant).
+
+    The next action and the tactics follow the one rule of :mod:`segkit_helpers.deploy.actions`:
+    the service model says who and how often, the quadrant what to do, the persona type how to
+    talk (only where the service model has personal contact).
+    """
     out = segments[["customer_id", "segment", "value_loyalty_quadrant"]].copy()
     out["persona"] = out["segment"].map({p["segment"]: p["name"] for p in personas})
     if types is None:
         types = pd.DataFrame({"type_label": pd.Series(dtype=str), "tactics": pd.Series(dtype=str)})
     out = out.join(types[["type_label", "tactics"]].rename(columns={"type_label": "persona_type"}), on="segment")
     out = out.join(service[["service_model", "channel", "cadence"]], on="segment")
-    quadrants = quadrant_table(playbook)
-    out["next_action"] = out["value_loyalty_quadrant"].map(quadrants["next_action"])
-    out["priority"] = out["value_loyalty_quadrant"].map(quadrants["priority"]).astype("int64")
+    out = resolve_actions(out, playbook)
+    out["priority"] = out["value_loyalty_quadrant"].map(quadrant_table(playbook)["priority"]).astype("int64")
     return out[EXPORT_COLUMNS].sort_values(["priority", "segment", "customer_id"], ignore_index=True)
 
 

@@ -112,6 +112,8 @@ class SourceConfig(Section):
     thousands: Char | None = key(None, _CSV_SEPARATORS)  # None: none with ".", spaces with ","
     encoding: Encoding = key("utf-8", _CSV_FILE)
     header: Flag = key(True, _CSV_FILE)
+    synthetic: Flag = key(False, "the table is generated, not observed (as the sample's experiment and survey): the "
+                                 "index says so among its caveats")
 
     @model_validator(mode="after")
     def _consistent(self) -> SourceConfig:

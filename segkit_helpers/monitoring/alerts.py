@@ -7,6 +7,7 @@ puts them in words.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 import numpy as np
@@ -121,3 +122,19 @@ def revision_verdict(found: list[dict], drift: pd.DataFrame | None, monitor: dic
         if months >= monitor["revision_months"]:
             reasons.append({"alert": "revision age", "last": last, "months": months})
     return {"revision_due": bool(reasons), "reasons": reasons}
+
+
+def next_revision(monitor: dict, first_asof: date, asof: date, revision_due: bool) -> date:
+    """When the segments and personas are next to be revised in full (seed 002 step 8).
+
+    ``asof`` itself when a revision is due now; otherwise ``monitor.revision_months``
+    after the last full revision (``monitor.last_revision``, or, when unset, the ``asof``
+    of the first cycle of this lineage, when the segments were first built).
+    """
+    if revision_due:
+        return asof
+    start = monitor["last_revision"] or first_asof
+    months = start.month - 1 + monitor["revision_months"]
+    year, month = start.year + months // 12, months % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)

@@ -23,7 +23,7 @@ def write_cycle(folder, cycle="c2", asof="2024-06-30", previous=None, first_orde
     """Two segments: 1 holds 10 customers, revenue 9,000, profit 3,000 (key account, 600 a customer);
     2 holds 90, revenue 1,000, profit 1,000 (mass / digital, 10 a customer)."""
     folder.mkdir(parents=True)
-    config = {"cycle": cycle, "asof": asof, "previous_cycle": previous, "report": {"currency": "GBP"},
+    config = {"cycle": cycle, "asof": asof, "previous_cycle": previous, "report": {"currency": "GBP", "language": "en"},
               "sources": {"transactions": {"synthetic": False}, "experiments": {"synthetic": True}},
               "deploy": {"playbook": None}, "monitor": {**MONITOR, **monitor}, "clv": {"horizon_months": 12}}
     (folder / "config.yml").write_text(yaml.safe_dump(config))

@@ -17,6 +17,7 @@ from segkit_helpers.io.config_fields import (
     Scheme, Section, Share, Text, key, one_of, rule, section,
 )
 from segkit_helpers.io.config_inputs import Columns, Sources, check_password_env, database_url
+from segkit_helpers.report.i18n import LANGUAGES
 
 
 _QUESTIONS = "answers to the five questions (notebook 00's parameters of the same names override them when not empty)"
@@ -263,7 +264,11 @@ class Deploy(Section):
 
 
 class Report(Section):
-    """``report``: how the pages write amounts."""
+    """``report``: the language of the pages and how they write amounts."""
+
+    language: Annotated[str, one_of(*LANGUAGES)] = key(
+        "en", "language of the cycle's index and history pages: `en`, `ru` or `pl`, numbers, dates and money in "
+              "its conventions (`4 317`, `12,5%`, `1 234,56 zł`); the notebook pages are still in English")
 
     currency: Currency | None = key(None, "currency of the order amounts (ISO 4217 code: GBP, EUR, PLN …), shown with "
                                           "every amount on the pages; unset: plain numbers", "not set")

@@ -11,7 +11,8 @@ import pandas as pd
 
 from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
 from segkit_helpers.report.facts import CycleFacts
-from segkit_helpers.report.numbers import count, date, money, share
+from segkit_helpers.report.i18n import _
+from segkit_helpers.report.numbers import count, date, money, number, share
 
 #: Two cycles' history windows differ "materially" beyond this share of the shorter one.
 WINDOW_TOLERANCE = 0.1
@@ -19,15 +20,18 @@ WINDOW_TOLERANCE = 0.1
 
 def _segment(row_id: int, table: pd.DataFrame) -> str:
     name = table.loc[row_id, "name"]
-    return f"segment {row_id} ({name})" if isinstance(name, str) and name else f"segment {row_id}"
+    if isinstance(name, str) and name:
+        return _("segment {id} ({name})").format(id=row_id, name=name)
+    return _("segment {id}").format(id=row_id)
 
 
 def gold_sentence(table: pd.DataFrame) -> str:
     """Who the gold customers are: the segment with the largest share of profit."""
     gold = table["profit"].idxmax()
     row = table.loc[gold]
-    return (f"The gold customers are {_segment(gold, table)}: {share(row['customer_share'])} of the customers bring "
-            f"{share(row['revenue_share'])} of the revenue and {share(row['profit_share'])} of the profit.")
+    return _("The gold customers are {segment}: {customers} of the customers bring {revenue} of the revenue and "
+             "{profit} of the profit.").format(segment=_segment(gold, table), customers=share(row["customer_share"]),
+                                               revenue=share(row["revenue_share"]), profit=share(row["profit_share"]))
 
 
 def weak_segments(table: pd.DataFrame) -> pd.DataFrame:
@@ -41,17 +45,18 @@ def stability_sentence(facts: CycleFacts, table: pd.DataFrame) -> str | None:
     if table["verdict"].isna().all():
         return None
     if weak.empty:
-        return "Every segment passed step 03's checks of stability, separation and distinctness."
+        return _("Every segment passed step 03's checks of stability, separation and distinctness.")
     parts = [f"{_segment(s, table)}: {r['verdict']}" for s, r in weak.iterrows()]
-    return "Handle with care — " + "; ".join(parts) + "."
+    return _("Handle with care — {segments}.").format(segments="; ".join(parts))
 
 
 def change_sentences(facts: CycleFacts) -> list[str]:
     """What changed since the previous cycle, each alert once (the revision repeats the alerts)."""
     monitor = facts.monitor
     if monitor.get("first_cycle"):
-        return ["This is the first cycle: nothing to compare with yet."]
-    said = [f"{share(monitor['retention'])} of the customers present in both cycles stayed in their segment."]
+        return [_("This is the first cycle: nothing to compare with yet.")]
+    said = [_("{share} of the customers present in both cycles stayed in their segment.").format(
+        share=share(monitor["retention"]))]
     alerts = list(dict.fromkeys(monitor.get("alerts") or []))
     reasons = [r for r in (monitor.get("revision") or {}).get("reasons", []) if r not in alerts]
     said += [a[0].upper() + a[1:] + "." for a in alerts + reasons]
@@ -65,18 +70,18 @@ def test_sentences(facts: CycleFacts) -> list[str]:
     checks = v.get("hypotheses") or []
     if checks:
         held = [h["id"] for h in checks if h["verdict"] == "supported"]
-        said.append(f"{len(held)} of {len(checks)} checks of the segmentation held"
-                    + (f" ({', '.join(held)})" if held else "") + ".")
+        said.append(_("{held} of {total} checks of the segmentation held{ids}.").format(
+            held=len(held), total=len(checks), ids=f" ({', '.join(held)})" if held else ""))
     register = v.get("hypothesis_register") or []
     if register:
         held = [h["id"] for h in register if h["verdict"] == "supported"]
-        said.append(f"{len(held)} of {len(register)} business hypotheses held" + (f" ({', '.join(held)})" if held else "")
-                    + ".")
+        said.append(_("{held} of {total} business hypotheses held{ids}.").format(
+            held=len(held), total=len(register), ids=f" ({', '.join(held)})" if held else ""))
     conversion = [r for r in (v.get("experiment") or {}).get("conversion") or [] if str(r["segment"]) != "all"]
     if conversion:
         lifted = [str(r["segment"]) for r in conversion if r.get("significant")]
-        said.append(f"The experiment lifted conversion significantly in {len(lifted)} of {len(conversion)} segments"
-                    + (f" (segment{'s' if len(lifted) > 1 else ''} {', '.join(lifted)})" if lifted else "") + ".")
+        said.append(_("The experiment lifted conversion significantly in {lifted} of {total} segments{ids}.").format(
+            lifted=len(lifted), total=len(conversion), ids=f" ({', '.join(lifted)})" if lifted else ""))
     return said
 
 
@@ -92,17 +97,18 @@ def key_findings(facts: CycleFacts, table: pd.DataFrame) -> list[str]:
         said.append(structure["reading"])
     stability = facts.validation.get("stability") or {}
     if "mean_ari" in stability:
-        said.append(f"Refitting on resampled customers reproduces the chosen segments with an adjusted Rand index of "
-                    f"{stability['mean_ari']:.2f} on average (1 = identical); this is a check of the final "
-                    f"{len(table)} segments, unlike the agreement between two independent refits used above to choose "
-                    f"their number.")
+        said.append(_("Refitting on resampled customers reproduces the chosen segments with an adjusted Rand index of "
+                      "{ari} on average (1 = identical); this checks the final segments, unlike the agreement between "
+                      "two independent refits used above to choose their number.").format(
+            ari=number(stability["mean_ari"], 2)))
     said += [s for s in [stability_sentence(facts, table)] if s]
     said += change_sentences(facts) + test_sentences(facts)
     costly = table[table["cost_to_serve"] > table["value"]]
     for segment, row in costly.iterrows():
-        said.append(f"Serving {_segment(segment, table)} as {row['service_model']} costs "
-                    f"{money(row['cost_to_serve'], facts.currency)}, more than the "
-                    f"{money(row['value'], facts.currency)} of profit and expected value it returns.")
+        said.append(_("Serving {segment} as {service_model} costs {cost}, more than the {value} of profit and expected "
+                      "value it returns.").format(segment=_segment(segment, table), service_model=row["service_model"],
+                                                  cost=money(row["cost_to_serve"], facts.currency),
+                                                  value=money(row["value"], facts.currency)))
     return said
 
 
@@ -110,35 +116,41 @@ def caveats(facts: CycleFacts, previous: CycleFacts | None = None) -> list[str]:
     """What to keep in mind when reading the figures: the data period and its gaps, synthetic inputs,
     the CLV model's warning and history windows that differ between the cycles compared."""
     start, asof = facts.period
-    said = [f"Orders from {date(start)} to {date(asof)} ({count((asof - start).days)} days)."]
+    said = [_("Orders from {start} to {end} ({days} days).").format(start=date(start), end=date(asof),
+                                                                     days=count((asof - start).days))]
     no_id = facts.check("share of lines without customer")
     if no_id:
-        said.append(f"{share(no_id)} of the order lines had no customer id and are left out of every figure.")
+        said.append(_("{share} of the order lines had no customer id and are left out of every figure.").format(
+            share=share(no_id)))
     for table, source in facts.cfg["sources"].items():
         if source and source["synthetic"]:
-            said.append(f"The {table} table is synthetic (generated with planted effects for the sample): its results "
-                        f"show how the method reads, not facts about these customers.")
+            said.append(_("The {table} table is synthetic (generated with planted effects for the sample): its results "
+                          "show how the method reads, not facts about these customers.").format(table=table))
     if facts.clv and facts.clv.get("caveat"):
-        said.append("CLV: " + facts.clv["caveat"])
+        said.append(_("CLV: {caveat}").format(caveat=facts.clv["caveat"]))
     if previous is not None:
         here, there = facts.period[1] - facts.period[0], previous.period[1] - previous.period[0]
         if abs(here.days - there.days) > WINDOW_TOLERANCE * min(here.days, there.days):
-            said.append(f"This cycle sees {count(here.days)} days of history and cycle {previous.cfg['cycle']} "
-                        f"{count(there.days)}: customer counts and values grow with the window, so a segment that "
-                        f"'grew' may only have had longer to buy.")
+            said.append(_("This cycle sees {days} days of history and cycle {previous} {previous_days}: customer counts "
+                          "and values grow with the window, so a segment that 'grew' may only have had longer to "
+                          "buy.").format(days=count(here.days), previous=previous.cfg["cycle"],
+                                         previous_days=count(there.days)))
     return said
 
 
 def next_steps(facts: CycleFacts, table: pd.DataFrame, revise_on: str, revision_due: bool) -> list[str]:
     """What to do next and when, from this cycle's results."""
-    said = ["Load the CRM export (downloads/segments.csv) and hand each segment to its service model: "
-            + "; ".join(f"{count(r['customers'])} customers of segment {s} to {r['service_model']}"
-                        for s, r in table.iterrows()) + "."]
+    handover = "; ".join(_("{customers} customers of segment {id} to {service_model}").format(
+        customers=count(r["customers"]), id=s, service_model=r["service_model"]) for s, r in table.iterrows())
+    said = [_("Load the CRM export (downloads/segments.csv) and hand each segment to its service model: "
+              "{handover}.").format(handover=handover)]
     for segment in weak_segments(table).index:
-        said.append(f"Do not run a campaign for {_segment(segment, table)} alone; act on it together with its "
-                    f"neighbours or refine it in the next cycle.")
+        said.append(_("Do not run a campaign for {segment} alone; act on it together with its neighbours or refine it "
+                      "in the next cycle.").format(segment=_segment(segment, table)))
     for segment, row in table[table["cost_to_serve"] > table["value"]].iterrows():
-        said.append(f"Review the service model of {_segment(segment, table)}: it costs more than it returns.")
-    said.append("Revise the segments and personas in full now (the reasons are among the key findings)." if revision_due
-                else f"Run the next cycle when new orders are in; revise the segments and personas in full by {revise_on}.")
+        said.append(_("Review the service model of {segment}: it costs more than it returns.").format(
+            segment=_segment(segment, table)))
+    said.append(_("Revise the segments and personas in full now (the reasons are among the key findings).")
+                if revision_due else _("Run the next cycle when new orders are in; revise the segments and personas in "
+                                       "full by {date}.").format(date=revise_on))
     return said

@@ -20,7 +20,7 @@ from segkit_helpers.io.artefacts import write_text
 from segkit_helpers.io.config import processed_dir
 from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.monitoring.history import cycle_lineage
-from segkit_helpers.report import numbers
+from segkit_helpers.report import i18n, numbers
 from segkit_helpers.report.pages import PAGES
 from segkit_helpers.report.facts import CycleFacts
 from segkit_helpers.report.summary import decision_summary
@@ -30,9 +30,19 @@ DOWNLOADS = {"export/segments.csv": "segments.csv", "profiles.csv": "profiles.cs
              "export/new_customers.csv": "new_customers.csv"}
 
 
+def _signed(value: float) -> str:
+    """A change with its sign and one decimal, in the report's locale: ``+4.5``, ``−1.6``."""
+    return ("+" if value > 0 else "") + numbers.number(value, 1)
+
+
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(RESOURCES_DIR), autoescape=True)
-    env.filters.update(count=numbers.count, share=numbers.share, date=numbers.date, number=numbers.number)
+    """The page templates' environment: gettext in the current report language, the number formatters as filters."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(RESOURCES_DIR), autoescape=True,
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
+    env.filters.update(count=numbers.count, share=numbers.share, date=numbers.date, number=numbers.number,
+                       signed=_signed)
+    env.globals["lang"] = i18n.current_language()
     return env
 
 
@@ -55,11 +65,10 @@ def _previous_facts(workdir: Path | None, facts: CycleFacts) -> CycleFacts | Non
     return CycleFacts.load(processed_dir(workdir, str(previous)))
 
 
-def build_history(out_dir: Path, report_dir: Path, workdir: Path | None) -> Path:
+def build_history(facts: CycleFacts, report_dir: Path, workdir: Path | None) -> Path:
     """Write ``history.html``: each segment's size and value share in every cycle of the lineage, and migration."""
-    facts = CycleFacts.load(out_dir)
     history = pd.DataFrame(facts.monitor.get("history") or [])
-    cycles = [name for name, _ in reversed(cycle_lineage(workdir, out_dir))] if workdir else [facts.cfg["cycle"]]
+    cycles = [name for name, _ in reversed(cycle_lineage(workdir, facts.folder))] if workdir else [facts.cfg["cycle"]]
     rows = history.to_dict("records") if not history.empty else []
     html = _environment().get_template("history.html.j2").render(
         cycle=facts.cfg["cycle"], cycles=cycles, rows=rows, migration=facts.monitor.get("migration"),
@@ -86,13 +95,19 @@ def build_index(out_dir: str | Path, report_dir: str | Path, workdir: str | Path
     out_dir, report_dir = Path(out_dir), Path(report_dir)
     workdir = Path(workdir) if workdir is not None else None
     facts = CycleFacts.load(out_dir)
+    with i18n.language(facts.cfg["report"]["language"]):
+        return _write_index(facts, out_dir, report_dir, workdir, config_name)
+
+
+def _write_index(facts: CycleFacts, out_dir: Path, report_dir: Path, workdir: Path | None,
+                 config_name: str | None) -> Path:
     previous = _previous_facts(workdir, facts)
     lineage = cycle_lineage(workdir, out_dir) if workdir else []
     first_asof = pd.Timestamp(CycleFacts.load(lineage[-1][1]).cfg["asof"]).date() if lineage else None
     summary = decision_summary(facts, previous, first_asof)
     previous_index = (f"../{previous.cfg['cycle']}/index.html" if previous is not None and workdir is not None
                       and (report_dir.parent / str(previous.cfg["cycle"]) / "index.html").is_file() else None)
-    build_history(out_dir, report_dir, workdir)
+    build_history(facts, report_dir, workdir)
     html = _environment().get_template("index.html.j2").render(
         cycle=facts.cfg["cycle"], asof=numbers.date(facts.period[1]), scheme=facts.readiness["scheme"],
         previous_cycle=facts.cfg.get("previous_cycle"), previous_index=previous_index,
@@ -100,7 +115,7 @@ def build_index(out_dir: str | Path, report_dir: str | Path, workdir: str | Path
         readiness_class={"go": "go", "go with caveats": "caveats"}.get(facts.readiness["verdict"], "nogo"),
         summary=summary, validation=facts.validation, currency=facts.currency,
         downloads=copy_downloads(out_dir, report_dir),
-        pages=[{"file": f"{stem}.html", "title": f"{stem[:2]} {title}", "about": about}
+        pages=[{"file": f"{stem}.html", "title": f"{stem[:2]} {i18n._(title)}", "about": i18n._(about)}
                for stem, (title, about) in PAGES.items()],
         clv_months=facts.cfg["clv"]["horizon_months"],
         version=__version__, generated=numbers.date(dt.date.today()), config_name=config_name,

@@ -1,0 +1,142 @@
+"""The language of the reports: gettext message catalogs (Babel), one per language, and the language in force.
+
+Every sentence, heading, table header and caption a page shows is written in English in the
+code and templates, marked with :func:`_` (or ``{% trans %}`` / ``_()`` in a template), and
+looked up in ``segkit_helpers/locale/<language>/LC_MESSAGES/segkit.po`` when the report is in
+another language (``report.language``). The ``.po`` files are the source (edited by
+translators, kept in git); they are compiled in memory when first used, so no build step
+is needed. ``python -m segkit_helpers.report.i18n`` re-extracts the messages into
+``segkit.pot`` and merges them into every catalog (new messages come in empty, so the
+catalog test fails until they are translated).
+
+Numbers, dates and money take the same language's locale
+(:mod:`segkit_helpers.report.numbers`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.support import NullTranslations, Translations
+
+#: The languages the reports are written in; English is the source.
+LANGUAGES = ("en", "ru", "pl")
+SOURCE_LANGUAGE = "en"
+DOMAIN = "segkit"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+#: Where messages are marked: the report package and the page templates.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2")]
+EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_language", default=SOURCE_LANGUAGE)
+
+
+def catalog_path(language: str) -> Path:
+    """The ``.po`` file of ``language``."""
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(language: str) -> Catalog:
+    """The message catalog of ``language`` as Babel reads it."""
+    with catalog_path(language).open("rb") as po:
+        return read_po(po, locale=language, domain=DOMAIN)
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The gettext translations of ``language`` (English: the messages as written)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"report language '{language}' is not one of {', '.join(LANGUAGES)}")
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalog(language))
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def current_language() -> str:
+    """The language the report being written is in."""
+    return _language.get()
+
+
+@contextlib.contextmanager
+def language(name: str) -> Iterator[str]:
+    """Write reports in ``name`` inside the ``with`` block."""
+    translations(name)  # fail early on an unknown language
+    token = _language.set(name)
+    try:
+        yield name
+    finally:
+        _language.reset(token)
+
+
+def set_language(name: str) -> None:
+    """Write reports in ``name`` from now on (a notebook's kernel: one cycle, one language)."""
+    translations(name)
+    _language.set(name)
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (gettext)."""
+    return translations(current_language()).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
+    """Mark ``message`` for translation where it is defined; :func:`_` translates it where it is shown."""
+    return message
+
+
+#: Words the artefacts store in English and the pages show translated (verdicts, migration rows …).
+VOCABULARY = (N_("supported"), N_("not supported"), N_("contradicted"), N_("not testable"), N_("go"),
+              N_("go with caveats"), N_("no-go"), N_("new customer"), N_("lost customer"), N_("behavioural"),
+              N_("opportunity"), N_("firmographic"), N_("needs"), N_("quadrants"), N_("profitable & loyal"),
+              N_("profitable & disloyal"), N_("unprofitable & loyal"), N_("unprofitable & disloyal"))
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message in the current language, as its grammar counts ``n``."""
+    return translations(current_language()).ngettext(singular, plural, n)
+
+
+def extract() -> Catalog:
+    """Every message marked in the report package and the templates, as a template catalog."""
+    template = Catalog(domain=DOMAIN, project="segkit", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+            PACKAGE_DIR, EXTRACT_MAP, options_map=EXTRACT_OPTIONS, comment_tags=("Translators:",)):
+        template.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def update_catalogs() -> None:
+    """Write ``segkit.pot`` from the sources and merge it into every language's catalog."""
+    template = extract()
+    LOCALE_DIR.mkdir(exist_ok=True)
+    with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as pot:
+        write_po(pot, template, omit_header=True, sort_output=True, no_location=True)
+    for name in LANGUAGES:
+        if name == SOURCE_LANGUAGE:
+            continue
+        path = catalog_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        catalog = read_catalog(name) if path.is_file() else Catalog(locale=name, domain=DOMAIN, project="segkit",
+                                                                      fuzzy=False)
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as po:
+            write_po(po, catalog, omit_header=False, sort_output=True, no_location=True, ignore_obsolete=True)
+
+
+if __name__ == "__main__":  # python -m segkit_helpers.report.i18n
+    update_catalogs()
+    sys.exit(0)

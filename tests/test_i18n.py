@@ -1,0 +1,63 @@
+"""Languages of the reports: complete catalogs, placeholders that match, and the index written in ru and pl."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from segkit_helpers.report import i18n, numbers
+from segkit_helpers.report.index import build_index
+from tests.test_index import write_cycle
+
+TRANSLATED = [name for name in i18n.LANGUAGES if name != i18n.SOURCE_LANGUAGE]
+
+
+def test_the_template_catalog_holds_every_marked_message():
+    marked = {m.id for m in i18n.extract() if m.id}
+    with (i18n.LOCALE_DIR / "segkit.pot").open("rb") as pot:
+        from babel.messages.pofile import read_po
+        shipped = {m.id for m in read_po(pot) if m.id}
+    assert marked == shipped, "run `python -m segkit_helpers.report.i18n` to update segkit.pot and the catalogs"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_with_its_placeholders(language):
+    catalog = i18n.read_catalog(language)
+    untranslated = [m.id for m in i18n.extract() if m.id and not (catalog.get(m.id) and catalog.get(m.id).string)]
+    assert untranslated == [], f"{language}: {len(untranslated)} messages lack a translation, e.g. {untranslated[:3]}"
+    assert not [m.id for m in catalog if m.id and m.fuzzy], f"{language}: fuzzy translations"
+    for message in catalog:
+        if message.id:
+            assert set(re.findall(r"\{\w+\}|%\(\w+\)s", message.id)) == \
+                set(re.findall(r"\{\w+\}|%\(\w+\)s", message.string)), (language, message.id)
+
+
+def test_language_is_scoped_and_unknown_languages_refused():
+    assert i18n._("Decision summary") == "Decision summary"
+    with i18n.language("ru"):
+        assert i18n._("Decision summary") == "Сводка для решения"
+        assert numbers.count(4317) == "4\xa0317" and numbers.share(0.125, 1) == "12,5%"
+    with i18n.language("pl"):
+        assert i18n._("Decision summary") == "Podsumowanie decyzyjne" and numbers.money(1234.56, "PLN", 2) == "1\xa0234,56\xa0zł"
+    assert i18n.current_language() == "en" and numbers.count(4317) == "4,317"
+    with pytest.raises(ValueError, match="'de' is not one of en, ru, pl"):
+        i18n.translations("de")
+
+
+@pytest.mark.parametrize("language, heading, customers", [("ru", "Сводка для решения", "клиентов: 100"),
+                                                          ("pl", "Podsumowanie decyzyjne", "klientów: 100")])
+def test_the_index_is_written_in_the_configured_language(tmp_path, language, heading, customers):
+    cycle = write_cycle(tmp_path / "data" / "processed" / "c2")
+    config = yaml.safe_load((cycle / "config.yml").read_text())
+    config["report"]["language"] = language
+    (cycle / "config.yml").write_text(yaml.safe_dump(config))
+    reports = tmp_path / "reports" / "c2"
+    reports.mkdir(parents=True)
+    index = build_index(cycle, reports, tmp_path).read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in index and heading in index and customers in index
+    assert "9\xa0000\xa0" in index      # money grouped in the locale's way (£ in ru, GBP in pl)
+    assert "Decision summary" not in index and "Key findings" not in index
+    history = (reports / "history.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in history and "History of cycle" not in history

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from segkit_helpers.io.config import default_config_path, load_config, processed_dir, resolve_workdir
+from segkit_helpers.report.i18n import set_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +64,8 @@ def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> C
     """Load the config and fix the folders of a cycle (the notebooks' first call).
 
     Also sets pandas' display options for readable report tables (thousands
-    separators, whole text cells).
+    separators, whole text cells) and the language the cycle's words are written in
+    (``report.language``: :func:`segkit_helpers.report.i18n.set_language`).
 
     Parameters
     ----------
@@ -76,6 +78,7 @@ def open_cycle(config_path: str = "", workdir: str = "", out_dir: str = "") -> C
     """
     _readable_tables()
     cfg = load_config(config_path or default_config_path())
+    set_language(cfg["report"]["language"])
     root = resolve_workdir(workdir)
     out = Path(out_dir).resolve() if out_dir else processed_dir(root, cfg["cycle"])
     out.mkdir(parents=True, exist_ok=True)

@@ -61,3 +61,24 @@ def test_the_index_is_written_in_the_configured_language(tmp_path, language, hea
     assert "Decision summary" not in index and "Key findings" not in index
     history = (reports / "history.html").read_text(encoding="utf-8")
     assert f'<html lang="{language}">' in history and "History of cycle" not in history
+
+
+def test_the_shipped_playbook_speaks_the_report_language_and_keeps_its_rules(tmp_path):
+    from segkit_helpers.deploy.deployment import load_playbook
+
+    english = load_playbook()
+    with i18n.language("ru"):
+        russian = load_playbook()
+    assert [m["name"] for m in russian["service_models"]] == ["ключевой клиент", "внутренние продажи",
+                                                              "массовое / цифровое"]
+    assert russian["quadrants"]["profitable & loyal"]["goal"] == "Удержать: это ваш золотой фонд."
+    assert russian["persona_types"]["cautious"]["label"] == "Осторожный покупатель"
+    # identifiers and rules are the same in every language
+    assert russian["quadrants"].keys() == english["quadrants"].keys()
+    assert [m["cost_per_customer"] for m in russian["service_models"]] == [600, 120, 10]
+    assert russian["persona_types"]["experienced"]["when"] == english["persona_types"]["experienced"]["when"]
+    own = tmp_path / "own.yml"
+    own.write_text((i18n.PACKAGE_DIR / "resources" / "playbook.yml").read_text(encoding="utf-8")
+                   .replace("name: key account", "name: Großkunde"), encoding="utf-8")
+    with i18n.language("pl"):
+        assert load_playbook(own)["service_models"][0]["name"] == "Großkunde"   # a team's own words stay

@@ -12,6 +12,7 @@ from segkit_helpers.deploy.actions import resolve_actions
 from segkit_helpers.io.artefacts import write_csv, write_parquet
 from segkit_helpers.io.paths import RESOURCES_DIR
 from segkit_helpers.errors import ConfigError
+from segkit_helpers.report.i18n import translate_texts
 from segkit_helpers.research.scores import QUADRANTS
 
 EXPORT_COLUMNS = ["customer_id", "segment", "persona", "persona_type", "value_loyalty_quadrant",
@@ -22,6 +23,10 @@ def load_playbook(path: str | Path | None = None) -> dict:
     """Read a playbook (default: the shipped one) and check it covers every quadrant.
 
     A service model's ``min_profit_ratio`` may be empty/NaN for the catch-all last model.
+    Its texts (goals, actions, service-model names, channels, cadences, persona-type labels,
+    descriptions and tactics) are given in the report's language where the catalogs translate
+    them (the shipped playbook's are; :func:`segkit_helpers.report.i18n.translate_texts`); quadrant
+    names and persona-type keys are identifiers and stay as written.
     """
     path = Path(path) if path else RESOURCES_DIR / "playbook.yml"
     try:
@@ -37,6 +42,7 @@ def load_playbook(path: str | Path | None = None) -> dict:
         if not isinstance(model.get("personal", True), bool):
             raise ConfigError(f"playbook {path}: service model '{model.get('name')}' has personal: "
                               f"{model['personal']!r}; write true or false")
+    playbook = translate_texts(playbook)
     return playbook
 
 

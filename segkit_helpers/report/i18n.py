@@ -36,7 +36,10 @@ DOMAIN = "segkit"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 #: Where messages are marked: the report package and the page templates.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2")]
+EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2"),
+               ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook")]
+#: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules).
+PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics")
 EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_language", default=SOURCE_LANGUAGE)
@@ -108,6 +111,43 @@ VOCABULARY = (N_("supported"), N_("not supported"), N_("contradicted"), N_("not 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message in the current language, as its grammar counts ``n``."""
     return translations(current_language()).ngettext(singular, plural, n)
+
+
+def extract_playbook(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extraction method for the shipped playbook: every text under :data:`PLAYBOOK_TEXTS`."""
+    import yaml
+
+    def texts(node):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value in PLAYBOOK_TEXTS:
+                    items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                    for item in items:
+                        if isinstance(item, yaml.ScalarNode):
+                            yield item.start_mark.line + 1, item.value
+                else:
+                    yield from texts(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                yield from texts(item)
+
+    for line, text in texts(yaml.compose(fileobj.read().decode("utf-8"))):
+        yield line, "_", text, []
+
+
+def translate_texts(node, keys: tuple[str, ...] = PLAYBOOK_TEXTS):
+    """A copy of a nested YAML structure with the strings under ``keys`` in the current language."""
+    if isinstance(node, dict):
+        return {k: (_translate_value(v) if k in keys else translate_texts(v, keys)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [translate_texts(item, keys) for item in node]
+    return node
+
+
+def _translate_value(value):
+    if isinstance(value, list):
+        return [_(v) if isinstance(v, str) else v for v in value]
+    return _(value) if isinstance(value, str) else value
 
 
 def extract() -> Catalog:

@@ -1,7 +1,8 @@
 """The language of the reports: gettext message catalogs (Babel), one per language, and the language in force.
 
 Every sentence, heading, table header and caption a page shows is written in English in the
-code and templates, marked with :func:`_` (or ``{% trans %}`` / ``_()`` in a template), and
+code and templates, marked with :func:`_` (or ``_()`` in a template; a notebook's markdown
+cells are messages keyed by ``<notebook>:<cell id>``, translated when the page is rendered), and
 looked up in ``segkit_helpers/locale/<language>/LC_MESSAGES/segkit.po`` when the report is in
 another language (``report.language``). The ``.po`` files are the source (edited by
 translators, kept in git); they are compiled in memory when first used, so no build step
@@ -29,6 +30,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from segkit_helpers.io.paths import NOTEBOOKS_DIR
+
 #: The languages the reports are written in; English is the source.
 LANGUAGES = ("en", "ru", "pl")
 SOURCE_LANGUAGE = "en"
@@ -38,6 +41,8 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2"),
                ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook")]
+#: Markdown cells with this tag are advice for people editing the notebook: never on a page, not translated.
+NOTEBOOK_ONLY = "notebook-only"
 #: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules).
 PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics")
 EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
@@ -96,6 +101,11 @@ def _(message: str) -> str:
     return translations(current_language()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as translated in ``context`` (a notebook cell's key)."""
+    return translations(current_language()).pgettext(context, message)
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
     """Mark ``message`` for translation where it is defined; :func:`_` translates it where it is shown."""
     return message
@@ -135,6 +145,40 @@ def extract_playbook(fileobj, keywords, comment_tags, options) -> Iterator[tuple
         yield line, "_", text, []
 
 
+def cell_context(notebook: str, cell_id: str) -> str:
+    """The message context of a notebook's markdown cell: ``<notebook stem>:<cell id>``."""
+    return f"{notebook}:{cell_id}"
+
+
+def translated_cells(cells: list[dict]) -> Iterator[tuple[str, str]]:
+    """The (cell id, source) of every markdown cell a page shows (not tagged :data:`NOTEBOOK_ONLY`)."""
+    for cell in cells:
+        if cell["cell_type"] == "markdown" and NOTEBOOK_ONLY not in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            if source.strip():
+                yield cell["id"], source
+
+
+def extract_notebook(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+    """Babel extraction method for a notebook: each markdown cell a page shows, keyed by its cell id."""
+    import json
+
+    stem = Path(fileobj.name).stem
+    for cell_id, source in translated_cells(json.load(fileobj)["cells"]):
+        yield 1, "pgettext", (cell_context(stem, cell_id), source), []
+
+
+def translate_notebook(nb, stem: str):
+    """A copy of an executed notebook whose markdown cells read in the current language (at render time)."""
+    import copy
+
+    translated = copy.deepcopy(nb)
+    for cell in translated.cells:
+        if cell.cell_type == "markdown" and cell.get("id"):
+            cell.source = pgettext(cell_context(stem, cell["id"]), cell.source)
+    return translated
+
+
 def translate_texts(node, keys: tuple[str, ...] = PLAYBOOK_TEXTS):
     """A copy of a nested YAML structure with the strings under ``keys`` in the current language."""
     if isinstance(node, dict):
@@ -153,8 +197,9 @@ def _translate_value(value):
 def extract() -> Catalog:
     """Every message marked in the report package and the templates, as a template catalog."""
     template = Catalog(domain=DOMAIN, project="segkit", charset="utf-8")
-    for filename, lineno, message, comments, context in extract_from_dir(
-            PACKAGE_DIR, EXTRACT_MAP, options_map=EXTRACT_OPTIONS, comment_tags=("Translators:",)):
+    found = [*extract_from_dir(PACKAGE_DIR, EXTRACT_MAP, options_map=EXTRACT_OPTIONS, comment_tags=("Translators:",)),
+             *extract_from_dir(NOTEBOOKS_DIR, [("*.ipynb", "segkit_helpers.report.i18n:extract_notebook")])]
+    for filename, lineno, message, comments, context in found:
         template.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
     return template
 

@@ -32,7 +32,8 @@ from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
 from segkit_helpers.kernels import cycle_kernel, fresh_namespace
 from segkit_helpers.monitoring.previous import load_previous
-from segkit_helpers.report.pages import PAGES, build_index, render_notebook_html
+from segkit_helpers.report.notebook_page import render_notebook_html
+from segkit_helpers.report.pages import PAGES, build_index
 
 def notebook_parameters(config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
     """The papermill parameters of every notebook of a cycle (everything else is in the config)."""

@@ -1,14 +1,11 @@
-"""HTML reports: code-free pages of executed notebooks and the cycle's index.html."""
+"""The cycle's pages (:data:`PAGES`) and its index.html; the pages themselves: :mod:`segkit_helpers.report.notebook_page`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import jinja2
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from segkit_helpers import __version__
 from segkit_helpers.io.artefacts import read_json, write_text
@@ -23,18 +20,6 @@ PAGES = {
     "04_monitor": ("Monitor", "what changed since the previous cycle"),
     "05_deploy": ("Deploy", "service models, playbook actions and the CRM export"),
 }
-
-
-def render_notebook_html(notebook: str | Path, html: str | Path) -> Path:
-    """Render an executed notebook to a code-free HTML page.
-
-    Code, prompts and cells tagged ``notebook-only`` (advice for people editing the
-    notebook, such as how to set parameters) are left out.
-    """
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    return write_text(body, html)
 
 
 def _segments_summary(out_dir: Path) -> list[dict]:

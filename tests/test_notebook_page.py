@@ -69,7 +69,7 @@ def test_figure_sits_in_figure_with_its_caption_as_figcaption_and_alt(page, exec
     meta = nbformat.read(str(executed), as_version=4).cells[1].outputs[0].metadata[METADATA_KEY]
     figures = re.findall(r"<figure\b.*?</figure>", page, re.S)
     assert len(figures) == 1
-    alt = re.search(r'<img [^>]*alt="([^"]*)"', figures[0]).group(1)
+    alt = re.search(r"""<img [^>]*alt=(["'])(.*?)\1""", figures[0]).group(2)
     assert html.unescape(alt) == meta["alt"]
     caption = re.search(r"<figcaption>(.*?)</figcaption>", figures[0], re.S).group(1)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", caption)).split())

@@ -30,7 +30,8 @@ import papermill as pm
 
 from segkit_helpers import cycle
 from segkit_helpers.kernels import KERNEL, QuietKernelManager, cycle_kernel, kernel_environment, kernel_name
-from segkit_helpers.report.pages import PAGES, render_notebook_html
+from segkit_helpers.report.notebook_page import render_notebook_html
+from segkit_helpers.report.pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "cycles" / "online_retail_2011-06-01.yml"

@@ -32,8 +32,10 @@ from segkit_helpers.research.checks import check_sources
 from segkit_helpers.errors import ConfigError, CycleError
 from segkit_helpers.kernels import cycle_kernel, fresh_namespace
 from segkit_helpers.monitoring.previous import load_previous
+from segkit_helpers.report.i18n import SOURCE_LANGUAGE
 from segkit_helpers.report.index import build_index
-from segkit_helpers.report.pages import PAGES, render_notebook_html
+from segkit_helpers.report.notebook_page import render_notebook_html
+from segkit_helpers.report.pages import PAGES
 
 def notebook_parameters(config_path: Path, workdir: Path, out_dir: Path) -> dict[str, Any]:
     """The papermill parameters of every notebook of a cycle (everything else is in the config)."""
@@ -190,7 +192,7 @@ def _run_locked(cfg: dict, root: Path, progress: bool, config_name: str) -> Path
                 bar.set_postfix_str(stem)
                 try:
                     run_notebook(NOTEBOOKS_DIR / f"{stem}.ipynb", stage_reports,
-                                 notebook_parameters(staged_config, root, stage_data), km)
+                                 notebook_parameters(staged_config, root, stage_data), km, cfg["report"]["language"])
                 except pm.PapermillExecutionError as exc:
                     raise CycleError(_failure_message(stem, exc, final_reports)) from None
         build_index(stage_data, stage_reports, root, config_name)
@@ -211,12 +213,14 @@ def _run_locked(cfg: dict, root: Path, progress: bool, config_name: str) -> Path
     return final_reports / "index.html"
 
 
-def run_notebook(source: Path, report_dir: Path, parameters: dict[str, Any], km: KernelManager) -> Path:
+def run_notebook(source: Path, report_dir: Path, parameters: dict[str, Any], km: KernelManager,
+                 language: str = SOURCE_LANGUAGE) -> Path:
     """Execute one notebook with papermill in the cycle's kernel into ``report_dir``; render its HTML page beside it.
 
     The kernel's namespace is reset first (:func:`~segkit_helpers.kernels.fresh_namespace`).
     This is the one path every notebook of a cycle takes (``bench/cycle_bench.py`` times
-    it against empty notebooks). Returns the executed notebook.
+    it against empty notebooks). ``language`` is ``report.language``, the page's language.
+    Returns the executed notebook.
 
     Raises
     ------
@@ -227,7 +231,7 @@ def run_notebook(source: Path, report_dir: Path, parameters: dict[str, Any], km:
     executed = report_dir / source.name
     pm.execute_notebook(source, executed, parameters=parameters, kernel_name=km.kernel_name, km=km,
                         cwd=str(source.parent), progress_bar=False, log_output=False)
-    render_notebook_html(executed, executed.with_suffix(".html"))
+    render_notebook_html(executed, executed.with_suffix(".html"), language)
     return executed
 
 

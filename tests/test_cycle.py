@@ -17,6 +17,7 @@ import yaml
 from segkit_helpers.cli import main
 from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.report.pages import PAGES
+from tests.test_notebook_page import EXTERNAL, MAX_PAGE_BYTES
 
 pytestmark = pytest.mark.slow
 
@@ -135,6 +136,12 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
         assert "from segkit_helpers" not in page and "open_cycle(" not in page, stem
         assert 'class="jp-CodeMirrorEditor' not in page and "Traceback" not in page, stem
         assert ".staging-" not in page, stem
+        assert EXTERNAL.findall(page) == [] and "<script" not in page, stem  # self-contained
+        assert len(page.encode("utf-8")) < MAX_PAGE_BYTES, stem
+        images = re.findall(r"<img\b[^>]*>", page)
+        assert page.count("<figure") == page.count("<figcaption>") == len(images), stem
+        alts = [re.search(r"""\balt=(["'])(.*?)\1""", img) for img in images]  # ' when the caption quotes
+        assert all(alt and "How to read: " in alt.group(2) for alt in alts), stem
         notebook = (reports / f"{stem}.ipynb").read_text(encoding="utf-8")
         assert ".staging-" not in notebook and str(two_cycles / "data" / "processed" / "c2") in notebook, stem
     hypothesis = (reports / "02_hypothesis.html").read_text(encoding="utf-8")

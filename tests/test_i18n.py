@@ -86,3 +86,23 @@ def test_the_shipped_playbook_speaks_the_report_language_and_keeps_its_rules(tmp
                    .replace("name: key account", "name: Großkunde"), encoding="utf-8")
     with i18n.language("pl"):
         assert load_playbook(own)["service_models"][0]["name"] == "Großkunde"   # a team's own words stay
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_notebook_page_reads_in_the_report_language(tmp_path, language):
+    from segkit_helpers.io.paths import NOTEBOOKS_DIR
+    from segkit_helpers.report.notebook_page import render_notebook_html
+
+    source = NOTEBOOKS_DIR / "05_deploy.ipynb"
+    with i18n.language(language):
+        heading = i18n.pgettext(i18n.cell_context("05_deploy", "05-00"), _markdown(source, "05-00"))
+    page = render_notebook_html(source, tmp_path / "05_deploy.html", language).read_text(encoding="utf-8")
+    first_line = heading.splitlines()[0].lstrip("# ").strip()
+    assert f'<html lang="{language}">' in page and first_line in page
+    assert _markdown(source, "05-00").splitlines()[0].lstrip("# ").strip() not in page   # the English heading is gone
+
+
+def _markdown(notebook, cell_id: str) -> str:
+    import nbformat
+
+    return next(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.get("id") == cell_id)

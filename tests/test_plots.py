@@ -14,6 +14,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from segkit_helpers.report.figures import deploy, hypothesis, monitor, research, test  # noqa: E402
+from segkit_helpers.report.figures.base import caption_of  # noqa: E402
 from segkit_helpers.schemes.common import embedding, segment_feature_z  # noqa: E402
 from segkit_helpers.schemes.behavioural import FEATURES, SegmentModel  # noqa: E402
 
@@ -31,7 +32,11 @@ def labelled(ax: Axes) -> None:
 
 
 def has_caption(fig: Figure) -> None:
-    assert any(t.get_text().startswith("How to read: ") for t in fig.texts)
+    """The figure has its caption (title and how to read it) and no text drawn under it any more."""
+    found = caption_of(fig)
+    assert found is not None and found.title.strip() and found.how_to_read.startswith("How to read: ")
+    assert found.alt == f"{found.title.rstrip('.')}. {found.how_to_read}"
+    assert not any("How to read" in t.get_text() for t in fig.texts)
 
 
 @pytest.fixture(scope="module")
@@ -305,4 +310,4 @@ def test_plot_history_two_panels():
     has_caption(fig)
     assert fig.axes[0].lines[0].get_ydata().tolist() == [40.0, 50.0]
     one = monitor.plot_history(history[history["cycle"] == "a"])
-    assert any("only one cycle" in t.get_text() for t in one.texts)
+    assert "only one cycle" in caption_of(one).how_to_read

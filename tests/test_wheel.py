@@ -43,6 +43,9 @@ def test_wheel_ships_notebooks_cycles_sample_data_and_resources(wheel):
     assert f"{SHIPPED}/data/raw/online_retail/online_retail_2010_2011.parquet" in expected
     assert [n for n in expected if n not in names] == []
     assert "segkit_helpers/resources/index.html.j2" in names and "segkit_helpers/io/paths.py" in names
+    page = ["segkit_helpers/resources/templates/segkit_page/conf.json",
+            "segkit_helpers/resources/templates/segkit_page/index.html.j2", "segkit_helpers/resources/css/page.css"]
+    assert [n for n in page if n not in names] == []
     assert not [n for n in names if "__pycache__" in n or ".ipynb_checkpoints" in n]
 
 

@@ -112,6 +112,7 @@ def plot_migration(matrix: pd.DataFrame | None, ax: Axes | None = None, of: str 
         caption(ax.figure, f"from the second cycle on, this shows how customers moved between {of}s.")
         return ax
     sns.heatmap(matrix, annot=True, fmt=",d", cmap="Blues", ax=ax, cbar_kws={"label": "customers"})
+    ax.tick_params(axis="y", labelrotation=0)  # seaborn turns short row labels upright; "new customer" reads across
     ax.set(title=f"Migration between cycles, by {of}", xlabel=f"{of} this cycle", ylabel=f"{of} last cycle")
     caption(ax.figure, "the diagonal holds customers who stayed in their segment; off-diagonal cells are moves; "
                        "the 'new' row and 'lost' column are customers who arrived or left.")

@@ -194,7 +194,7 @@ def profiles_view(profiles: pd.DataFrame, cfg: dict) -> Table:
     """The segment profiles (:func:`~segkit_helpers.schemes.behavioural.segment_profiles`), money with the currency
     and the segment centres with their scale."""
     scale = "log1p scale" if cfg["segmentation"]["scheme"] in LOG_CENTRES else "the scheme's scale"
-    shown = profiles.rename(columns={c: f"centre: {header(c[len('center_'):])} ({scale})"
+    shown = profiles.rename(columns={c: f"centre: {header(c[len('center_'):])}, {scale}"
                                      for c in profiles.columns if c.startswith("center_")})
     money = ("revenue", "mean_monetary", "median_monetary", "median_avg_order_value", "profit", "clv")
     kinds = {c: "money" for c in money if c in shown}

@@ -69,7 +69,7 @@ def test_headers_come_from_one_mapping():
 
 def test_an_unknown_kind_or_column_is_an_error():
     with pytest.raises(ValueError, match="unknown column kind"):
-        table(pd.DataFrame({"a": [1]}), {"a": "percent"})._repr_html_()
+        table(pd.DataFrame({"a": [1]}), {"a": "percent"})
     with pytest.raises(KeyError, match="no such column"):
         table(pd.DataFrame({"a": [1]}), {"b": "count"})
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from segkit_helpers.report.numbers import count, date
 from segkit_helpers.report.sentences import Sentence
-from segkit_helpers.report.tables import Table, currency_of, table
+from segkit_helpers.report.tables import Table, currency_of, membership_kinds, table
 
 
 def inputs_text(customers: int, segments: int) -> Sentence:
@@ -79,5 +79,4 @@ def arrivals_view(summary: pd.DataFrame) -> Table:
 
 def scored_view(scored: pd.DataFrame) -> Table:
     """Scored new customers (:func:`~segkit_helpers.deploy.arrivals.score_new_customers`)."""
-    kinds = {c: "share" for c in scored.columns if c.startswith("prob_") or c == "membership"}
-    return table(scored, {**kinds, "secondary_segment": "count"}, caption="The first customers who arrived after asof")
+    return table(scored, membership_kinds(scored.columns), caption="The first customers who arrived after asof")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from segkit_helpers.report import numbers
 from segkit_helpers.report.sentences import Block, Sentence
-from segkit_helpers.report.tables import Table, currency_of, header, table
+from segkit_helpers.report.tables import Table, currency_of, header, membership_kinds, table
 from segkit_helpers.schemes.behavioural import FEATURES, log_modulus
 from segkit_helpers.schemes.common import scheme_class, scheme_features
 
@@ -33,14 +33,15 @@ def k_sentence(choice: dict) -> Block:
     return Block(choice["explanation"], "key")
 
 
-def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> Sentence:
-    """How many customers have whitespace and what their best next lines are worth, or how to get product lines."""
+def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool, cfg: dict | None = None) -> Sentence:
+    """How many customers have whitespace and what their best next lines are worth (in the currency of ``cfg``),
+    or how to get product lines."""
     if not has_lines:
         return Sentence("No product lines in the profile: map a 'category' column of the transactions or set "
                         "'research.product_lines' to see cross-sell opportunities.")
-    return Sentence(f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
-                    f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best "
-                    "next line.")
+    worth = numbers.money(gaps.loc[gaps["rank"] == 1, "expected_value"].sum(), currency_of(cfg or {}))
+    return Sentence(f"{numbers.count(gaps['customer_id'].nunique())} customers have at least one whitespace line, "
+                    f"worth {worth} in expected revenue for their best next line.")
 
 FEATURE_WORDS = {
     "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately
@@ -186,8 +187,7 @@ def k_table_view(k_table: pd.DataFrame) -> Table:
 def segments_view(segments: pd.DataFrame, rows: int = 5) -> Table:
     """The first ``rows`` customers of :func:`~segkit_helpers.schemes.common.fit_segments`."""
     head = segments.head(rows)
-    kinds = {c: "share" for c in head.columns if c.startswith("prob_") or c == "membership"}
-    return table(head, {**kinds, "secondary_segment": "count"}, caption="The first customers and their segments")
+    return table(head, membership_kinds(head.columns), caption="The first customers and their segments")
 
 
 def profiles_view(profiles: pd.DataFrame, cfg: dict) -> Table:

@@ -87,6 +87,13 @@ def currency_of(cfg: dict) -> str | None:
     return cfg.get("report", {}).get("currency")
 
 
+def membership_kinds(columns: pd.Index) -> dict[str, str]:
+    """Kinds of the membership columns of a segment table: ``prob_<id>`` and ``membership`` as shares, the
+    ``secondary_segment`` id as a count."""
+    kinds = {c: "share" for c in columns if str(c).startswith("prob_") or c == "membership"}
+    return kinds | ({"secondary_segment": "count"} if "secondary_segment" in columns else {})
+
+
 def header(column: object) -> str:
     """The header of a column: :data:`HEADERS`, a :data:`HEADER_PATTERNS` family, else ``_`` → space."""
     name = str(column)
@@ -246,6 +253,8 @@ def table(frame: pd.DataFrame | pd.Series | None, columns: Mapping[str, str] | N
     if unknown and not frame.empty:
         raise KeyError(f"no such column(s) in the table: {', '.join(sorted(unknown))}")
     kinds = {name: given.get(name) or infer_kind(frame[name]) for name in frame.columns}
+    for spec in given.values():
+        _parse_kind(spec)
     return Table(frame, kinds, caption, empty, currency)
 
 

@@ -28,6 +28,12 @@ def test_counts_money_shares_and_headers_read_as_a_report():
     assert '<td class="sk-num">1,234.56</td>' not in shares and '<td class="sk-num">1,235</td>' in shares  # no currency
 
 
+def test_a_change_carries_its_sign():
+    html = table(pd.DataFrame({"share_change": [0.29, -0.12, 0.0]}), {"share_change": "change"})._repr_html_()
+    assert re.findall(r'<td class="sk-num">(.*?)</td>', html) == ["+29%", "-12%", "0%"]
+    assert '<th class="sk-num" scope="col">change of share</th>' in html
+
+
 def test_p_values_dates_flags_and_missing_values():
     frame = pd.DataFrame({"p_holm": [0.00001, 0.0456], "first_order": pd.to_datetime(["2011-06-01", None]),
                           "stable": [True, False], "note": ["kept", None]})

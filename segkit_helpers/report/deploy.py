@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from segkit_helpers.deploy.deployment import export_summary, persona_type_table, quadrant_table
 from segkit_helpers.report.numbers import count, date
 from segkit_helpers.report.sentences import Sentence
 from segkit_helpers.report.tables import Table, currency_of, membership_kinds, table
@@ -40,16 +41,16 @@ def joined(sentences: list[Sentence]) -> Sentence:
 
 # --- the tables of page 05 (through the one table layer, :mod:`segkit_helpers.report.tables`) ------------------
 
-def quadrant_view(quadrants: pd.DataFrame) -> Table:
+def quadrant_view(playbook: dict) -> Table:
     """The playbook per quadrant (:func:`~segkit_helpers.deploy.deployment.quadrant_table`)."""
-    return table(quadrants, index=True, caption="Playbook per profitability × loyalty quadrant")
+    return table(quadrant_table(playbook), index=True, caption="Playbook per profitability × loyalty quadrant")
 
 
-def persona_type_view(types: pd.DataFrame | None) -> Table:
+def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
     """The persona type of each segment (:func:`~segkit_helpers.deploy.deployment.persona_type_table`)."""
     kinds = {"value_ratio": "number", "frequency_ratio": "number", "tenure_days": "number:0"}
-    return table(types, kinds if types is not None else None, index=True,
-                 caption="Persona type per segment and its tactics", empty="No persona types in this cycle.")
+    return table(persona_type_table(types, personas), kinds, index=True,
+                 caption="Persona type per segment and its tactics")
 
 
 def service_view(service: pd.DataFrame, cfg: dict) -> Table:
@@ -66,9 +67,9 @@ def value_view(value: pd.DataFrame, cfg: dict) -> Table:
                  caption="What each segment's service model costs against what it returns, per customer")
 
 
-def export_view(summary: pd.DataFrame) -> Table:
+def export_view(export: pd.DataFrame) -> Table:
     """Customers per service model and quadrant in the export (:func:`~segkit_helpers.deploy.deployment.export_summary`)."""
-    return table(summary.rename_axis("service model"), index=True,
+    return table(export_summary(export).rename_axis("service model"), index=True,
                  caption="CRM export: customers per service model (rows) and quadrant (columns)")
 
 

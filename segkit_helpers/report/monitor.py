@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from segkit_helpers.monitoring.drift import segment_kpis
 from segkit_helpers.report.sentences import Block
 from segkit_helpers.report.tables import Table, currency_of, header, table
 
@@ -119,8 +120,9 @@ def drift_view(drift: pd.DataFrame | None) -> Table:
     return table(shown, index=True, caption="Drift: population stability index (PSI) per feature", empty=FIRST_CYCLE)
 
 
-def kpi_view(kpis: pd.DataFrame, cfg: dict) -> Table:
+def kpi_view(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFrame, cfg: dict) -> Table:
     """Median KPIs per segment now and before (:func:`~segkit_helpers.monitoring.drift.segment_kpis`)."""
+    kpis = segment_kpis(previous, segments, profile)
     kinds = {"monetary": "money", "avg_order_value": "money", "frequency": "number:1", "p_alive": "share"}
     kinds = {c: kinds[c.removesuffix("_previous")] for c in kpis.columns if c.removesuffix("_previous") in kinds}
     return table(kpis, kinds, index=True, currency=currency_of(cfg), caption="Median KPIs per segment")
@@ -128,7 +130,7 @@ def kpi_view(kpis: pd.DataFrame, cfg: dict) -> Table:
 
 def changes_view(changes: pd.DataFrame) -> Table:
     """Segment sizes and shares now and before (:func:`~segkit_helpers.monitoring.migration.size_changes`)."""
-    kinds = {c: "share" for c in changes.columns if "share" in c}
+    kinds = {c: "change" if c == "share_change" else "share" for c in changes.columns if "share" in c}
     kinds.update({c: "count" for c in changes.columns if c.startswith("customers")})
     return table(changes, kinds, index=True, caption="Segment sizes and shares")
 

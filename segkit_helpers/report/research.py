@@ -14,6 +14,7 @@ from segkit_helpers.report import numbers
 from segkit_helpers.report.sentences import Block, Sentence
 from segkit_helpers.report.tables import Table, currency_of, header, table
 from segkit_helpers.research.clv import NO_DROPOUT_BELOW, ClvFit, HoldoutCheck
+from segkit_helpers.research.lines import Lines, summarize_lines
 from segkit_helpers.research.summaries import abc_xyz_table, clv_by_rfm_segment, persona_metrics_summary
 
 
@@ -93,9 +94,9 @@ def answers_view(answers: pd.DataFrame) -> Table:
     return table(answers[["question", "answer"]], caption="The five readiness questions")
 
 
-def lines_view(summary: pd.Series, cfg: dict) -> Table:
+def lines_view(lines: Lines | pd.DataFrame, cfg: dict) -> Table:
     """The headline counts of the order lines (:func:`~segkit_helpers.research.lines.summarize_lines`)."""
-    currency = currency_of(cfg)
+    summary, currency = summarize_lines(lines), currency_of(cfg)
     shown = [numbers.money(v, currency) if name == "net revenue" else numbers.count(v) for name, v in summary.items()]
     return table(pd.DataFrame({"measure": list(summary.index), "value": shown}), {"value": "figure"},
                  caption="Order lines up to any date")

@@ -23,10 +23,11 @@ import pandas as pd
 
 from segkit_helpers.report import numbers
 
-#: Kinds of column: how a value of each reads (``digits`` where the kind takes them). ``figure`` is text
+#: Kinds of column: how a value of each reads (``digits`` where the kind takes them). ``change`` is a relative
+#: change (a share with its sign: ``+29%``). ``figure`` is text
 #: already written with :mod:`~segkit_helpers.report.numbers` (a column mixing kinds), aligned as a number.
-KINDS = ("text", "count", "number", "money", "share", "p", "date", "flag", "figure")
-NUMERIC_KINDS = frozenset({"count", "number", "money", "share", "p", "figure"})
+KINDS = ("text", "count", "number", "money", "share", "change", "p", "date", "flag", "figure")
+NUMERIC_KINDS = frozenset({"count", "number", "money", "share", "change", "p", "figure"})
 
 #: Column name → header, where replacing ``_`` by spaces does not read well.
 HEADERS = {
@@ -158,6 +159,8 @@ def format_value(value: object, kind: str, digits: int | None = None, currency: 
         return numbers.money(value, currency, digits or 0)
     if kind == "share":
         return numbers.share(value, digits or 0)
+    if kind == "change":  # a relative change: the share with its sign
+        return ("+" if value > 0 else "") + numbers.share(value, digits or 0)
     if kind == "p":
         return numbers.p_value(value)
     if kind == "date":

@@ -204,10 +204,11 @@ def rendered(browser, two_cycles, installed_sample, firmographic_example, needs_
             for label, page in cycle_pages(runs).items()}
 
 
-def failures(rendered: dict[str, Findings], check: str, index: bool) -> dict[str, list[str]]:
-    """``page -> problems`` of one check, over the index pages or over the notebook pages."""
-    return {label: getattr(found, check) for label, found in rendered.items()
-            if label.endswith("/index.html") == index and getattr(found, check)}
+def assert_clean(rendered: dict[str, Findings], check: str, index: bool) -> None:
+    """Fail with one line per problem of ``check`` on the index pages (or on the notebook pages)."""
+    problems = [f"{label}: {line}" for label, found in rendered.items() if label.endswith("/index.html") == index
+                for line in getattr(found, check)]
+    assert not problems, f"{len(problems)} problems ({check}):\n" + "\n".join(problems)
 
 
 @pytest.mark.slow
@@ -224,33 +225,33 @@ def test_every_cycle_has_its_index_and_six_pages_with_screenshots(rendered):
 @pytest.mark.slow
 @pytest.mark.parametrize("check", ["console", "external", "links", "alt", "tables"])
 def test_index_pages_pass_every_check(rendered, check):
-    assert failures(rendered, check, index=True) == {}
+    assert_clean(rendered, check, index=True)
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=f"require.js and MathJax from a CDN fail offline: {PENDING}")
 def test_notebook_pages_log_no_console_error(rendered):
-    assert failures(rendered, "console", index=False) == {}
+    assert_clean(rendered, "console", index=False)
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=f"nbconvert's template loads require.js and MathJax from a CDN: {PENDING}")
 def test_notebook_pages_request_nothing_but_local_files(rendered):
-    assert failures(rendered, "external", index=False) == {}
+    assert_clean(rendered, "external", index=False)
 
 
 @pytest.mark.slow
 def test_notebook_pages_link_only_to_what_exists(rendered):
-    assert failures(rendered, "links", index=False) == {}
+    assert_clean(rendered, "links", index=False)
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=f"figures carry nbconvert's placeholder alt text: {PENDING}")
 def test_notebook_pages_give_every_image_its_alt_text(rendered):
-    assert failures(rendered, "alt", index=False) == {}
+    assert_clean(rendered, "alt", index=False)
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=f"wide pandas tables overflow the 1100 px viewport: {PENDING}")
 def test_notebook_pages_keep_every_table_within_the_viewport(rendered):
-    assert failures(rendered, "tables", index=False) == {}
+    assert_clean(rendered, "tables", index=False)

@@ -156,7 +156,7 @@ def browser():
 
 BROKEN_PAGE = """<!doctype html><html><head><title>t</title>
 <script src="https://cdn.example.invalid/lib.js"></script></head><body>
-<h2 id="top">Heading</h2><script>console.error("boom")</script>
+<h2 id="top">Heading</h2><script>console.error("boom")</script><script>throw new Error("thrown")</script>
 <a href="#top">fine</a> <a href="#nowhere">anchor</a> <a href="missing.html">file</a> <a href="ok.html">ok</a>
 <img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="a figure">
 <img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="No description has been provided for this image">
@@ -173,7 +173,8 @@ def test_the_checks_catch_each_kind_of_fault(browser, tmp_path):
     page.write_text(BROKEN_PAGE, encoding="utf-8")
     found = inspect_page(browser, page, tmp_path / "shot.png")
     assert found.external == ["https://cdn.example.invalid/lib.js"]
-    assert any("boom" in line for line in found.console)
+    assert any("boom" in line for line in found.console) and any("uncaught" in line and "thrown" in line
+                                                                 for line in found.console)
     assert [line.split(" under ")[0] for line in found.links] == ["a '#nowhere'", "a 'missing.html'"]
     assert [line.split(" under ")[0] for line in found.alt] == ["image 1", "image 2"]
     assert len(found.tables) == 1 and "(wide)" in found.tables[0] and "1500 px" in found.tables[0]
@@ -187,7 +188,8 @@ def cycle_pages(runs: dict[str, Path]) -> dict[str, Path]:
     """``run/cycle/page -> file`` for every published cycle of every work folder (failed runs excluded)."""
     pages = {}
     for run, workdir in runs.items():
-        for folder in sorted(p for p in (workdir / "reports").iterdir() if p.is_dir() and "." not in p.name):
+        for folder in sorted(p for p in (workdir / "reports").iterdir() if p.is_dir() and not p.name.startswith(".")
+                             and not p.name.endswith(".failed")):
             for page in sorted(folder.glob("*.html")):
                 pages[f"{run}/{folder.name}/{page.name}"] = page
     return pages

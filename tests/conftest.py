@@ -113,6 +113,18 @@ def two_cycles(shop, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def translated_cycles(shop, tmp_path_factory) -> dict[str, Path]:
+    """The shop's first cycle with its reports in each translated language (``report.language``): language → work folder."""
+    from segkit_helpers.report.i18n import LANGUAGES, SOURCE_LANGUAGE
+
+    folders = {}
+    for language in (name for name in LANGUAGES if name != SOURCE_LANGUAGE):
+        folders[language] = tmp_path_factory.mktemp(f"shop-{language}")
+        run_cycle(folders[language], str(shop["configs"][0]), "-p", "report.language", language)
+    return folders
+
+
+@pytest.fixture(scope="session")
 def firmographic_example(tmp_path_factory) -> Path:
     """The work folder of the firmographic example cycle (wholesale customers), light on resamples."""
     return run_example("wholesale_firmographic.yml", tmp_path_factory.mktemp("firmographic"),

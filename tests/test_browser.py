@@ -1,6 +1,7 @@
 """The pages in a real browser: headless Chromium opens every report page of the executed cycles.
 
-Each page (every cycle's ``index.html`` and its six notebook pages) is loaded once at a
+Each page (every cycle's ``index.html``, ``history.html`` and six notebook pages, in every
+report language) is loaded once at a
 1100 px wide viewport and must show no console error, request nothing but local files
 (no CDN, nothing leaves the machine), link only to files and anchors that exist, give
 every image an alt text of its own and keep every table within the viewport (a wider
@@ -32,7 +33,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests skip
 VIEWPORT = {"width": 1100, "height": 900}
 NBCONVERT_ALT = "No description has been provided for this image"
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
-PENDING = "still fails on today's pages; fixed by the pages/tables work of issue 13 (remove this mark then)"
 
 
 def find_chromium() -> str | None:
@@ -196,28 +196,29 @@ def cycle_pages(runs: dict[str, Path]) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def rendered(browser, two_cycles, installed_sample, firmographic_example, needs_example) -> dict[str, Findings]:
-    """Every page of the shop's two cycles, the shipped sample and both example cycles, inspected once."""
+def rendered(browser, two_cycles, installed_sample, firmographic_example, needs_example,
+             translated_cycles) -> dict[str, Findings]:
+    """Every page of the shop's two cycles, the shipped sample, both example cycles and the shop's first cycle in
+    every translated language, inspected once."""
     runs = {"shop": two_cycles, "sample": installed_sample["workdir"], "firmographic": firmographic_example,
-            "needs": needs_example}
+            "needs": needs_example, **{f"shop-{language}": folder for language, folder in translated_cycles.items()}}
     shots = screenshot_dir()
     shutil.rmtree(shots, ignore_errors=True)
     return {label: inspect_page(browser, page, shots / label.replace(".html", ".png"))
             for label, page in cycle_pages(runs).items()}
 
 
-def assert_clean(rendered: dict[str, Findings], check: str, index: bool) -> None:
-    """Fail with one line per problem of ``check`` on the index pages (or on the notebook pages)."""
-    problems = [f"{label}: {line}" for label, found in rendered.items() if label.endswith("/index.html") == index
-                for line in getattr(found, check)]
+def assert_clean(rendered: dict[str, Findings], check: str) -> None:
+    """Fail with one line per problem of ``check`` on any page."""
+    problems = [f"{label}: {line}" for label, found in rendered.items() for line in getattr(found, check)]
     assert not problems, f"{len(problems)} problems ({check}):\n" + "\n".join(problems)
 
 
 @pytest.mark.slow
-def test_every_cycle_has_its_index_and_six_pages_with_screenshots(rendered):
+def test_every_cycle_has_its_index_history_and_six_pages_with_screenshots(rendered):
     cycles = {label.rsplit("/", 1)[0] for label in rendered}
-    assert len(cycles) == 5, sorted(cycles)  # shop c1, c2; the sample's first cycle; two examples
-    expected = {f"{cycle}/{name}" for cycle in cycles for name in ["index.html", *(f"{s}.html" for s in PAGES)]}
+    assert len(cycles) == 7, sorted(cycles)  # shop c1, c2; the sample's first cycle; two examples; shop c1 in ru, pl
+    expected = {f"{cycle}/{name}" for cycle in cycles for name in ["index.html", "history.html", *(f"{s}.html" for s in PAGES)]}
     assert set(rendered) == expected
     for found in rendered.values():
         png = found.screenshot.read_bytes()
@@ -226,34 +227,5 @@ def test_every_cycle_has_its_index_and_six_pages_with_screenshots(rendered):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("check", ["console", "external", "links", "alt", "tables"])
-def test_index_pages_pass_every_check(rendered, check):
-    assert_clean(rendered, check, index=True)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=f"require.js and MathJax from a CDN fail offline: {PENDING}")
-def test_notebook_pages_log_no_console_error(rendered):
-    assert_clean(rendered, "console", index=False)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=f"nbconvert's template loads require.js and MathJax from a CDN: {PENDING}")
-def test_notebook_pages_request_nothing_but_local_files(rendered):
-    assert_clean(rendered, "external", index=False)
-
-
-@pytest.mark.slow
-def test_notebook_pages_link_only_to_what_exists(rendered):
-    assert_clean(rendered, "links", index=False)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=f"figures carry nbconvert's placeholder alt text: {PENDING}")
-def test_notebook_pages_give_every_image_its_alt_text(rendered):
-    assert_clean(rendered, "alt", index=False)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=f"wide pandas tables overflow the 1100 px viewport: {PENDING}")
-def test_notebook_pages_keep_every_table_within_the_viewport(rendered):
-    assert_clean(rendered, "tables", index=False)
+def test_every_page_passes_every_check(rendered, check):
+    assert_clean(rendered, check)

@@ -229,3 +229,29 @@ def test_needs_example_finds_the_planted_client_types(needs_example):
     segments = pd.read_parquet(out / "segments.parquet")
     survey = pd.read_csv(PROJ_ROOT / "data/raw/online_retail/needs_survey.csv", dtype={"customer_id": str})
     assert set(segments["customer_id"]) <= set(survey["customer_id"]) and len(segments) > 1400
+
+
+SERVICE_MODELS = {"ru": {"ключевой клиент", "внутренние продажи", "массовое / цифровое"},
+                  "pl": {"kluczowy klient", "sprzedaż wewnętrzna", "masowy / cyfrowy"}}
+
+
+@pytest.mark.parametrize("language, summary", [("ru", "Сводка для решения"), ("pl", "Podsumowanie decyzyjne")])
+def test_a_cycle_reports_in_its_language(translated_cycles, language, summary):
+    import nbformat
+
+    from segkit_helpers.io.paths import NOTEBOOKS_DIR
+    from segkit_helpers.report import i18n
+
+    reports = translated_cycles[language] / "reports" / "c1"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in index and summary in index
+    for stem in PAGES:
+        page = (reports / f"{stem}.html").read_text(encoding="utf-8")
+        first = nbformat.read(str(NOTEBOOKS_DIR / f"{stem}.ipynb"), as_version=4).cells[0]
+        with i18n.language(language):
+            heading = i18n.pgettext(i18n.cell_context(stem, first["id"]), first.source).splitlines()[0]
+        assert f'<html lang="{language}">' in page and heading.lstrip("# ").strip() in page, stem
+    services = pd.read_csv(translated_cycles[language] / "data/processed/c1/service_models.csv")["service_model"]
+    assert set(services) <= SERVICE_MODELS[language]
+    export = pd.read_csv(translated_cycles[language] / "data/processed/c1/export/segments.csv")
+    assert set(export["service_model"]) <= SERVICE_MODELS[language]

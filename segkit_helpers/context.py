@@ -10,7 +10,7 @@ from segkit_helpers.io.config import default_config_path, load_config, processed
 from segkit_helpers.report.i18n import set_language
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from segkit_helpers.report.tables import Table
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,19 @@ class CycleContext:
     def cycle(self) -> str:
         return self.cfg["cycle"]
 
-    def summary(self) -> "pd.DataFrame":
+    def summary(self) -> "Table":
         """The cycle at a glance: id, as-of date, previous cycle, scheme and random seed."""
         import pandas as pd
 
+        from segkit_helpers.report.numbers import date
+        from segkit_helpers.report.tables import table
+
         cfg = self.cfg
-        facts = {"cycle": cfg["cycle"], "as of (inclusive)": cfg["asof"].isoformat(),
+        facts = {"cycle": cfg["cycle"], "as of (inclusive)": date(cfg["asof"]),
                  "previous cycle": cfg["previous_cycle"] or "none (first cycle)",
                  "scheme": cfg["segmentation"]["scheme"], "random seed": cfg["seed"]}
-        return pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=pd.Index(list(facts), name="setting"))
+        frame = pd.DataFrame({"setting": list(facts), "value": [str(v) for v in facts.values()]})
+        return table(frame, caption="The cycle")
 
 
 def _readable_tables() -> None:

@@ -363,7 +363,7 @@ def test_spend_with_an_infinite_mean_falls_back_to_the_credibility_mean(tmp_path
     cleaning = pd.DataFrame({"rule": ["no customer id"], "lines": [0], "note": [""]})
     ctx = type("Ctx", (), {"artefact": lambda self, name: tmp_path / name, "cycle": "c1"})()
     said = ResearchArtefacts(out, cleaning, fit).save(ctx)
-    assert said == "wrote customers.parquet (400 customers), cleaning.csv and clv.json to data/processed/c1/"
+    assert said == "The results of this step are saved with cycle c1." and "data/processed" not in said
     saved = read_json(tmp_path / "clv.json")
     assert saved["method"] == "bgnbd+shrunk_mean" and saved["caveat"] == clv_caveat(fit)
     assert set(saved["bgnbd"]) == {"r", "alpha", "a", "b"} and "population_mean" in saved["spend"]
@@ -436,7 +436,7 @@ def test_holdout_check_compares_predicted_and_actual():
     cfg = {"asof": dt.date(2024, 12, 31), "clv": {"enabled": True, "holdout_days": 90, "penalizer": 0.0}}
     check = holdout_check(lines, cfg)
     table = check.table
-    assert holdout_view(check) is table
+    assert holdout_view(check).frame.equals(table.reset_index())
     assert list(table.columns) == ["customers", "actual", "predicted"]
     # every calibration customer is counted once: first purchase before the cut-off (2024-10-02)
     first = lines.groupby("customer_id")["order_day"].min()
@@ -455,6 +455,7 @@ def test_holdout_check_gives_a_reason_instead_of_a_table():
     assert off.table is None and "switched off" in off.reason
     shown = holdout_view(off)
     assert repr(shown) == "No holdout check: CLV is switched off (clv.enabled: false)." and "switched off" in shown._repr_html_()
+    assert shown._repr_html_().startswith('<p class="sk-empty">')
     one_day = lines.assign(order_day=pd.Timestamp("2024-02-01"))
     short = holdout_check(one_day, {**cfg, "clv": {**cfg["clv"], "enabled": True}})
     assert short.table is None and "second purchase day" in short.reason

@@ -18,6 +18,7 @@ from segkit_helpers.cli import main
 from segkit_helpers.io.paths import PROJ_ROOT
 from segkit_helpers.report.pages import PAGES
 from tests.test_notebook_page import EXTERNAL, MAX_PAGE_BYTES
+from tests.test_tables import page_problems
 
 pytestmark = pytest.mark.slow
 
@@ -147,6 +148,16 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
     hypothesis = (reports / "02_hypothesis.html").read_text(encoding="utf-8")
     assert name in hypothesis
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64', hypothesis)) >= 3
+
+
+def test_no_page_shows_reprs_raw_values_paths_or_warnings(two_cycles):
+    problems = {}
+    for cycle in ("c1", "c2"):
+        for stem in PAGES:
+            found = page_problems((two_cycles / "reports" / cycle / f"{stem}.html").read_text(encoding="utf-8"))
+            if found:
+                problems[f"{cycle}/{stem}"] = found
+    assert problems == {}
 
 
 def test_same_inputs_and_seed_give_byte_identical_segments(shop, two_cycles, tmp_path):

@@ -81,7 +81,7 @@ def test_the_readiness_artefact_is_saved_and_read_back(tmp_path):
     ctx = CycleContext(cfg=cfg, workdir=tmp_path, out_dir=tmp_path / "out")
     ctx.out_dir.mkdir()
     said = ReadinessArtefact(record).save(ctx)
-    assert said == "wrote readiness.json to data/processed/db/" and repr(said) == str(said)
+    assert said == "The results of this step are saved with cycle db." and repr(said) == str(said)
     assert (ctx.out_dir / "config.yml").is_file()
     back = ReadinessArtefact.load(ctx).record
     assert back["verdict"] == record["verdict"] and back["scheme"] == "value_loyalty"

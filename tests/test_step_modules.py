@@ -77,5 +77,6 @@ def test_notebook_02_shows_its_sentences_as_paragraphs():
     said = [step.profile_size(pd.DataFrame({"customer_id": ["a", "b"]})),
             step.k_sentence({"explanation": "We recommend 3 segments <because>."}),
             step.whitespace_sentence(pd.DataFrame(), has_lines=False)]
-    assert [s._repr_html_()[:3] for s in said] == ["<p>"] * 3
+    assert [s._repr_html_()[:3] for s in said] == ["<p>", "<di", "<p>"]
+    assert said[1]._repr_html_().startswith('<div class="sk-block sk-key">')
     assert said[0] == "2 customers in the profile" and "&lt;because&gt;" in said[1]._repr_html_()

@@ -8,32 +8,76 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
+from segkit_helpers.deploy.deployment import export_summary, persona_type_table, quadrant_table
+from segkit_helpers.report.numbers import count, date
 from segkit_helpers.report.sentences import Sentence
+from segkit_helpers.report.tables import Table, currency_of, membership_kinds, table
 
 
 def inputs_text(customers: int, segments: int) -> Sentence:
     """The size of the segmentation step 05 deploys."""
-    return Sentence(f"{customers:,} customers in {segments} segments")
+    return Sentence(f"{count(customers)} customers in {segments} segments")
 
 
 def arrivals_text(arrived: int, scored: int, asof: dt.date) -> Sentence:
     """How many customers arrived after ``asof`` and how many the cycle's model scored."""
     if not arrived:
-        return Sentence(f"No customer arrived after {asof}: the cycle is as of the last day of the data.")
-    return Sentence(f"{arrived:,} customers arrived after {asof}; {scored:,} scored with the cycle's model.")
+        return Sentence(f"No customer arrived after {date(asof)}: the cycle is as of the last day of the data.")
+    return Sentence(f"{count(arrived)} customers arrived after {date(asof)}; {count(scored)} scored with the cycle's "
+                    "model.")
 
 
-def database_text(rows: int, table: str, url: str) -> Sentence:
-    """The export written to the deploy target (``url`` without its password)."""
-    return Sentence(f"wrote {rows:,} rows to table '{table}' at {url}")
-
-
-def export_text(customers: int, cycle: str) -> Sentence:
-    """The CRM export written to the cycle's folder."""
-    return Sentence(f"wrote export/segments.csv and export/segments.parquet ({customers:,} customers) "
-                    f"to data/processed/{cycle}/")
+def database_text(rows: int, table: str) -> Sentence:
+    """The export written to the deploy target's table (no address on the page)."""
+    return Sentence(f"the CRM export ({count(rows)} customers) is also in table '{table}' of the configured database")
 
 
 def joined(sentences: list[Sentence]) -> Sentence:
     """Several sentences shown as one paragraph."""
     return Sentence("; ".join(sentences))
+
+
+# --- the tables of page 05 (through the one table layer, :mod:`segkit_helpers.report.tables`) ------------------
+
+def quadrant_view(playbook: dict) -> Table:
+    """The playbook per quadrant (:func:`~segkit_helpers.deploy.deployment.quadrant_table`)."""
+    return table(quadrant_table(playbook), index=True, caption="Playbook per profitability × loyalty quadrant")
+
+
+def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
+    """The persona type of each segment (:func:`~segkit_helpers.deploy.deployment.persona_type_table`)."""
+    kinds = {"value_ratio": "number", "frequency_ratio": "number", "tenure_days": "number:0"}
+    return table(persona_type_table(types, personas), kinds, index=True,
+                 caption="Persona type per segment and its tactics")
+
+
+def service_view(service: pd.DataFrame, cfg: dict) -> Table:
+    """The service model of each segment (:func:`~segkit_helpers.deploy.deployment.assign_service_models`)."""
+    return table(service, {"profit_ratio": "number", "service_cost": "money"}, index=True,
+                 currency=currency_of(cfg), caption="Service model per segment")
+
+
+def value_view(value: pd.DataFrame, cfg: dict) -> Table:
+    """Cost to serve against value per segment (:func:`~segkit_helpers.deploy.deployment.resources_vs_value`)."""
+    kinds = {"revenue_share": "share", "profit_per_customer": "money", "value_per_customer": "money",
+             "service_cost": "money", "profit_ratio": "number"}
+    return table(value, {c: k for c, k in kinds.items() if c in value}, index=True, currency=currency_of(cfg),
+                 caption="What each segment's service model costs against what it returns, per customer")
+
+
+def export_view(export: pd.DataFrame) -> Table:
+    """Customers per service model and quadrant in the export (:func:`~segkit_helpers.deploy.deployment.export_summary`)."""
+    return table(export_summary(export).rename_axis("service model"), index=True,
+                 caption="CRM export: customers per service model (rows) and quadrant (columns)")
+
+
+def arrivals_view(summary: pd.DataFrame) -> Table:
+    """New customers per segment (:func:`~segkit_helpers.deploy.arrivals.new_customer_summary`)."""
+    return table(summary, {"share": "share"}, index=True, caption="Customers who arrived after asof, per segment")
+
+
+def scored_view(scored: pd.DataFrame) -> Table:
+    """Scored new customers (:func:`~segkit_helpers.deploy.arrivals.score_new_customers`)."""
+    return table(scored, membership_kinds(scored.columns), caption="The first customers who arrived after asof")

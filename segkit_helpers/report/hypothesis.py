@@ -10,35 +10,38 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segkit_helpers.report.sentences import Sentence
+from segkit_helpers.report import numbers
+from segkit_helpers.report.sentences import Block, Sentence
+from segkit_helpers.report.tables import Table, currency_of, header, membership_kinds, table
 from segkit_helpers.schemes.behavioural import FEATURES, log_modulus
 from segkit_helpers.schemes.common import scheme_class, scheme_features
 
 
 def scheme_sentence(data: pd.DataFrame, cfg: dict) -> Sentence:
     """The scheme, the columns it clusters and how many customers it segments."""
-    return Sentence(f"Scheme: {scheme_class(cfg).title}. "
-                    f"Clustered on: {', '.join(scheme_features(data, cfg))}; {len(data):,} customers.")
+    return Sentence(f"Scheme: {scheme_class(cfg).title}. Clustered on: "
+                    f"{', '.join(header(f) for f in scheme_features(data, cfg))}; {numbers.count(len(data))} customers.")
 
 
 def profile_size(profile: pd.DataFrame) -> Sentence:
     """How many customers the research profile holds."""
-    return Sentence(f"{len(profile):,} customers in the profile")
+    return Sentence(f"{numbers.count(len(profile))} customers in the profile")
 
 
-def k_sentence(choice: dict) -> Sentence:
-    """The k used and why (:func:`segkit_helpers.schemes.common.k_choice`'s ``explanation``)."""
-    return Sentence(choice["explanation"])
+def k_sentence(choice: dict) -> Block:
+    """The k used and why (:func:`segkit_helpers.schemes.common.k_choice`'s ``explanation``), as a key sentence."""
+    return Block(choice["explanation"], "key")
 
 
-def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool) -> Sentence:
-    """How many customers have whitespace and what their best next lines are worth, or how to get product lines."""
+def whitespace_sentence(gaps: pd.DataFrame, has_lines: bool, cfg: dict | None = None) -> Sentence:
+    """How many customers have whitespace and what their best next lines are worth (in the currency of ``cfg``),
+    or how to get product lines."""
     if not has_lines:
         return Sentence("No product lines in the profile: map a 'category' column of the transactions or set "
                         "'research.product_lines' to see cross-sell opportunities.")
-    return Sentence(f"{gaps['customer_id'].nunique():,} customers have at least one whitespace line, worth "
-                    f"{gaps.loc[gaps['rank'] == 1, 'expected_value'].sum():,.0f} in expected revenue for their best "
-                    "next line.")
+    worth = numbers.money(gaps.loc[gaps["rank"] == 1, "expected_value"].sum(), currency_of(cfg or {}))
+    return Sentence(f"{numbers.count(gaps['customer_id'].nunique())} customers have at least one whitespace line, "
+                    f"worth {worth} in expected revenue for their best next line.")
 
 FEATURE_WORDS = {
     "recency_days": ("Active", "Cooling", "Lapsed"),  # low recency = bought lately
@@ -164,3 +167,59 @@ def persona_table(personas: list[dict]) -> pd.DataFrame:
             row["target alone?"] = "yes" if p["target_alone"] else "no: unstable, combine or watch"
         rows.append({**row, "description": p["description"], **p["data_answers"]})
     return pd.DataFrame(rows).set_index("segment")
+
+
+# --- the tables of page 02 (through the one table layer, :mod:`segkit_helpers.report.tables`) ------------------
+
+#: Schemes whose segment centres are in log1p units of the features (the others: the features' own units).
+LOG_CENTRES = ("behavioural", "opportunity")
+
+
+def k_table_view(k_table: pd.DataFrame) -> Table:
+    """The k choice (:func:`~segkit_helpers.schemes.common.choose_k`): indices, stability and the recommendation."""
+    kinds = {c: "number" for c in k_table.columns if pd.api.types.is_float_dtype(k_table[c])}
+    shown = k_table.rename(columns={"calinski_harabasz": "Calinski–Harabasz", "davies_bouldin": "Davies–Bouldin",
+                                    "stability": "stability (ARI)", "stability_sd": "stability SD"})
+    kinds = {shown.columns[list(k_table.columns).index(c)]: kind for c, kind in kinds.items()}
+    return table(shown, kinds, caption="Number of segments k: internal indices and bootstrap stability")
+
+
+def segments_view(segments: pd.DataFrame, rows: int = 5) -> Table:
+    """The first ``rows`` customers of :func:`~segkit_helpers.schemes.common.fit_segments`."""
+    head = segments.head(rows)
+    return table(head, membership_kinds(head.columns), caption="The first customers and their segments")
+
+
+def profiles_view(profiles: pd.DataFrame, cfg: dict) -> Table:
+    """The segment profiles (:func:`~segkit_helpers.schemes.behavioural.segment_profiles`), money with the currency
+    and the segment centres with their scale."""
+    scale = "log1p scale" if cfg["segmentation"]["scheme"] in LOG_CENTRES else "the scheme's scale"
+    shown = profiles.rename(columns={c: f"centre: {header(c[len('center_'):])}, {scale}"
+                                     for c in profiles.columns if c.startswith("center_")})
+    money = ("revenue", "mean_monetary", "median_monetary", "median_avg_order_value", "profit", "clv")
+    kinds = {c: "money" for c in money if c in shown}
+    kinds.update({c: "share" for c in ("customer_share", "revenue_share") if c in shown})
+    kinds.update({c: "number:0" for c in ("median_recency_days", "median_frequency", "median_tenure_days") if c in shown})
+    return table(shown, kinds, index=True, currency=currency_of(cfg), caption="Segment profiles")
+
+
+def stability_view(stability: pd.DataFrame) -> Table:
+    """Segment-level stability (:func:`~segkit_helpers.evaluation.validation.segment_stability`)."""
+    shown = stability.rename(columns={"jaccard": "stability (mean Jaccard)", "jaccard_min": "lowest Jaccard"})
+    return table(shown, index=True, caption="How often each segment is found again in bootstrap refits")
+
+
+def whitespace_view(gaps: pd.DataFrame, cfg: dict, rows: int = 10) -> Table:
+    """The first ``rows`` whitespace lines (:func:`~segkit_helpers.schemes.opportunity.opportunity_tables`)."""
+    head = gaps.head(rows)
+    if not head.empty:
+        head = head.assign(product_line=[header(v) for v in head["product_line"]])
+    return table(head, {"penetration": "share", "expected_value": "money"} if not head.empty else None,
+                 currency=currency_of(cfg), caption="Whitespace: product lines a customer does not buy yet",
+                 empty="No whitespace: the profile has no product lines.")
+
+
+def persona_view(personas: list[dict]) -> Table:
+    """The persona cards (:func:`persona_table`) as a report table."""
+    return table(persona_table(personas), {"stability (Jaccard)": "number"} if personas and "stability" in personas[0]
+                 else None, index=True, caption="Persona drafts")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from segkit_helpers.monitoring.drift import segment_kpis
+from segkit_helpers.report.sentences import Block
+from segkit_helpers.report.tables import Table, currency_of, header, table
+
 FIRST_CYCLE_NOTE = "first cycle: nothing to compare with"
 
 
@@ -85,3 +89,65 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """Each segment's share of customers per cycle (:func:`segkit_helpers.monitoring.history.cycle_history`),
     one row per segment and name, one column per cycle."""
     return history.pivot_table(index=["segment", "name"], columns="cycle", values="customer_share").round(3)
+
+
+# --- the tables of page 04 (through the one table layer, :mod:`segkit_helpers.report.tables`) ------------------
+
+FIRST_CYCLE = "First cycle: nothing to compare with yet."
+
+
+def migration_view(migration: pd.DataFrame | None) -> Table:
+    """Customers moving between segments or quadrants (:func:`~segkit_helpers.monitoring.migration.migration_matrix`)."""
+    shown = None if migration is None else migration.rename(columns=lambda c: f"now: {c}")
+    return table(shown, index=True, caption="Customers by segment then (rows) and now (columns)", empty=FIRST_CYCLE)
+
+
+def lineage_view(lineage: pd.DataFrame | None) -> Table:
+    """What became of each segment since the previous cycle (:func:`lineage_table`)."""
+    shown = None if lineage is None or lineage.empty else lineage_table(lineage)
+    return table(shown, index=True, caption="Segments since the previous cycle", empty=FIRST_CYCLE)
+
+
+def lapsed_view(lapsed: pd.DataFrame | None) -> Table:
+    """Customers of each previous segment who have not bought since (:func:`~segkit_helpers.monitoring.migration.lapsed_since_previous`)."""
+    return table(lapsed, {"lapsed_share": "share"} if lapsed is not None else None, index=True,
+                 caption="Customers of the previous cycle who have not bought since", empty=FIRST_CYCLE)
+
+
+def drift_view(drift: pd.DataFrame | None) -> Table:
+    """The population stability index per feature (:func:`~segkit_helpers.monitoring.drift.feature_drift`)."""
+    shown = None if drift is None else drift.set_axis(pd.Index([header(f) for f in drift.index], name="feature"))
+    return table(shown, index=True, caption="Drift: population stability index (PSI) per feature", empty=FIRST_CYCLE)
+
+
+def kpi_view(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFrame, cfg: dict) -> Table:
+    """Median KPIs per segment now and before (:func:`~segkit_helpers.monitoring.drift.segment_kpis`)."""
+    kpis = segment_kpis(previous, segments, profile)
+    kinds = {"monetary": "money", "avg_order_value": "money", "frequency": "number:1", "p_alive": "share"}
+    kinds = {c: kinds[c.removesuffix("_previous")] for c in kpis.columns if c.removesuffix("_previous") in kinds}
+    return table(kpis, kinds, index=True, currency=currency_of(cfg), caption="Median KPIs per segment")
+
+
+def changes_view(changes: pd.DataFrame) -> Table:
+    """Segment sizes and shares now and before (:func:`~segkit_helpers.monitoring.migration.size_changes`)."""
+    kinds = {c: "change" if c == "share_change" else "share" for c in changes.columns if "share" in c}
+    kinds.update({c: "count" for c in changes.columns if c.startswith("customers")})
+    return table(changes, kinds, index=True, caption="Segment sizes and shares")
+
+
+def history_view(history: pd.DataFrame) -> Table:
+    """Each segment's share of customers per cycle of the lineage (:func:`history_table`)."""
+    shown = history_table(history) if not history.empty else None
+    kinds = {str(c): "share" for c in shown.columns} if shown is not None else None
+    return table(shown, kinds, index=True, caption="Share of customers per segment, cycle by cycle",
+                 empty="No history yet.")
+
+
+def alerts_block(previous: dict | None, found: list[dict]) -> Block:
+    """The comparison with the previous cycle and its alerts (:func:`alerts_text`), as a block (a caveat with alerts)."""
+    return Block(alerts_text(previous, found), "caveat" if found else "key")
+
+
+def revision_block(revision: dict) -> Block:
+    """The revision verdict (:func:`revision_text`), as a no-go block when a revision is due."""
+    return Block(revision_text(revision), "nogo" if revision["revision_due"] else "go")

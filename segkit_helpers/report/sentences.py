@@ -1,4 +1,5 @@
-"""Sentences a notebook shows as text, and the one every step says when it has written its artefacts.
+"""Sentences a notebook shows as text, key sentences and verdicts as styled blocks, and the note a step
+shows when it has written its artefacts.
 
 Kept apart from the steps' own words (:mod:`segkit_helpers.report.research` …) so that a step
 imports only the words it needs, not the statistics behind another step's sentences.
@@ -7,6 +8,10 @@ imports only the words it needs, not the statistics behind another step's senten
 from __future__ import annotations
 
 import html
+
+#: Kinds of block and what each is for (the CSS classes ``sk-block sk-<kind>``, ``resources/css/blocks.css``).
+BLOCK_KINDS = {"go": "a verdict to go ahead", "nogo": "a verdict to stop or revise",
+               "key": "a key sentence of the page", "caveat": "a caveat the reader must keep in mind"}
 
 
 class Sentence(str):
@@ -19,6 +24,47 @@ class Sentence(str):
         return f"<p>{html.escape(self)}</p>"
 
 
-def saved(files: str, cycle: str) -> Sentence:
-    """What a step wrote, e.g. "wrote readiness.json to data/processed/<cycle>/"."""
-    return Sentence(f"wrote {files} to data/processed/{cycle}/")
+class Block(Sentence):
+    """A key sentence or verdict shown as a styled block; lines starting with ``- `` form a list.
+
+    Parameters
+    ----------
+    text
+        The sentence (or a heading line followed by ``- `` items).
+    kind
+        One of :data:`BLOCK_KINDS`.
+    """
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str = "key") -> Block:
+        if kind not in BLOCK_KINDS:
+            raise ValueError(f"unknown block kind {kind!r}; one of {', '.join(BLOCK_KINDS)}")
+        block = super().__new__(cls, text)
+        block.kind = kind
+        return block
+
+    def _repr_html_(self) -> str:
+        parts, items = [], []
+        for line in self.splitlines():
+            if line.startswith("- "):
+                items.append(f"<li>{html.escape(line[2:])}</li>")
+                continue
+            if items:
+                parts.append("<ul>" + "".join(items) + "</ul>")
+                items = []
+            if line.strip():
+                parts.append(f"<p>{html.escape(line)}</p>")
+        if items:
+            parts.append("<ul>" + "".join(items) + "</ul>")
+        return f'<div class="sk-block sk-{self.kind}">{"".join(parts)}</div>'
+
+
+def verdict_block(text: str, good: bool) -> Block:
+    """A verdict as a go (``good``) or no-go block."""
+    return Block(text, "go" if good else "nogo")
+
+
+def saved(cycle: str) -> Sentence:
+    """The neutral note a step shows after writing its artefacts (no file names, no paths)."""
+    return Sentence(f"The results of this step are saved with cycle {cycle}.")

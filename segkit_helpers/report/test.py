@@ -13,6 +13,7 @@ from segkit_helpers.evaluation.experiments import OUTCOMES
 from segkit_helpers.evaluation.stats import NOT_TESTABLE, p_text
 from segkit_helpers.evaluation.structure import NATURAL_MARGIN, STABILITY_TOLERANCE
 from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
+from segkit_helpers.report.tables import Table, currency_of, header, table
 
 NATURAL = "natural segments"
 CONSTRUCTED = "constructed segments: useful divisions, not natural types"
@@ -274,7 +275,86 @@ def interaction_record(result: dict) -> dict:
     return {key: result[key] for key in ("test", "statistic", "df", "p_value")} | {"reading": interaction_reading(result)}
 
 
-def saved_text(files: list[str], cycle: str) -> str:
-    """Which artefacts the step wrote, and where."""
-    names = " and ".join(f"`{f}`" for f in files)
-    return f"Wrote {names} to data/processed/{cycle}/."
+
+# --- the tables of page 03 (through the one table layer, :mod:`segkit_helpers.report.tables`) ------------------
+
+def _features(names: pd.Index) -> pd.Index:
+    """Feature names as headers (``recency_days`` → ``recency (days)``)."""
+    return pd.Index([header(n) for n in names], name="feature")
+
+
+def segment_sizes(segments: pd.DataFrame) -> Table:
+    """Customers per segment of ``segments.parquet``."""
+    sizes = segments["segment"].value_counts().sort_index().rename("customers").rename_axis("segment")
+    return table(sizes, index=True, caption="Customers per segment")
+
+
+def null_view(structure: dict) -> Table:
+    """The real fit against every draw without groups (:func:`null_table`); the reading alone for quadrants."""
+    record = structure_record(structure)
+    shown = null_table(structure) if record["draws"] else None
+    return table(shown, index=True, caption="Silhouette and stability: the customers against data without groups",
+                 empty=record["reading"])
+
+
+def tests_view(tests: pd.DataFrame) -> Table:
+    """The difference tests in words (:func:`readable_tests`), features named as headers."""
+    if tests.empty:
+        return table(None, empty=readable_tests(tests)["reading"].iloc[0])
+    shown = readable_tests(tests)
+    return table(shown.set_axis(_features(shown.index)), {"statistic": "figure"}, index=True,
+                 caption="Do the segments differ? Tests per feature (Holm-corrected)")
+
+
+def pairwise_view(pairwise: pd.DataFrame) -> Table:
+    """The pairwise tests (:func:`~segkit_helpers.evaluation.differences.pairwise_tests`) without U and raw p."""
+    shown = pairwise.drop(columns=[c for c in ("U", "p_value") if c in pairwise])
+    if not shown.empty:
+        shown = shown.assign(feature=[header(f) for f in shown["feature"]])
+    return table(shown, {"p_holm": "p"} if not shown.empty else None, caption="Pairs of segments, per feature",
+                 empty="No pairwise tests: no feature outside the clustering features to test.")
+
+
+def silhouette_view(silhouettes: pd.Series) -> Table:
+    """The silhouette per segment (:func:`~segkit_helpers.evaluation.structure.segment_silhouettes`)."""
+    return table(silhouettes.rename("silhouette").rename_axis("segment"), index=True,
+                 caption="Separation: mean silhouette per segment")
+
+
+def segment_verdict_view(verdicts: pd.DataFrame, bars: dict) -> Table:
+    """The per-segment verdicts in words (:func:`segment_table`)."""
+    shown = segment_table(verdicts, bars)
+    shown["distinct_on"] = [", ".join(header(f) for f in str(v).split(", ") if f) if v else "" for v in
+                            shown["distinct_on"]]
+    return table(shown, index=True, caption="Can each segment be targeted alone?")
+
+
+def hypothesis_view(verdicts: dict[str, dict], structure: dict) -> Table:
+    """The standing hypotheses H1–H3 with evidence and verdict (:func:`hypothesis_table`)."""
+    return table(hypothesis_table(verdicts, structure), index=True, caption="The standing hypotheses of every cycle")
+
+
+def review_view(review: tuple[pd.DataFrame, pd.DataFrame], cfg: dict, rows: int = 12) -> Table:
+    """The first ``rows`` customers of the review sheet (:func:`~segkit_helpers.evaluation.review.review_for_cycle`)."""
+    sheet = review[0].head(rows)
+    kinds = {c: kind for c, kind in {"membership": "share", "monetary": "money", "avg_order_value": "money",
+                                     "profit": "money", "p_alive": "share"}.items() if c in sheet}
+    return table(sheet, kinds, currency=currency_of(cfg), caption="Review sheet: typical and borderline customers",
+                 empty="No review sheet in this cycle.")
+
+
+def agreement_view(review: tuple[pd.DataFrame, pd.DataFrame]) -> Table:
+    """The experts' agreement per segment (:func:`agreement_table`), or a sentence while the sheet is not back."""
+    agreement = review[1]
+    shown = None if agreement.empty else agreement_table(agreement)
+    kinds = {"agreement": "share", "ci_low": "share", "ci_high": "share"} if shown is not None else None
+    return table(shown, kinds, index=True, caption="Business experts' agreement per segment",
+                 empty="No filled review sheet yet: the experts' agreement shows here once it is back.")
+
+
+def register_view(register: pd.DataFrame) -> Table:
+    """The hypothesis register (:func:`register_table`)."""
+    if register.empty:
+        return table(None, empty="No hypotheses in the register.")
+    return table(register_table(register), {"statistic": "figure", "after Holm": "figure", "effect": "figure"},
+                 index=True, caption="The hypothesis register (Holm-corrected)")

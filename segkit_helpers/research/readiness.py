@@ -118,8 +118,7 @@ class NotReadyError(RuntimeError):
     """The readiness verdict is no-go and ``readiness.stop_on_no_go`` is set."""
 
 
-def stop_if_not_ready(record: dict, readiness: dict) -> str:
-    """Raise :class:`NotReadyError` on a no-go verdict (unless ``readiness.stop_on_no_go`` is off); else return the verdict."""
+def stop_if_not_ready(record: dict, readiness: dict) -> None:
+    """Raise :class:`NotReadyError` on a no-go verdict (unless ``readiness.stop_on_no_go`` is off)."""
     if record["verdict"] == "no-go" and readiness["stop_on_no_go"]:
         raise NotReadyError("readiness verdict is no-go: " + "; ".join(record["reasons"]))
-    return f"Verdict: {record['verdict']}" + (f" ({'; '.join(record['reasons'])})" if record["reasons"] else "")

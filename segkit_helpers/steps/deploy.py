@@ -32,13 +32,24 @@ from segkit_helpers.deploy.target import write_to_database
 from segkit_helpers.io.artefacts import write_csv, write_parquet
 from segkit_helpers.report import deploy as words
 from segkit_helpers.report.figures.deploy import plot_resources_vs_value
-from segkit_helpers.report.sentences import Sentence
+from segkit_helpers.report.deploy import (
+    arrivals_view,
+    export_view,
+    persona_type_view,
+    quadrant_view,
+    scored_view,
+    service_view,
+    value_view,
+)
+from segkit_helpers.report.sentences import Sentence, saved
+from segkit_helpers.report.tables import Table
 
 __all__ = [
     "DeployArtefacts", "DeployInputs", "arrivals_by_segment", "assign_persona_types", "assign_service_models",
     "build_export", "describe_arrivals", "describe_inputs", "export_summary", "first_arrivals",
     "load_playbook", "open_cycle", "persona_type_table", "plot_resources_vs_value", "quadrant_table",
-    "resources_vs_value", "score_new_customers",
+    "resources_vs_value", "score_new_customers", "export_view", "persona_type_view", "quadrant_view", "service_view",
+    "value_view",
 ]
 
 
@@ -84,14 +95,14 @@ def describe_arrivals(arrivals: Arrivals, cfg: dict) -> Sentence:
     return words.arrivals_text(arrivals.arrived, len(arrivals.scored), cfg["asof"])
 
 
-def arrivals_by_segment(arrivals: Arrivals) -> pd.DataFrame | None:
+def arrivals_by_segment(arrivals: Arrivals) -> Table | None:
     """New customers per segment (:func:`new_customer_summary`); nothing to show when none arrived."""
-    return None if arrivals.scored.empty else new_customer_summary(arrivals.scored)
+    return None if arrivals.scored.empty else arrivals_view(new_customer_summary(arrivals.scored))
 
 
-def first_arrivals(arrivals: Arrivals, rows: int = 10) -> pd.DataFrame | None:
+def first_arrivals(arrivals: Arrivals, rows: int = 10) -> Table | None:
     """The first ``rows`` scored new customers; nothing to show when none arrived."""
-    return None if arrivals.scored.empty else arrivals.scored.head(rows)
+    return None if arrivals.scored.empty else scored_view(arrivals.scored.head(rows))
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ class DeployArtefacts:
     def save(self, ctx: CycleContext) -> Sentence:
         """Write ``export/segments.csv`` and ``.parquet`` (and the ``deploy.target`` table when set),
         ``service_models.csv``, ``persona_types.csv`` and ``export/new_customers.csv`` and ``.parquet``;
-        say what was written."""
+        a neutral note that they are saved."""
         write_export(self.export, ctx.artefact("export"))
         write_csv(self.service.reset_index(), ctx.artefact("service_models.csv"))
         if self.types is not None:
@@ -114,9 +125,8 @@ class DeployArtefacts:
         if self.new_scores is not None and not self.new_scores.empty:
             write_csv(self.new_scores, ctx.artefact("export") / "new_customers.csv")
             write_parquet(self.new_scores, ctx.artefact("export") / "new_customers.parquet")
-        said = words.export_text(len(self.export), ctx.cycle)
         target = ctx.cfg["deploy"]["target"]
         if target["url"]:
-            url = write_to_database(self.export, target["url"], target["table"], target["if_exists"])
-            said = words.joined([words.database_text(len(self.export), target["table"], url), said])
-        return said
+            write_to_database(self.export, target["url"], target["table"], target["if_exists"])
+            return words.joined([saved(ctx.cycle), words.database_text(len(self.export), target["table"])])
+        return saved(ctx.cycle)

@@ -27,8 +27,20 @@ from segkit_helpers.report.figures.hypothesis import (
     plot_segment_profiles,
 )
 from segkit_helpers.report.figures.research import plot_quadrants
-from segkit_helpers.report.hypothesis import (draft_personas, k_sentence, persona_table, profile_size, scheme_sentence,
-                                              whitespace_sentence)
+from segkit_helpers.report.hypothesis import (
+    draft_personas,
+    k_sentence,
+    k_table_view,
+    persona_table,
+    persona_view,
+    profile_size,
+    profiles_view,
+    scheme_sentence,
+    segments_view,
+    stability_view,
+    whitespace_sentence,
+    whitespace_view,
+)
 from segkit_helpers.report.sentences import Sentence, saved
 from segkit_helpers.schemes.behavioural import name_segments, segment_profiles
 from segkit_helpers.schemes.common import (
@@ -49,7 +61,8 @@ __all__ = [
     "open_cycle", "opportunity_tables", "persona_table", "plot_cross_sell", "plot_k_selection", "plot_membership",
     "plot_quadrants", "plot_segment_map", "plot_segment_profiles", "read_artefact", "scheme_data",
     "k_sentence", "profile_size", "scheme_feature_table", "scheme_names", "scheme_sentence", "segment_feature_z", "segment_profiles",
-    "refit_labels", "segment_stability", "segment_traits", "whitespace_sentence",
+    "refit_labels", "segment_stability", "segment_traits", "whitespace_sentence", "k_table_view", "persona_view",
+    "profiles_view", "segments_view", "stability_view", "whitespace_view",
 ]
 
 
@@ -97,7 +110,7 @@ class HypothesisArtefacts:
     refits: pd.DataFrame
 
     def save(self, ctx: CycleContext) -> Sentence:
-        """Write the step's artefacts; say what was written."""
+        """Write the step's artefacts; a neutral note that they are saved."""
         write_parquet(name_segments(self.segments, self.personas), ctx.artefact("segments.parquet"))
         write_csv(self.profiles.reset_index(), ctx.artefact("profiles.csv"))
         write_yaml({"cycle": ctx.cycle, "personas": self.personas}, ctx.artefact("personas.yml"))
@@ -109,8 +122,7 @@ class HypothesisArtefacts:
             write_parquet(self.gaps, ctx.artefact("whitespace.parquet"))
         write_parquet(self.features, ctx.artefact(SCHEME_FEATURES))
         write_parquet(self.refits, ctx.artefact(REFITS_FILE))
-        return saved(f"segments.parquet ({len(self.profiles)} segments), profiles.csv, personas.yml, {MODEL_FILE}, "
-                     f"{SCHEME_FEATURES} and {REFITS_FILE}", ctx.cycle)
+        return saved(ctx.cycle)
 
     @classmethod
     def load(cls, ctx: CycleContext) -> HypothesisArtefacts:

@@ -2,7 +2,7 @@
 
 The notebook imports this module only (``from segkit_helpers.steps import monitor as step``):
 the comparisons of :mod:`segkit_helpers.monitoring`, the words of
-:mod:`segkit_helpers.report.monitor` as Markdown for the page, and the typed artefact
+:mod:`segkit_helpers.report.monitor` as tables and blocks for the page, and the typed artefact
 :class:`MonitorArtefact` that writes ``monitor.json``.
 """
 
@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from segkit_helpers.context import open_cycle, read_artefact
 from segkit_helpers.io.artefacts import read_json, write_json
@@ -24,26 +23,39 @@ from segkit_helpers.monitoring.migration import (lapsed_since_previous, migratio
                                                  size_changes)
 from segkit_helpers.monitoring.previous import load_previous
 from segkit_helpers.report import monitor as words
-from segkit_helpers.report.monitor import history_table, lineage_table
+from segkit_helpers.report.monitor import (
+    alerts_block,
+    changes_view,
+    drift_view,
+    history_table,
+    history_view,
+    kpi_view,
+    lapsed_view,
+    lineage_table,
+    lineage_view,
+    migration_view,
+    revision_block,
+)
 from segkit_helpers.report.figures.monitor import plot_flows, plot_history, plot_migration
-from segkit_helpers.report.test import saved_text
+from segkit_helpers.report.sentences import Block, Sentence, saved
 
 __all__ = [
     "MonitorArtefact", "alerts", "cycle_history", "describe_alerts", "describe_revision", "feature_drift",
     "history_table", "lapsed_since_previous", "lineage_table", "load_previous", "migration_matrix", "open_cycle",
     "plot_flows", "plot_history", "plot_migration", "quadrant_migration", "read_artefact", "revision_verdict",
-    "save_monitor", "segment_kpis", "segment_lineage", "size_changes",
+    "save_monitor", "segment_kpis", "segment_lineage", "size_changes", "changes_view", "drift_view", "history_view",
+    "kpi_view", "lapsed_view", "lineage_view", "migration_view",
 ]
 
 
-def describe_alerts(previous: dict | None, found: list[dict]) -> Markdown:
+def describe_alerts(previous: dict | None, found: list[dict]) -> Block:
     """The comparison with the previous cycle and its alerts (``found``: :func:`alerts`)."""
-    return Markdown(words.alerts_text(previous, found))
+    return alerts_block(previous, found)
 
 
-def describe_revision(revision: dict) -> Markdown:
-    """The revision verdict (:func:`revision_verdict`) in one line."""
-    return Markdown(words.revision_text(revision))
+def describe_revision(revision: dict) -> Block:
+    """The revision verdict (:func:`revision_verdict`) as a verdict block."""
+    return revision_block(revision)
 
 
 def _table(matrix: pd.DataFrame) -> dict:
@@ -118,6 +130,7 @@ class MonitorArtefact:
         return read_json(Path(folder) / cls.FILE)
 
 
-def save_monitor(artefact: MonitorArtefact, ctx) -> Markdown:
-    """Write the artefact into the cycle's folder and say where."""
-    return Markdown(saved_text([artefact.save(ctx.out_dir).name], ctx.cycle))
+def save_monitor(artefact: MonitorArtefact, ctx) -> Sentence:
+    """Write the artefact into the cycle's folder; a neutral note that it is saved."""
+    artefact.save(ctx.out_dir)
+    return saved(ctx.cycle)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from segkit_helpers.context import CycleContext, open_cycle
 from segkit_helpers.io.artefacts import read_json, write_json, write_text
 from segkit_helpers.io.config import dump_config
-from segkit_helpers.report.sentences import Sentence, saved
+from segkit_helpers.report.research import answers_view, checks_view, lines_view, readiness_block, schemes_view
+from segkit_helpers.report.sentences import Block, Sentence, saved
 from segkit_helpers.research.lines import load_transactions, summarize_lines
 from segkit_helpers.research.readiness import (
     answers_table,
@@ -23,9 +24,16 @@ from segkit_helpers.research.readiness import (
 )
 
 __all__ = [
-    "ReadinessArtefact", "answers_table", "available_schemes", "data_checks", "load_transactions", "open_cycle",
-    "readiness_record", "stop_if_not_ready", "summarize_lines",
+    "ReadinessArtefact", "answers_table", "answers_view", "available_schemes", "checks_view", "data_checks",
+    "lines_view", "load_transactions", "open_cycle", "readiness_record", "schemes_view", "stop_if_not_ready",
+    "summarize_lines", "verdict",
 ]
+
+
+def verdict(record: dict, readiness: dict) -> Block:
+    """Stop on a no-go verdict (:func:`stop_if_not_ready`); else the verdict as a go / caveat block."""
+    stop_if_not_ready(record, readiness)
+    return readiness_block(record)
 
 
 @dataclass(frozen=True)
@@ -41,10 +49,10 @@ class ReadinessArtefact:
     record: dict
 
     def save(self, ctx: CycleContext) -> Sentence:
-        """Write ``readiness.json`` and the resolved config of the cycle (``config.yml``); say what was written."""
+        """Write ``readiness.json`` and the resolved config of the cycle (``config.yml``); a neutral note that they are saved."""
         write_text(dump_config(ctx.cfg), ctx.artefact("config.yml"))
         write_json(self.record, ctx.artefact("readiness.json"))
-        return saved("readiness.json", ctx.cycle)
+        return saved(ctx.cycle)
 
     @classmethod
     def load(cls, ctx: CycleContext) -> ReadinessArtefact:

@@ -22,7 +22,21 @@ from segkit_helpers.report.figures.research import (
     plot_rf_heatmap,
     plot_rfm_segments,
 )
-from segkit_helpers.report.research import clv_caveat, clv_summary, holdout_view, value_assumptions
+from segkit_helpers.report.research import (
+    abc_xyz_view,
+    cleaning_view,
+    clv_caveat,
+    clv_segments_view,
+    clv_summary,
+    clv_view,
+    holdout_view,
+    lines_view,
+    persona_metrics_view,
+    profile_sample,
+    rfm_summary_view,
+    rules_view,
+    value_assumptions,
+)
 from segkit_helpers.report.sentences import Sentence, saved
 from segkit_helpers.research.cleaning import clean_transactions
 from segkit_helpers.research.clv import ClvFit, add_clv, fit_clv, holdout_check
@@ -41,7 +55,8 @@ __all__ = [
     "clv_by_rfm_segment", "clv_summary", "fit_clv", "holdout_check", "holdout_view", "load_rfm_rules",
     "load_transactions", "open_cycle", "persona_metrics_summary", "plot_distributions", "plot_holdout",
     "plot_pareto", "plot_quadrants", "plot_rf_heatmap", "plot_rfm_segments", "rfm_segment_summary",
-    "summarize_lines", "value_assumptions",
+    "summarize_lines", "value_assumptions", "abc_xyz_view", "clv_segments_view", "clv_view", "cleaning_view",
+    "lines_view", "persona_metrics_view", "profile_sample", "rfm_summary_view", "rules_view",
 ]
 
 
@@ -66,11 +81,11 @@ class ResearchArtefacts:
     clv: ClvFit
 
     def save(self, ctx: CycleContext) -> Sentence:
-        """Write ``customers.parquet``, ``cleaning.csv`` and ``clv.json``; say what was written."""
+        """Write ``customers.parquet``, ``cleaning.csv`` and ``clv.json``; a neutral note that they are saved."""
         write_parquet(self.profile, ctx.artefact("customers.parquet"))
         write_csv(self.cleaning, ctx.artefact("cleaning.csv"))
         write_json({**asdict(self.clv), "caveat": clv_caveat(self.clv)}, ctx.artefact("clv.json"))
-        return saved(f"customers.parquet ({len(self.profile):,} customers), cleaning.csv and clv.json", ctx.cycle)
+        return saved(ctx.cycle)
 
     @classmethod
     def load(cls, ctx: CycleContext) -> ResearchArtefacts:

@@ -27,8 +27,25 @@ from segkit_helpers.evaluation.verdicts import hypothesis_verdicts, segment_verd
 from segkit_helpers.io.artefacts import read_json, write_json
 from segkit_helpers.report import test as words
 from segkit_helpers.report.figures.test import plot_feature_by_segment, plot_stability, plot_uplift
-from segkit_helpers.report.test import (agreement_table, hypothesis_table, null_table, readable_tests, register_table,
-                                        segment_table)
+from segkit_helpers.report.sentences import Block, Sentence, saved
+from segkit_helpers.report.test import (
+    agreement_table,
+    agreement_view,
+    hypothesis_table,
+    hypothesis_view,
+    null_table,
+    null_view,
+    pairwise_view,
+    readable_tests,
+    register_table,
+    register_view,
+    review_view,
+    segment_sizes,
+    segment_table,
+    segment_verdict_view,
+    silhouette_view,
+    tests_view,
+)
 from segkit_helpers.schemes.common import scheme_data
 
 __all__ = [
@@ -39,12 +56,14 @@ __all__ = [
     "plot_feature_by_segment", "plot_stability", "plot_uplift", "read_artefact", "readable_tests",
     "register_for_cycle", "register_table", "review_for_cycle", "save_validation", "scheme_data",
     "segment_distinctness", "segment_silhouettes", "segment_table", "segment_verdicts", "uplift_by_segment",
+    "agreement_view", "hypothesis_view", "null_view", "pairwise_view", "register_view", "review_view",
+    "segment_sizes", "segment_verdict_view", "silhouette_view", "tests_view",
 ]
 
 
-def describe_structure(structure: dict) -> Markdown:
+def describe_structure(structure: dict) -> Block:
     """The verdict natural / constructed of :func:`null_reference` in one sentence."""
-    return Markdown(words.structure_reading(structure))
+    return Block(words.structure_reading(structure), "key")
 
 
 def describe_stability(stability: pd.Series) -> Markdown:
@@ -57,24 +76,24 @@ def describe_review(review: tuple[pd.DataFrame, pd.DataFrame]) -> Markdown:
     return Markdown(words.review_text(*review))
 
 
-def describe_register(register: pd.DataFrame) -> Markdown:
+def describe_register(register: pd.DataFrame) -> Block:
     """The readings of the hypothesis register (:func:`register_for_cycle`), one per hypothesis."""
-    return Markdown(words.register_text(register))
+    return Block(words.register_text(register), "key")
 
 
-def describe_experiment(experiment: pd.DataFrame) -> Markdown:
+def describe_experiment(experiment: pd.DataFrame) -> Block:
     """The cycle's experiment (:func:`load_experiment`) in a sentence."""
-    return Markdown(words.experiment_text(experiment))
+    return Block(words.experiment_text(experiment), "key")
 
 
-def describe_uplift(table: pd.DataFrame, outcome: str = "converted") -> Markdown:
+def describe_uplift(table: pd.DataFrame, outcome: str = "converted") -> Block:
     """The uplift per segment (:func:`uplift_by_segment`) in one sentence per row."""
-    return Markdown(words.uplift_text(table, outcome))
+    return Block(words.uplift_text(table, outcome), "key")
 
 
-def describe_interaction(result: dict) -> Markdown:
+def describe_interaction(result: dict) -> Block:
     """The interaction test (:func:`interaction_test`) in one sentence."""
-    return Markdown(words.interaction_reading(result))
+    return Block(words.interaction_reading(result), "key")
 
 
 def _records(table: pd.DataFrame | None) -> list[dict]:
@@ -164,7 +183,7 @@ class ValidationArtefact:
         return read_json(Path(folder) / cls.FILE)
 
 
-def save_validation(artefact: ValidationArtefact, ctx) -> Markdown:
-    """Write the artefact into the cycle's folder and say where."""
-    written = artefact.save(ctx.out_dir)
-    return Markdown(words.saved_text([p.name for p in written], ctx.cycle))
+def save_validation(artefact: ValidationArtefact, ctx) -> Sentence:
+    """Write the artefact into the cycle's folder; a neutral note that it is saved."""
+    artefact.save(ctx.out_dir)
+    return saved(ctx.cycle)

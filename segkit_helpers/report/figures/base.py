@@ -62,8 +62,8 @@ def figure_title(fig: Figure) -> str:
 
 
 def shown(word: str) -> str:
-    """A word the data stores in English (a quadrant, "new customer", a feature) as the page shows it."""
-    return _(word) if word else word
+    """A word the data stores in English (a quadrant, "new customer") as the page shows it; other labels as given."""
+    return _(word) if isinstance(word, str) and word else word
 
 
 def feature_name(feature: str) -> str:

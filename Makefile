@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install cycle test test-fast lab clean-outputs
+.PHONY: help install cycle test test-fast lab screenshot clean-outputs
 
 ## help: list the targets
 help:
@@ -36,6 +36,10 @@ test-fast: $(STAMP)
 ## lab: open the notebooks in JupyterLab
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+## screenshot: redraw docs/index.png (README's picture of the index) from reports/2011-12-09/ (run `make cycle` first)
+screenshot: $(STAMP)
+	$(BIN)/python docs/screenshot.py
 
 ## clean-outputs: delete every cycle's artefacts and reports (data/processed, reports)
 clean-outputs:

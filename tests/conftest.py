@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -80,6 +83,92 @@ def shop(tmp_path_factory) -> dict:
     second = write_cycle_config(folder, data, "c2", "2024-06-23", previous="c1",
                                 deploy={"target": {"url": "sqlite:///crm.db", "table": "segments_c2"}})
     return {"folder": folder, "data": data, "configs": [first, second]}
+
+
+# --- whole cycles, run once per session and shared by the tests that read their outputs ---------
+
+
+def run_cycle(workdir: Path, *args: str, cwd: Path | None = None, env: dict | None = None) -> None:
+    """``segkit cycle ARGS --workdir WORKDIR`` through the real command line; fails the test on a non-zero exit."""
+    result = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", *args, "--workdir", str(workdir)],
+                            cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def run_example(name: str, workdir: Path, *params: str) -> Path:
+    """Run ``cycles/examples/NAME`` with ``-p`` overrides given as NAME VALUE pairs; returns the work folder."""
+    from segkit_helpers.io.paths import CYCLES_DIR
+
+    overrides = [item for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for item in pair]
+    run_cycle(workdir, str(CYCLES_DIR / "examples" / name), *overrides)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def two_cycles(shop, tmp_path_factory) -> Path:
+    """Both cycles of the synthetic shop, run through the real command line in a fresh work folder."""
+    workdir = tmp_path_factory.mktemp("work")
+    run_cycle(workdir, *map(str, shop["configs"]))
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def firmographic_example(tmp_path_factory) -> Path:
+    """The work folder of the firmographic example cycle (wholesale customers), light on resamples."""
+    return run_example("wholesale_firmographic.yml", tmp_path_factory.mktemp("firmographic"),
+                       "segmentation.stability_resamples", "3")
+
+
+@pytest.fixture(scope="session")
+def needs_example(tmp_path_factory) -> Path:
+    """The work folder of the needs example cycle (latent classes on the synthetic survey), light on resamples."""
+    return run_example("online_retail_needs.yml", tmp_path_factory.mktemp("needs"),
+                       "segmentation.stability_resamples", "2", "segmentation.k_range", "[3, 5]")
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from this checkout, offline when hatchling is installed (``.[test]`` brings it)."""
+    from segkit_helpers.io.paths import PROJ_ROOT
+
+    out = tmp_path_factory.mktemp("dist")
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *isolation, "-w", str(out),
+                             str(PROJ_ROOT)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (built,) = out.glob("segkit-*.whl")
+    return built
+
+
+def file_tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under ``folder`` except byte-code caches."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="session")
+def installed_sample(wheel, tmp_path_factory) -> dict:
+    """The sample's first cycle, light, run by the installed wheel (no checkout on sys.path) from another folder.
+
+    Returns the folders (``target`` the installation, ``workdir``, ``elsewhere`` the current
+    folder of the run), the installation's file tree before the run (``before``) and the
+    sample config paths the installed package resolves (``configs``).
+    """
+    root = tmp_path_factory.mktemp("installed")
+    target, workdir, elsewhere = root / "site", root / "work", root / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    before = file_tree(target)
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("SEGKIT_WORKDIR", None)
+    where = subprocess.run([sys.executable, "-c", "import segkit_helpers.io.paths as p; print(*p.SAMPLE_CONFIGS)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.split()
+    light = ["-p", "clv.enabled", "false", "-p", "validation.bootstrap", "5", "-p", "segmentation.k_range", "[2, 4]",
+             "-p", "segmentation.stability_resamples", "2"]
+    run_cycle(workdir, where[0], *light, cwd=elsewhere, env=env)
+    return {"target": target, "workdir": workdir, "elsewhere": elsewhere, "before": before,
+            "configs": [Path(p) for p in where]}
 
 
 @pytest.fixture

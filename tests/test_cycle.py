@@ -7,8 +7,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -25,18 +23,6 @@ pytestmark = pytest.mark.slow
 ARTEFACTS = ["config.yml", "readiness.json", "cleaning.csv", "customers.parquet", "segments.parquet", "profiles.csv",
              "personas.yml", "model.skops", "validation.json", "monitor.json", "export/segments.csv",
              "export/segments.parquet"]
-
-
-@pytest.fixture(scope="module")
-def two_cycles(shop, tmp_path_factory):
-    """Run both cycles of the shop through the real command line, in a fresh work folder."""
-    workdir = tmp_path_factory.mktemp("work")
-    result = subprocess.run(
-        [sys.executable, "-m", "segkit_helpers", "cycle", *map(str, shop["configs"]), "--workdir", str(workdir)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return workdir
 
 
 def test_every_artefact_and_page_is_written(two_cycles):
@@ -217,22 +203,11 @@ def test_export_lands_in_the_configured_database(shop, two_cycles):
 # --- the example cycles of the other schemes, on their shipped data ---------------------------
 
 
-def run_example(name: str, workdir, *params: str) -> None:
-    from segkit_helpers.io.paths import CYCLES_DIR
-
-    overrides = [item for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for item in pair]
-    result = subprocess.run(
-        [sys.executable, "-m", "segkit_helpers", "cycle", str(CYCLES_DIR / "examples" / name), "--workdir",
-         str(workdir), *overrides], capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-def test_firmographic_example_on_the_wholesale_customers(tmp_path):
+def test_firmographic_example_on_the_wholesale_customers(firmographic_example):
     """Gower + k-medoids on channel, region and the six spend amounts: the two segments are the two channels."""
     from sklearn.metrics import adjusted_rand_score
 
-    run_example("wholesale_firmographic.yml", tmp_path, "segmentation.stability_resamples", "3")
-    out = tmp_path / "data" / "processed" / "wholesale-2014"
+    out = firmographic_example / "data" / "processed" / "wholesale-2014"
     segments = pd.read_parquet(out / "segments.parquet")
     customers = pd.read_csv(PROJ_ROOT / "data/raw/wholesale_customers/customers.csv", dtype={"customer_id": str})
     merged = segments.merge(customers, on="customer_id")
@@ -240,15 +215,13 @@ def test_firmographic_example_on_the_wholesale_customers(tmp_path):
     assert adjusted_rand_score(merged["channel"], merged["segment"]) == 1.0
     assert sorted(segments.filter(like="prob_").columns) == ["prob_1", "prob_2"]
     assert json.loads((out / "k_choice.json").read_text())["k"] == 2
-    page = (tmp_path / "reports" / "wholesale-2014" / "02_hypothesis.html").read_text(encoding="utf-8")
+    page = (firmographic_example / "reports" / "wholesale-2014" / "02_hypothesis.html").read_text(encoding="utf-8")
     assert "firmographic (company attributes)" in page and "Channel Retail" in page
 
 
-def test_needs_example_finds_the_planted_client_types(tmp_path):
+def test_needs_example_finds_the_planted_client_types(needs_example):
     """Latent classes on the synthetic survey: four segments, each a client type of seed 004."""
-    run_example("online_retail_needs.yml", tmp_path, "segmentation.stability_resamples", "2",
-                "segmentation.k_range", "[3, 5]")
-    out = tmp_path / "data" / "processed" / "2011-12-09-needs"
+    out = needs_example / "data" / "processed" / "2011-12-09-needs"
     assert json.loads((out / "k_choice.json").read_text())["k"] == 4
     types = pd.read_csv(out / "persona_types.csv")
     assert sorted(types["persona_type"]) == ["cautious", "experienced", "newcomer", "speed_focused"]

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
+
+from tests.conftest import file_tree
 
 from segkit_helpers.io.paths import CYCLES_DIR, NOTEBOOKS_DIR, PROJ_ROOT, SAMPLE_CONFIGS
 
 SHIPPED = "segkit_helpers/_shipped"
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel built from this checkout, offline when hatchling is installed (``.[test]`` brings it)."""
-    out = tmp_path_factory.mktemp("dist")
-    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *isolation, "-w", str(out),
-                             str(PROJ_ROOT)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (built,) = out.glob("segkit-*.whl")
-    return built
 
 
 def _shipped_files() -> list[str]:
@@ -83,37 +70,18 @@ def test_installed_package_defaults_to_writing_in_the_current_folder(tmp_path, m
     assert resolve_workdir(None) == elsewhere.resolve()
 
 
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file under ``folder`` except byte-code caches."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
-
-
 @pytest.mark.slow
-def test_installed_wheel_runs_the_shipped_sample_into_the_workdir(wheel, tmp_path):
+def test_installed_wheel_runs_the_shipped_sample_into_the_workdir(installed_sample):
     """``pip install`` of the wheel (no checkout on sys.path), then the sample's first cycle from another folder.
 
     The sample configs resolve inside the installed package; everything is written to
     ``--workdir``, nothing to the installation or the current folder.
     """
-    target, workdir, elsewhere = tmp_path / "site", tmp_path / "work", tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
-    before = _tree(target)
-    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("SEGKIT_WORKDIR", None)
-    where = subprocess.run([sys.executable, "-c", "import segkit_helpers.io.paths as p; print(*p.SAMPLE_CONFIGS)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.split()
-    assert [Path(p) for p in where] == [target / SHIPPED / "cycles" / p.name for p in SAMPLE_CONFIGS]
-    light = ["-p", "clv.enabled", "false", "-p", "validation.bootstrap", "5", "-p", "segmentation.k_range", "[2, 4]",
-             "-p", "segmentation.stability_resamples", "2"]
-    result = subprocess.run([sys.executable, "-m", "segkit_helpers", "cycle", where[0], "--workdir", str(workdir),
-                             *light], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
+    target, workdir, elsewhere = (installed_sample[k] for k in ("target", "workdir", "elsewhere"))
+    assert installed_sample["configs"] == [target / SHIPPED / "cycles" / p.name for p in SAMPLE_CONFIGS]
     assert (workdir / "reports" / "2011-06-01" / "index.html").is_file()
     out = workdir / "data" / "processed" / "2011-06-01"
     for artefact in ("config.yml", "customers.parquet", "segments.parquet", "model.skops", "export/segments.csv"):
         assert (out / artefact).is_file(), artefact
     assert str(target / SHIPPED / "data" / "raw") in (out / "config.yml").read_text()
-    assert _tree(target) == before and list(elsewhere.iterdir()) == []
+    assert file_tree(target) == installed_sample["before"] and list(elsewhere.iterdir()) == []

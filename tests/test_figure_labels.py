@@ -1,4 +1,4 @@
-"""Tick labels never overlap, whatever the length of segment, quadrant, persona and product-line names."""
+"""Tick labels never overlap, whatever the length of segment, quadrant, persona and product-line names (en, ru)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from segkit_helpers.monitoring.migration import LOST, NEW, QUADRANT_ORDER  # noqa: E402
+from segkit_helpers.report import i18n  # noqa: E402
 from segkit_helpers.report.figures import deploy, hypothesis, monitor, research, test  # noqa: E402
 
 LONG_SEGMENTS = ["Lapsed low-value occasional buyers", "Profitable loyal wholesale customers",
@@ -27,6 +28,13 @@ LONG_FEATURES = ["recency_days_since_last_order", "frequency_of_orders_per_year"
 def close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(autouse=True, params=["en", "ru"])
+def report_language(request):
+    """Every figure in English and in Russian (longer quadrant names and axis labels)."""
+    with i18n.language(request.param):
+        yield request.param
 
 
 def overlaps(fig: Figure) -> list[tuple[str, str]]:

@@ -20,8 +20,14 @@ from matplotlib.figure import Figure
 from matplotlib.category import StrCategoryLocator
 from matplotlib.ticker import FixedLocator
 
-LABELS = {"recency_days": "recency (days since last order)", "frequency": "frequency (orders)",
-          "monetary": "monetary (net revenue)"}
+from segkit_helpers.report.i18n import N_, _
+
+#: The axis label of each RFM feature, in English (shown through :func:`feature_label`).
+LABELS = {"recency_days": N_("recency (days since last order)"), "frequency": N_("frequency (orders)"),
+          "monetary": N_("monetary (net revenue)")}
+#: The short name of each RFM feature as a panel title shows it (English: the column name).
+# Translators: "recency_days" is the recency feature's short name (days since the last order), a panel title.
+NAMES = {"recency_days": N_("recency_days"), "frequency": N_("frequency"), "monetary": N_("monetary")}
 
 #: The key of a figure output's metadata that carries its caption.
 METADATA_KEY = "segkit_figure"
@@ -52,7 +58,22 @@ _CAPTIONS: WeakKeyDictionary[Figure, FigureCaption] = WeakKeyDictionary()
 def figure_title(fig: Figure) -> str:
     """The figure's title: its suptitle, else the first axes title."""
     titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
-    return next((t.strip() for t in titles if t.strip()), "Figure")
+    return next((t.strip() for t in titles if t.strip()), _("Figure"))
+
+
+def shown(word: str) -> str:
+    """A word the data stores in English (a quadrant, "new customer") as the page shows it; other labels as given."""
+    return _(word) if isinstance(word, str) and word else word
+
+
+def feature_name(feature: str) -> str:
+    """The short name of a feature in the current language (an unknown feature: its column name)."""
+    return _(NAMES[feature]) if feature in NAMES else feature
+
+
+def feature_label(feature: str) -> str:
+    """The axis label of a feature in the current language (an unknown feature: its short name)."""
+    return _(LABELS[feature]) if feature in LABELS else feature_name(feature)
 
 
 def caption(fig: Figure, text: str) -> FigureCaption:
@@ -63,14 +84,14 @@ def caption(fig: Figure, text: str) -> FigureCaption:
     fig
         The figure, fully drawn on (call this last).
     text
-        How to read the figure, without the "How to read: " lead.
+        How to read the figure, in the current language, without the "How to read: " lead.
 
     Returns
     -------
     FigureCaption
         Also available later as :func:`caption_of`.
     """
-    found = _CAPTIONS[fig] = FigureCaption(figure_title(fig), "How to read: " + text)
+    found = _CAPTIONS[fig] = FigureCaption(figure_title(fig), _("How to read: {text}").format(text=text))
     fit_tick_labels(fig)
     if _inline_kernel():
         from IPython.display import display

@@ -7,6 +7,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from segkit_helpers.report.figures.base import caption, use_axes
+from segkit_helpers.report.i18n import _
 
 
 def plot_resources_vs_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -17,11 +18,13 @@ def plot_resources_vs_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     sns.barplot(data, x="segment", y="profit_per_customer", hue="service_model", dodge=False, ax=ax)
     if "service_cost" in data:
         ax.scatter(range(len(data)), data["service_cost"], marker="_", s=900, color="#C44E52", zorder=3,
-                   label="service cost per customer")
+                   label=_("service cost per customer"))
         ax.legend(fontsize=8)
+    else:
+        ax.get_legend().set_title(_("service model"))
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set(title="Value per customer and the service model it pays for", xlabel="segment",
-           ylabel="profit per customer")
-    caption(ax.figure, "bars are realised profit per customer, red dashes what the segment's service model "
-                       "costs per customer; a dash above its bar means the service costs more than it earns.")
+    ax.set(title=_("Value per customer and the service model it pays for"), xlabel=_("segment"),
+           ylabel=_("profit per customer"))
+    caption(ax.figure, _("bars are realised profit per customer, red dashes what the segment's service model "
+                         "costs per customer; a dash above its bar means the service costs more than it earns."))
     return ax

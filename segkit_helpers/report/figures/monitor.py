@@ -8,7 +8,34 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from segkit_helpers.report.figures.base import caption, use_axes
+from segkit_helpers.report import numbers
+from segkit_helpers.report.figures.base import caption, shown, use_axes
+from segkit_helpers.report.i18n import N_, _
+
+#: The sentences that name what customers move between (``of``: segments or quadrants), in English.
+TEXTS = {
+    "segment": {"flows": N_("Flows of customers between segments"), "no_flows": N_("Flows between segments"),
+                "band": N_("each band is a group of customers moving from a segment of the previous cycle (left) to "
+                           "one of this cycle (right), its height proportional to their number; grey blocks are "
+                           "customers new since the previous cycle or no longer present{note}."),
+                "migration": N_("Migration between cycles, by segment"), "now": N_("segment this cycle"),
+                "before": N_("segment last cycle"),
+                "first": N_("from the second cycle on, this shows how customers moved between segments.")},
+    "quadrant": {"flows": N_("Flows of customers between quadrants"), "no_flows": N_("Flows between quadrants"),
+                 "band": N_("each band is a group of customers moving from a quadrant of the previous cycle (left) "
+                            "to one of this cycle (right), its height proportional to their number; grey blocks are "
+                            "customers new since the previous cycle or no longer present{note}."),
+                 "migration": N_("Migration between cycles, by quadrant"), "now": N_("quadrant this cycle"),
+                 "before": N_("quadrant last cycle"),
+                 "first": N_("from the second cycle on, this shows how customers moved between quadrants.")},
+}
+
+
+def _text(of: str, key: str) -> str:
+    """The sentence ``key`` about moves between ``of`` ("segment" or "quadrant") in the current language."""
+    if of not in TEXTS:
+        raise ValueError(f"customers move between segments or quadrants, not {of!r}")
+    return _(TEXTS[of][key])
 
 
 def plot_flows(matrix: pd.DataFrame | None, of: str = "segment", goal: str | None = None,
@@ -27,9 +54,9 @@ def plot_flows(matrix: pd.DataFrame | None, of: str = "segment", goal: str | Non
     if matrix is None:
         ax = use_axes(ax, (7, 2))
         ax.axis("off")
-        ax.text(0.5, 0.5, "first cycle: nothing to compare with yet", ha="center", va="center")
-        ax.set(title=f"Flows between {of}s")
-        caption(ax.figure, "the flows appear from the second cycle on.")
+        ax.text(0.5, 0.5, _("first cycle: nothing to compare with yet"), ha="center", va="center")
+        ax.set(title=_text(of, "no_flows"))
+        caption(ax.figure, _("the flows appear from the second cycle on."))
         return ax
     ax = use_axes(ax, (8, 0.5 * max(len(matrix.index), len(matrix.columns)) + 3))
     total, gap = matrix.to_numpy().sum(), 0.02
@@ -68,16 +95,16 @@ def plot_flows(matrix: pd.DataFrame | None, of: str = "segment", goal: str | Non
     for side, x, sizes, align in ((left, 0.08, matrix.sum(axis=1), "right"), (right, 0.92, matrix.sum(axis=0), "left")):
         for label, (low, high) in side.items():
             ax.add_patch(Rectangle((x - 0.02 if align == "right" else x, low), 0.02, high - low, color=colour[label]))
-            ax.text(x - 0.03 if align == "right" else x + 0.03, (low + high) / 2, f"{label} ({sizes[label]:,})",
-                    ha=align, va="center", fontsize=8)
-    ax.set(xlim=(-0.45, 1.45), ylim=(-0.05, 1.05), xticks=[0.1, 0.9], xticklabels=["previous cycle", "this cycle"],
-           yticks=[], title=f"Flows of customers between {of}s", xlabel="cycle", ylabel="customers (band height)")
+            ax.text(x - 0.03 if align == "right" else x + 0.03, (low + high) / 2,
+                    f"{shown(label)} ({numbers.count(sizes[label])})", ha=align, va="center", fontsize=8)
+    ax.set(xlim=(-0.45, 1.45), ylim=(-0.05, 1.05), xticks=[0.1, 0.9],
+           xticklabels=[_("previous cycle"), _("this cycle")], yticks=[], title=_text(of, "flows"),
+           xlabel=_("cycle"), ylabel=_("customers (band height)"))
     for spine in ax.spines.values():
         spine.set_visible(False)
-    note = f"; green bands are moves into \"{goal}\", the goal of the playbooks" if goal else ""
-    caption(ax.figure, f"each band is a group of customers moving from a {of} of the previous cycle (left) to one of "
-                       f"this cycle (right), its height proportional to their number; grey blocks are customers new "
-                       f"since the previous cycle or no longer present{note}.")
+    note = _('; green bands are moves into "{goal}", the goal of the playbooks').format(goal=shown(goal)) \
+        if goal else ""
+    caption(ax.figure, _text(of, "band").format(note=note))
     return ax
 
 
@@ -89,13 +116,15 @@ def plot_history(history: pd.DataFrame) -> Figure:
         label = f"{seg} · {part['name'].iloc[-1]}" if part["name"].iloc[-1] else str(seg)
         axes[0].plot(part["cycle"], part["customer_share"] * 100, marker="o", label=label)
         axes[1].plot(part["cycle"], part["revenue_share"] * 100, marker="o", label=label)
-    axes[0].set(title="Share of customers per segment", xlabel="cycle", ylabel="% of customers")
-    axes[1].set(title="Share of revenue per segment", xlabel="cycle", ylabel="% of net revenue")
-    axes[1].legend(fontsize=8, title="segment", loc="best")
-    fig.suptitle("Segments across cycles")
-    only = " There is only one cycle so far: the lines start with the next one." if cycles == 1 else ""
-    caption(fig, "each line is a segment (ids are matched across cycles, so a line follows the same segment); a "
-                 f"segment growing in customers but not in revenue is losing value per customer.{only}")
+    axes[0].set(title=_("Share of customers per segment"), xlabel=_("cycle"), ylabel=_("% of customers"))
+    axes[1].set(title=_("Share of revenue per segment"), xlabel=_("cycle"), ylabel=_("% of net revenue"))
+    axes[1].legend(fontsize=8, title=_("segment"), loc="best")
+    fig.suptitle(_("Segments across cycles"))
+    text = _("each line is a segment (ids are matched across cycles, so a line follows the same segment); a "
+             "segment growing in customers but not in revenue is losing value per customer.")
+    if cycles == 1:
+        text += " " + _("There is only one cycle so far: the lines start with the next one.")
+    caption(fig, text)
     return fig
 
 
@@ -106,14 +135,16 @@ def plot_migration(matrix: pd.DataFrame | None, ax: Axes | None = None, of: str 
     """
     ax = use_axes(ax, (7, 5) if of == "segment" else (9, 5))
     if matrix is None:
-        ax.text(0.5, 0.5, "First cycle: no previous cycle to compare with", ha="center", va="center")
-        ax.set(title="Migration between cycles", xlabel=f"{of} this cycle", ylabel=f"{of} last cycle",
+        ax.text(0.5, 0.5, _("First cycle: no previous cycle to compare with"), ha="center", va="center")
+        ax.set(title=_("Migration between cycles"), xlabel=_text(of, "now"), ylabel=_text(of, "before"),
                xticks=[], yticks=[])
-        caption(ax.figure, f"from the second cycle on, this shows how customers moved between {of}s.")
+        caption(ax.figure, _text(of, "first"))
         return ax
-    sns.heatmap(matrix, annot=True, fmt=",d", cmap="Blues", ax=ax, cbar_kws={"label": "customers"})
+    labels = matrix.map(numbers.count).to_numpy()
+    sns.heatmap(matrix.rename(index=shown, columns=shown), annot=labels, fmt="", cmap="Blues", ax=ax,
+                cbar_kws={"label": _("customers")})
     ax.tick_params(axis="y", labelrotation=0)  # seaborn turns short row labels upright; "new customer" reads across
-    ax.set(title=f"Migration between cycles, by {of}", xlabel=f"{of} this cycle", ylabel=f"{of} last cycle")
-    caption(ax.figure, "the diagonal holds customers who stayed in their segment; off-diagonal cells are moves; "
-                       "the 'new' row and 'lost' column are customers who arrived or left.")
+    ax.set(title=_text(of, "migration"), xlabel=_text(of, "now"), ylabel=_text(of, "before"))
+    caption(ax.figure, _("the diagonal holds customers who stayed in their segment; off-diagonal cells are moves; "
+                         "the 'new' row and 'lost' column are customers who arrived or left."))
     return ax

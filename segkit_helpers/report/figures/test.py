@@ -7,7 +7,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from segkit_helpers.report.figures.base import LABELS, caption, use_axes
+from segkit_helpers.report import numbers
+from segkit_helpers.report.figures.base import caption, feature_label, feature_name, use_axes
+from segkit_helpers.report.i18n import _
 
 
 def plot_uplift(table: pd.DataFrame, outcome: str = "converted", ax: Axes | None = None) -> Axes:
@@ -19,14 +21,15 @@ def plot_uplift(table: pd.DataFrame, outcome: str = "converted", ax: Axes | None
     if table.empty:
         ax = use_axes(ax, (7, 2))
         ax.axis("off")
-        ax.text(0.5, 0.5, "no experiment in this cycle (sources.experiments)", ha="center", va="center")
-        ax.set(title="Experiment uplift per segment")
-        caption(ax.figure, "an experiments table with control and treatment groups is needed.")
+        ax.text(0.5, 0.5, _("no experiment in this cycle (sources.experiments)"), ha="center", va="center")
+        ax.set(title=_("Experiment uplift per segment"))
+        caption(ax.figure, _("an experiments table with control and treatment groups is needed."))
         return ax
     scale = 100 if outcome == "converted" else 1
     rows = table.iloc[::-1]
-    labels = [("all customers" if s == "all" else f"segment {s}") + (f" · {n}" if isinstance(n, str) and s != "all"
-              else "") for s, n in zip(rows.index, rows.get("segment_name", pd.Series(index=rows.index, dtype=object)))]
+    names = rows.get("segment_name", pd.Series(index=rows.index, dtype=object))
+    labels = [_("all customers") if s == "all" else _("segment {id}").format(id=s) + (f" · {n}" if isinstance(n, str)
+              else "") for s, n in zip(rows.index, names)]
     ax = use_axes(ax, (7, 0.6 * len(rows) + 1.8))
     y = np.arange(len(rows))
     colours = np.where(rows["significant"].astype(bool), "#C44E52", "#8C8C8C")
@@ -34,11 +37,13 @@ def plot_uplift(table: pd.DataFrame, outcome: str = "converted", ax: Axes | None
     ax.scatter(rows["uplift"] * scale, y, color=colours, zorder=3)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, labels)
-    unit = "percentage points of conversion" if outcome == "converted" else "revenue per customer"
-    ax.set(title=f"Experiment: uplift per segment ({'conversion' if outcome == 'converted' else 'revenue'})",
-           xlabel=f"treatment − control ({unit})", ylabel="segment")
-    caption(ax.figure, "dot = measured uplift, line = 95% confidence interval; red = significant after Holm "
-                       "correction across segments. A line crossing zero means no reliable effect.")
+    if outcome == "converted":
+        title, unit = _("Experiment: uplift per segment (conversion)"), _("percentage points of conversion")
+    else:
+        title, unit = _("Experiment: uplift per segment (revenue)"), _("revenue per customer")
+    ax.set(title=title, xlabel=_("treatment − control ({unit})").format(unit=unit), ylabel=_("segment"))
+    caption(ax.figure, _("dot = measured uplift, line = 95% confidence interval; red = significant after Holm "
+                         "correction across segments. A line crossing zero means no reliable effect."))
     return ax
 
 
@@ -46,13 +51,14 @@ def plot_stability(stability: pd.Series, bar: float, ax: Axes | None = None) -> 
     """Adjusted Rand index of each bootstrap resample against the chosen solution."""
     ax = use_axes(ax, (7, 3.5))
     sns.histplot(stability, bins=15, binrange=(min(0, stability.min()), 1), ax=ax, color="#55A868")
-    ax.axvline(bar, color="#C44E52", linestyle="--", label=f"bar {bar:.2f}")
-    ax.axvline(stability.mean(), color="black", label=f"mean {stability.mean():.2f}")
-    ax.set(title="Bootstrap stability of the segments", xlabel="adjusted Rand index (1 = same segments)",
-           ylabel="resamples")
+    ax.axvline(bar, color="#C44E52", linestyle="--", label=_("bar {value}").format(value=numbers.number(bar, 2)))
+    mean = round(float(stability.mean()), 2)  # as Python rounds the float: 0.925 is a hair above, 0.93
+    ax.axvline(stability.mean(), color="black", label=_("mean {value}").format(value=numbers.number(mean, 2)))
+    ax.set(title=_("Bootstrap stability of the segments"), xlabel=_("adjusted Rand index (1 = same segments)"),
+           ylabel=_("resamples"))
     ax.legend(fontsize=8)
-    caption(ax.figure, "each resample refits the segments on a bootstrap sample; values near 1 mean the same "
-                       "segments come back, values left of the bar mean they do not.")
+    caption(ax.figure, _("each resample refits the segments on a bootstrap sample; values near 1 mean the same "
+                         "segments come back, values left of the bar mean they do not."))
     return ax
 
 
@@ -61,7 +67,8 @@ def plot_feature_by_segment(profile: pd.DataFrame, segments: pd.Series, feature:
     ax = use_axes(ax, (7, 3.5))
     sns.boxplot(x=np.asarray(segments).astype(str), y=profile[feature].clip(lower=1), ax=ax, log_scale=True,
                 color="#8DA0CB", fliersize=1, order=sorted(set(np.asarray(segments).astype(str)), key=int))
-    ax.set(title=f"{feature} by segment", xlabel="segment", ylabel=LABELS.get(feature, feature) + ", log scale")
-    caption(ax.figure, "boxes span the middle half of each segment's customers, the line is the median; boxes "
-                       "at different heights mean the segments differ on this feature.")
+    ax.set(title=_("{feature} by segment").format(feature=feature_name(feature)), xlabel=_("segment"),
+           ylabel=_("{label}, log scale").format(label=feature_label(feature)))
+    caption(ax.figure, _("boxes span the middle half of each segment's customers, the line is the median; boxes "
+                         "at different heights mean the segments differ on this feature."))
     return ax

@@ -37,9 +37,11 @@ LANGUAGES = ("en", "ru", "pl")
 SOURCE_LANGUAGE = "en"
 DOMAIN = "segkit"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-#: Where messages are marked: the report package and the page templates.
+#: Where messages are marked: the report package, the compute modules whose sentences a page shows or an
+#: artefact stores (research, schemes), and the page templates.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2"),
+EXTRACT_MAP = [("report/**.py", "python"), ("research/**.py", "python"), ("schemes/**.py", "python"),
+               ("resources/**.j2", "jinja2"),
                ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook")]
 #: Markdown cells with this tag are advice for people editing the notebook: never on a page, not translated.
 NOTEBOOK_ONLY = "notebook-only"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 
+from segkit_helpers.report.i18n import _
+
 #: Kinds of block and what each is for (the CSS classes ``sk-block sk-<kind>``, ``resources/css/blocks.css``).
 BLOCK_KINDS = {"go": "a verdict to go ahead", "nogo": "a verdict to stop or revise",
                "key": "a key sentence of the page", "caveat": "a caveat the reader must keep in mind"}
@@ -67,4 +69,4 @@ def verdict_block(text: str, good: bool) -> Block:
 
 def saved(cycle: str) -> Sentence:
     """The neutral note a step shows after writing its artefacts (no file names, no paths)."""
-    return Sentence(f"The results of this step are saved with cycle {cycle}.")
+    return Sentence(_("The results of this step are saved with cycle {cycle}.").format(cycle=cycle))

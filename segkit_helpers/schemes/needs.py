@@ -23,6 +23,7 @@ from stepmix.stepmix import StepMix
 from segkit_helpers.errors import InputError
 from segkit_helpers.schemes.base import SegmentScheme
 from segkit_helpers.schemes.gower import gower_matrix
+from segkit_helpers.report.i18n import N_
 
 def survey_questions(survey: pd.DataFrame, weight_column: str | None = None) -> list[str]:
     """Every column of a survey table but ``customer_id`` and the weight."""
@@ -78,12 +79,12 @@ class NeedsModel(SegmentScheme):
         Estimated (weighted) share of each segment in the population.
     """
 
-    title = "needs-based (survey answers)"
-    needs = "survey answers (survey table): motivations and pains"
+    title = N_("needs-based (survey answers)")
+    needs = N_("survey answers (survey table): motivations and pains")
     table = "survey"
     join = "inner"
     buys = False
-    noun = "respondents"
+    noun = N_("respondents")
     categorical_features = True
     lower_better = ("bic",)
 

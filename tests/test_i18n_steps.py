@@ -85,3 +85,13 @@ def test_table_headers_translate_where_shown_and_keep_the_column_names():
         html = shown._repr_html_()
     assert list(shown.frame.columns) == ["customer_share", "revenue"]
     assert "доля клиентов" in html and "выручка" in html and "share of customers" not in html
+
+
+def test_share_checks_are_known_by_their_names_in_every_language():
+    from segkit_helpers.research.readiness import is_share_check
+
+    for language in i18n.LANGUAGES:
+        with i18n.language(language):
+            assert is_share_check(i18n._("share of exact duplicate lines ({rule})").format(rule="kept"))
+            assert is_share_check(i18n._("share of lines without customer"))
+            assert not is_share_check(i18n._("customers with an id"))

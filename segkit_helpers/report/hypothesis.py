@@ -214,6 +214,8 @@ def k_table_view(k_table: pd.DataFrame) -> Table:
 def segments_view(segments: pd.DataFrame, rows: int = 5) -> Table:
     """The first ``rows`` customers of :func:`~segkit_helpers.schemes.common.fit_segments`."""
     head = segments.head(rows)
+    if "value_loyalty_quadrant" in head:
+        head = head.assign(value_loyalty_quadrant=[_(q) for q in head["value_loyalty_quadrant"]])
     return table(head, membership_kinds(head.columns), caption=_("The first customers and their segments"))
 
 
@@ -221,6 +223,8 @@ def profiles_view(profiles: pd.DataFrame, cfg: dict) -> Table:
     """The segment profiles (:func:`~segkit_helpers.schemes.behavioural.segment_profiles`), money with the currency
     and the segment centres with their scale."""
     scale = _("log1p scale") if cfg["segmentation"]["scheme"] in LOG_CENTRES else _("the scheme's scale")
+    if "main_quadrant" in profiles:
+        profiles = profiles.assign(main_quadrant=[_(q) for q in profiles["main_quadrant"]])
     shown = profiles.rename(columns={c: _("centre: {feature}, {scale}").format(feature=header(c[len("center_"):]),
                                                                                scale=scale)
                                      for c in profiles.columns if c.startswith("center_")})

@@ -18,6 +18,7 @@ from segkit_helpers.report.sentences import Block
 from segkit_helpers.report.tables import Table, currency_of, header, table
 from segkit_helpers.research.clv import NO_DROPOUT_BELOW, ClvFit, HoldoutCheck
 from segkit_helpers.research.lines import Lines, summarize_lines
+from segkit_helpers.research.readiness import is_share_check
 from segkit_helpers.research.summaries import abc_xyz_table, clv_by_rfm_segment, persona_metrics_summary
 
 
@@ -33,7 +34,8 @@ def value_assumptions(cfg: dict) -> Table:
     """The value and CLV settings behind profit and CLV, stated for the reader of a report."""
     value, clv, currency = cfg["value"], cfg["clv"], currency_of(cfg)
     rows = {
-        _("gross margin (no cost column)"): _("{share} of net revenue").format(share=numbers.share(value["margin_rate"])),
+        _("gross margin (no cost column)"): _("{share} of net revenue").format(
+            share=numbers.share(value["margin_rate"])),
         _("cost to serve per order"): numbers.money(value["cost_per_order"], currency, 2),
         _("cost to serve per customer"): numbers.money(value["cost_per_customer"], currency, 2),
         _("loyal when (r_score + f_score) / 2 reaches"): f"{cfg['loyalty']['threshold']}",
@@ -75,9 +77,9 @@ def clv_summary(fit: ClvFit) -> pd.DataFrame:
         rows["Gamma–Gamma"] = ", ".join(f"{k} = {v:.3f}" for k, v in fit.spend.items())
     elif fit.spend:
         k = fit.spend["k"]
-        rows[_("credibility")] = (_("population mean = {mean}").format(mean=numbers.number(fit.spend["population_mean"]))
-                                  + ", " + (f"k = σ²/τ² = {k:.3f}" if k is not None
-                                            else _("no between-customer variance")))
+        mean = _("population mean = {mean}").format(mean=numbers.number(fit.spend["population_mean"]))
+        spread = f"k = σ²/τ² = {k:.3f}" if k is not None else _("no between-customer variance")
+        rows[_("credibility")] = f"{mean}, {spread}"
     check = fit.independence
     if check:
         rows[_("spend ~ frequency (repeat buyers)")] = (
@@ -125,10 +127,8 @@ def _bar(bar: str, is_share: bool) -> str:
 
 def checks_view(checks: pd.DataFrame) -> Table:
     """The data checks (:func:`~segkit_helpers.research.readiness.data_checks`): value, bar and passed in words.
-
-    A check whose value is a float is a share, the others are counts.
     """
-    shares = [isinstance(v, float) for v in checks["value"]]
+    shares = [is_share_check(name) for name in checks["check"]]
     shown = pd.DataFrame({
         "check": checks["check"],
         "value": [numbers.share(v, 1) if s else numbers.count(v) for v, s in zip(checks["value"], shares)],

@@ -79,6 +79,7 @@ HEADER_PATTERNS = (
     (re.compile(r"prob_(.+)"), N_("probability of segment {}")),
     (re.compile(r"median_(.+)"), N_("median {}")),
     (re.compile(r"mean_(.+)"), N_("mean {}")),
+    (re.compile(r"line_share_(.+)"), N_("line share {}")),
 )
 #: The sentence shown instead of a table without rows when the caller gives none.
 NO_ROWS = N_("Nothing to show here for this cycle.")
@@ -91,7 +92,13 @@ PLAIN_HEADERS = (N_("customers"), N_("revenue"), N_("profit"), N_("segment"), N_
                  N_("frequency"), N_("monetary"), N_("silhouette"), N_("stability"), N_("recommended"),
                  N_("profile column"), N_("orders"), N_("action"), N_("note"), N_("lines left"),
                  N_("CLV model"), N_("mean rank"), N_("expected orders"), N_("total value"), N_("product line"),
-                 N_("penetration"), N_("expected value"), N_("rank"), N_("buyers"), N_("jaccard"), N_("stable"))
+                 N_("penetration"), N_("expected value"), N_("rank"), N_("buyers"), N_("jaccard"), N_("stable"),
+                 N_("first order"), N_("last order"), N_("orders per month"), N_("active months"), N_("repeat rate"),
+                 N_("mean days between orders"), N_("basket value change"), N_("distinct products"),
+                 N_("repeat order value"), N_("purchase days"), N_("repeat day value"), N_("repeat day value sd"),
+                 N_("r score"), N_("f score"), N_("m score"), N_("gross margin"), N_("loyalty score"),
+                 N_("expected order value"), N_("main quadrant"), N_("repeat purchase days in calibration"),
+                 N_("days between orders"))
 
 
 def currency_of(cfg: dict) -> str | None:

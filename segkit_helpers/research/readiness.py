@@ -22,6 +22,9 @@ QUESTIONS = {
 NOT_ANSWERED = N_("not answered")
 #: The name of the check on lines without a customer id (the index reads its value by this name, translated).
 MISSING_CUSTOMER_CHECK = N_("share of lines without customer")
+#: The checks whose value is a share (the others are counts), as their names begin in any language.
+SHARE_CHECKS = (MISSING_CUSTOMER_CHECK, N_("share of return/cancellation lines"),
+                N_("share of exact duplicate lines ({rule})"))
 
 
 def answers_table(readiness: dict, overrides: dict[str, str] | None = None) -> pd.DataFrame:
@@ -50,8 +53,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``check`` (its name in the report language), ``value`` (a float for a share, an int for a count),
-        ``bar`` and ``passed`` (``None`` where informational).
+        ``check`` (its name in the report language), ``value``, ``bar`` and ``passed`` (``None`` where informational).
     """
     rd = cfg["readiness"]
     asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
@@ -69,12 +71,17 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
         (_("history length (days)"), history, f">= {rd['min_history_days']}", history >= rd["min_history_days"]),
         (_(MISSING_CUSTOMER_CHECK), round(missing / total, 4), f"<= {rd['max_missing_customer_share']}",
          missing / total <= rd["max_missing_customer_share"]),
-        (_("share of return/cancellation lines"), round(returns / total, 4), "", None),
-        (_("share of exact duplicate lines ({rule})").format(rule=duplicate_rule(cfg, lines.source_columns)[1]),
+        (_(SHARE_CHECKS[1]), round(returns / total, 4), "", None),
+        (_(SHARE_CHECKS[2]).format(rule=duplicate_rule(cfg, lines.source_columns)[1]),
          round((n - distinct) / total, 4), "", None),
         (_("order lines up to asof"), n, "", None),
     ]
     return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})
+
+
+def is_share_check(name: str) -> bool:
+    """Whether the check named ``name`` (in the report language) has a share as its value (:data:`SHARE_CHECKS`)."""
+    return name.startswith(tuple(_(check).split("{")[0] for check in SHARE_CHECKS))
 
 
 def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:

@@ -9,7 +9,8 @@ from segkit_helpers.report.i18n import N_, _
 
 #: Profile metrics in words (English; shown translated).
 LABELS = {"recency_days": N_("days since the last order"), "frequency": N_("number of orders"),
-          "monetary": N_("revenue"), "avg_order_value": N_("order value"), "orders_per_quarter": N_("orders per quarter"),
+          "monetary": N_("revenue"), "avg_order_value": N_("order value"),
+          "orders_per_quarter": N_("orders per quarter"),
           "basket_value_change": N_("basket value growth"), "order_gap_cv": N_("irregularity of orders"),
           "distinct_products": N_("range of products"), "share_active_months": N_("share of months active"),
           "tenure_days": N_("tenure"), "monthly_spend_cv": N_("spend volatility")}
@@ -76,5 +77,6 @@ def trait_names(data: pd.DataFrame, labels: np.ndarray, features: list[str], cat
                 noun: str) -> dict[int, str]:
     """Per segment, a name from its two most distinctive traits ("Average <noun>" when none stands out)."""
     traits = distinctive_traits(data, labels, features, categorical)
-    return {seg: (" · ".join(t[:1].upper() + t[1:] for t in found) if found else _("Average {noun}").format(noun=_(noun)))
+    average = _("Average {noun}").format(noun=_(noun))
+    return {seg: (" · ".join(t[:1].upper() + t[1:] for t in found) if found else average)
             for seg, found in traits.items()}

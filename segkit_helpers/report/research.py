@@ -22,6 +22,8 @@ from segkit_helpers.research.readiness import is_share_check
 from segkit_helpers.research.summaries import abc_xyz_table, clv_by_rfm_segment, persona_metrics_summary
 
 
+#: Profile columns whose values are words shown translated (RFM segment names, quadrants; the profile keeps them).
+LABELS_SHOWN = ("rfm_segment", "value_loyalty_quadrant")
 #: The headline counts of :func:`~segkit_helpers.research.lines.summarize_lines` (its index), shown translated.
 LINE_MEASURES = (N_("lines"), N_("customers"), N_("orders"), N_("net revenue"))
 #: The cleaning table's actions (:func:`~segkit_helpers.research.cleaning.clean_transactions`), shown translated.
@@ -170,12 +172,14 @@ def _rule(rule: str) -> str:
 
 def rules_view(rules: pd.DataFrame) -> Table:
     """The named RFM segments' score ranges (:func:`~segkit_helpers.research.scores.load_rfm_rules`)."""
-    return table(rules, caption=_("Named RFM segments: the score ranges of each (1–5)"))
+    shown = rules.assign(**{c: [_(v) for v in rules[c]] for c in ("name", "hint") if c in rules})
+    return table(shown, caption=_("Named RFM segments: the score ranges of each (1–5)"))
 
 
 def profile_sample(profile: pd.DataFrame, rows: int = 3) -> Table:
     """The first ``rows`` customers of the profile, one column per customer, one row per profile column."""
-    sample = profile.head(rows).set_index("customer_id").T
+    head = profile.head(rows)
+    sample = head.assign(**{c: [_(v) for v in head[c]] for c in LABELS_SHOWN if c in head}).set_index("customer_id").T
     sample.columns = [_("customer {id}").format(id=c) for c in sample.columns]
     sample.index = [header(c) for c in sample.index]
     return table(sample.rename_axis("profile column"), index=True, caption=_("The first customers of the profile"))
@@ -183,7 +187,7 @@ def profile_sample(profile: pd.DataFrame, rows: int = 3) -> Table:
 
 def rfm_summary_view(summary: pd.DataFrame, cfg: dict) -> Table:
     """Customers and revenue per named RFM segment (:func:`~segkit_helpers.research.summaries.rfm_segment_summary`)."""
-    return table(summary, {"median_recency_days": "number:0", "median_frequency": "number:0", "revenue": "money",
+    return table(summary.rename(index=_), {"median_recency_days": "number:0", "median_frequency": "number:0", "revenue": "money",
                            "customer_share": "share", "revenue_share": "share"},
                  index=True, currency=currency_of(cfg), caption=_("Named RFM segments, by revenue"))
 
@@ -195,7 +199,7 @@ def persona_metrics_view(profile: pd.DataFrame, cfg: dict) -> Table:
                                      "share_active_months": "share", "repeat_rate": "share",
                                      "distinct_products": "number:0"}.items() if c in metrics}
     kinds.update({c: "number" for c in metrics.columns if c not in kinds})
-    return table(metrics.rename_axis("RFM segment"), kinds, index=True, currency=currency_of(cfg),
+    return table(metrics.rename(index=_).rename_axis("RFM segment"), kinds, index=True, currency=currency_of(cfg),
                  caption=_("Persona metrics: medians per RFM segment (– where undefined)"))
 
 
@@ -214,7 +218,7 @@ def clv_view(fit: ClvFit) -> Table:
 def clv_segments_view(profile: pd.DataFrame, cfg: dict) -> Table:
     """Median CLV figures per RFM segment (:func:`~segkit_helpers.research.summaries.clv_by_rfm_segment`)."""
     shown = clv_by_rfm_segment(profile)
-    return table(None if shown is None else shown.rename_axis("RFM segment"),
+    return table(None if shown is None else shown.rename(index=_).rename_axis("RFM segment"),
                  {"p_alive": "share", "expected_orders": "number:1", "clv": "money", "total_value": "money"},
                  index=True, currency=currency_of(cfg), caption=_("CLV per RFM segment (medians)"),
                  empty=_("No CLV this cycle: the CLV model table above says why."))

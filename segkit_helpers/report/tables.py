@@ -98,7 +98,8 @@ PLAIN_HEADERS = (N_("customers"), N_("revenue"), N_("profit"), N_("segment"), N_
                  N_("repeat order value"), N_("purchase days"), N_("repeat day value"), N_("repeat day value sd"),
                  N_("r score"), N_("f score"), N_("m score"), N_("gross margin"), N_("loyalty score"),
                  N_("expected order value"), N_("main quadrant"), N_("repeat purchase days in calibration"),
-                 N_("days between orders"), N_("hint"), N_("share active months"))
+                 N_("days between orders"), N_("hint"), N_("share active months"),
+                 N_("inertia"))
 
 
 def currency_of(cfg: dict) -> str | None:

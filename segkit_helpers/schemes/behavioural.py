@@ -17,10 +17,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.estimator import components, fit_components, make_clusterer, memberships
 from segkit_helpers.schemes.kselect import k_table
-from segkit_helpers.report.i18n import N_
 
 FEATURES = ["recency_days", "frequency", "monetary"]
 

@@ -29,9 +29,9 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.gower import GowerScale, select_rows, gower_matrix
-from segkit_helpers.report.i18n import N_
 
 CHUNK = 2000  # rows of customers against medoids per block when scoring many customers
 

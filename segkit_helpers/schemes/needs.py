@@ -21,9 +21,9 @@ from sklearn.utils.validation import check_is_fitted
 from stepmix.stepmix import StepMix
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import SegmentScheme
 from segkit_helpers.schemes.gower import gower_matrix
-from segkit_helpers.report.i18n import N_
 
 def survey_questions(survey: pd.DataFrame, weight_column: str | None = None) -> list[str]:
     """Every column of a survey table but ``customer_id`` and the weight."""

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_, _
 from segkit_helpers.schemes.behavioural import SegmentModel
 from segkit_helpers.schemes.catalog import product_lines_available, source_configured
-from segkit_helpers.report.i18n import N_, _
 
 SHARE_PREFIX = "line_share_"
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import pairwise_distances as sk_pairwise_distances
 
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.research.scores import QUADRANTS, profit_threshold
 from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme
-from segkit_helpers.report.i18n import N_
 
 # id → (profitable, loyal); 1 is the "gold fund" every playbook aims at.
 QUADRANT_IDS = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from segkit_helpers.evaluation.stats import p_text
 from segkit_helpers.report import numbers
 from segkit_helpers.report.i18n import N_, _, pgettext
 from segkit_helpers.report.sentences import Block
@@ -86,13 +86,21 @@ def clv_summary(fit: ClvFit) -> pd.DataFrame:
     if check:
         rows[_("spend ~ frequency (repeat buyers)")] = (
             _("not testable (too few repeat buyers or a constant variable)") if check["pearson_r"] is None
-            else f"Pearson r = {numbers.number(check['pearson_r'], 3)}, {p_text(check['p_value'])}, "
+            else f"Pearson r = {numbers.number(check['pearson_r'], 3)}, {_p_text(check['p_value'])}, "
                  f"n = {numbers.count(check['repeat_buyers'])}")
     if fit.at_bound:
         rows[_("at the edge of their range")] = _("{parameters} (the data favour a limit of the model)").format(
             parameters=", ".join(fit.at_bound))
     rows[_("caveat")] = clv_caveat(fit) or _("none")
     return pd.DataFrame({"value": list(rows.values())}, index=pd.Index(list(rows), name="CLV model"))
+
+
+def _p_text(p: float | None) -> str:
+    """A p-value as read aloud, in the report language's numbers: "p < 0.001", "p = 0.012" (missing: not testable)."""
+    if p is None or not np.isfinite(p):
+        return _("not testable")
+    shown = numbers.p_value(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
 def holdout_view(check: HoldoutCheck) -> Table:

@@ -41,18 +41,11 @@ class CycleContext:
         return self.cfg["cycle"]
 
     def summary(self) -> "Table":
-        """The cycle at a glance: id, as-of date, previous cycle, scheme and random seed."""
-        import pandas as pd
+        """The cycle at a glance: id, as-of date, previous cycle, scheme and random seed
+        (:func:`segkit_helpers.report.sentences.cycle_table`)."""
+        from segkit_helpers.report.sentences import cycle_table
 
-        from segkit_helpers.report.numbers import date
-        from segkit_helpers.report.tables import table
-
-        cfg = self.cfg
-        facts = {"cycle": cfg["cycle"], "as of (inclusive)": date(cfg["asof"]),
-                 "previous cycle": cfg["previous_cycle"] or "none (first cycle)",
-                 "scheme": cfg["segmentation"]["scheme"], "random seed": cfg["seed"]}
-        frame = pd.DataFrame({"setting": list(facts), "value": [str(v) for v in facts.values()]})
-        return table(frame, caption="The cycle")
+        return cycle_table(self.cfg)
 
 
 def _readable_tables() -> None:

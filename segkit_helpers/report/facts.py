@@ -10,6 +10,7 @@ import pandas as pd
 
 from segkit_helpers.io.artefacts import read_json
 from segkit_helpers.monitoring.previous import read_yaml
+from segkit_helpers.report.i18n import _
 
 
 @dataclass
@@ -54,5 +55,6 @@ class CycleFacts:
         return self.cfg["report"]["currency"]
 
     def check(self, name: str) -> float | None:
-        """The value of a readiness data check whose name starts with ``name``."""
-        return next((c["value"] for c in self.readiness["checks"] if c["check"].startswith(name)), None)
+        """The value of a readiness data check whose name starts with ``name`` (English; the artefact stores it in
+        the cycle's language)."""
+        return next((c["value"] for c in self.readiness["checks"] if c["check"].startswith(_(name))), None)

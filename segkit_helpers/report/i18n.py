@@ -37,14 +37,18 @@ LANGUAGES = ("en", "ru", "pl")
 SOURCE_LANGUAGE = "en"
 DOMAIN = "segkit"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-#: Where messages are marked: the report package and the page templates.
+#: Where messages are marked: the report package, the compute modules whose sentences a page shows or an
+#: artefact stores (research, schemes), and the page templates.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2"),
-               ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook")]
+EXTRACT_MAP = [("report/**.py", "python"), ("research/**.py", "python"), ("schemes/**.py", "python"),
+               ("resources/**.j2", "jinja2"),
+               ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook"),
+               ("resources/rfm_segments.yml", "segkit_helpers.report.i18n:extract_playbook")]
 #: Markdown cells with this tag are advice for people editing the notebook: never on a page, not translated.
 NOTEBOOK_ONLY = "notebook-only"
-#: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules).
-PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics")
+#: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules), and
+#: the named RFM segments' names and hints (``rfm_segments.yml``, translated where shown).
+PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics", "hint")
 EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_language", default=SOURCE_LANGUAGE)

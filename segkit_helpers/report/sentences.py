@@ -9,6 +9,15 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
+from segkit_helpers.report import numbers
+from segkit_helpers.report.i18n import N_, _
+from segkit_helpers.report.tables import Table, table
+
+#: The scheme whose name is not a word of :data:`~segkit_helpers.report.i18n.VOCABULARY` (shown translated).
+SCHEME_NAMES = (N_("value_loyalty"),)
+
 #: Kinds of block and what each is for (the CSS classes ``sk-block sk-<kind>``, ``resources/css/blocks.css``).
 BLOCK_KINDS = {"go": "a verdict to go ahead", "nogo": "a verdict to stop or revise",
                "key": "a key sentence of the page", "caveat": "a caveat the reader must keep in mind"}
@@ -65,6 +74,15 @@ def verdict_block(text: str, good: bool) -> Block:
     return Block(text, "go" if good else "nogo")
 
 
+def cycle_table(cfg: dict) -> Table:
+    """The cycle at a glance: id, as-of date, previous cycle, scheme and random seed (every page's first table)."""
+    facts = {_("cycle"): cfg["cycle"], _("as of (inclusive)"): numbers.date(cfg["asof"]),
+             _("previous cycle"): cfg["previous_cycle"] or _("none (first cycle)"),
+             _("scheme"): _(cfg["segmentation"]["scheme"]), _("random seed"): cfg["seed"]}
+    frame = pd.DataFrame({"setting": list(facts), "value": [str(v) for v in facts.values()]})
+    return table(frame, caption=_("The cycle"))
+
+
 def saved(cycle: str) -> Sentence:
     """The neutral note a step shows after writing its artefacts (no file names, no paths)."""
-    return Sentence(f"The results of this step are saved with cycle {cycle}.")
+    return Sentence(_("The results of this step are saved with cycle {cycle}.").format(cycle=cycle))

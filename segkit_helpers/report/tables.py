@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from segkit_helpers.report import numbers
+from segkit_helpers.report.i18n import N_, _
 
 #: Kinds of column: how a value of each reads (``digits`` where the kind takes them). ``change`` is a relative
 #: change (a share with its sign: ``+29%``). ``figure`` is text
@@ -29,58 +30,76 @@ from segkit_helpers.report import numbers
 KINDS = ("text", "count", "number", "money", "share", "change", "p", "date", "flag", "figure")
 NUMERIC_KINDS = frozenset({"count", "number", "money", "share", "change", "p", "figure"})
 
-#: Column name → header, where replacing ``_`` by spaces does not read well.
+#: Column name → header, where replacing ``_`` by spaces does not read well (in English; :func:`header`
+#: shows them translated).
 HEADERS = {
-    "customer_id": "customer",
-    "customer_share": "share of customers",
-    "revenue_share": "share of revenue",
-    "profit_share": "share of profit",
-    "recency_days": "recency (days)",
-    "tenure_days": "tenure (days)",
-    "avg_order_value": "average order value",
-    "p_value": "p",
-    "p_holm": "p after Holm",
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "mde": "minimum detectable effect",
-    "psi": "PSI",
-    "ari": "ARI",
-    "k": "k",
-    "n": "n",
-    "rfm_segment": "RFM segment",
-    "abc_class": "ABC class",
-    "xyz_class": "XYZ class",
-    "clv": "CLV",
-    "p_alive": "probability alive",
-    "value_loyalty_quadrant": "profitability × loyalty quadrant",
-    "distinct_on": "distinct on",
-    "order_gap_cv": "order gap CV",
-    "monthly_spend_cv": "monthly spend CV",
-    "r_min": "lowest R score",
-    "r_max": "highest R score",
-    "f_min": "lowest F score",
-    "f_max": "highest F score",
-    "m_min": "lowest M score",
-    "m_max": "highest M score",
-    "type_label": "persona type",
-    "assigned_by": "assigned by",
-    "lapsed_share": "share lapsed",
-    "share_change": "change of share",
-    "segment_name": "segment name",
-    "secondary_segment": "secondary segment",
-    "hybrid_label": "hybrid label",
+    "customer_id": N_("customer"),
+    "customer_share": N_("share of customers"),
+    "revenue_share": N_("share of revenue"),
+    "profit_share": N_("share of profit"),
+    "recency_days": N_("recency (days)"),
+    "tenure_days": N_("tenure (days)"),
+    "avg_order_value": N_("average order value"),
+    "p_value": N_("p"),
+    "p_holm": N_("p after Holm"),
+    "ci_low": N_("95% CI low"),
+    "ci_high": N_("95% CI high"),
+    "mde": N_("minimum detectable effect"),
+    "psi": N_("PSI"),
+    "ari": N_("ARI"),
+    "k": N_("k"),
+    "n": N_("n"),
+    "rfm_segment": N_("RFM segment"),
+    "abc_class": N_("ABC class"),
+    "xyz_class": N_("XYZ class"),
+    "clv": N_("CLV"),
+    "p_alive": N_("probability alive"),
+    "value_loyalty_quadrant": N_("profitability × loyalty quadrant"),
+    "distinct_on": N_("distinct on"),
+    "order_gap_cv": N_("order gap CV"),
+    "monthly_spend_cv": N_("monthly spend CV"),
+    "r_min": N_("lowest R score"),
+    "r_max": N_("highest R score"),
+    "f_min": N_("lowest F score"),
+    "f_max": N_("highest F score"),
+    "m_min": N_("lowest M score"),
+    "m_max": N_("highest M score"),
+    "type_label": N_("persona type"),
+    "assigned_by": N_("assigned by"),
+    "lapsed_share": N_("share lapsed"),
+    "share_change": N_("change of share"),
+    "segment_name": N_("segment name"),
+    "secondary_segment": N_("secondary segment"),
+    "hybrid_label": N_("hybrid label"),
 }
 #: Header patterns for families of columns: (regular expression, header template).
 HEADER_PATTERNS = (
-    (re.compile(r"(.+)_previous"), "{} (previous cycle)"),
-    (re.compile(r"center_(.+)"), "centre: {}"),
-    (re.compile(r"prob_(.+)"), "probability of segment {}"),
-    (re.compile(r"median_(.+)"), "median {}"),
-    (re.compile(r"mean_(.+)"), "mean {}"),
+    (re.compile(r"(.+)_previous"), N_("{} (previous cycle)")),
+    (re.compile(r"center_(.+)"), N_("centre: {}")),
+    (re.compile(r"prob_(.+)"), N_("probability of segment {}")),
+    (re.compile(r"median_(.+)"), N_("median {}")),
+    (re.compile(r"mean_(.+)"), N_("mean {}")),
+    (re.compile(r"line_share_(.+)"), N_("line share {}")),
 )
 #: The sentence shown instead of a table without rows when the caller gives none.
-NO_ROWS = "Nothing to show here for this cycle."
-YES, NO = "yes", "no"
+NO_ROWS = N_("Nothing to show here for this cycle.")
+YES, NO = N_("yes"), N_("no")
+#: Headers that are a column name with ``_`` as spaces (:func:`header`): marked here so that they are translated.
+PLAIN_HEADERS = (N_("customers"), N_("revenue"), N_("profit"), N_("segment"), N_("name"), N_("description"),
+                 N_("question"), N_("answer"), N_("measure"), N_("value"), N_("check"), N_("bar"), N_("passed"),
+                 N_("scheme"), N_("data available"), N_("chosen"), N_("rule"), N_("lines"),
+                 N_("assumption"), N_("setting"), N_("actual"), N_("predicted"), N_("membership"),
+                 N_("frequency"), N_("monetary"), N_("silhouette"), N_("stability"), N_("recommended"),
+                 N_("profile column"), N_("orders"), N_("action"), N_("note"), N_("lines left"),
+                 N_("CLV model"), N_("mean rank"), N_("expected orders"), N_("total value"), N_("product line"),
+                 N_("penetration"), N_("expected value"), N_("rank"), N_("buyers"), N_("jaccard"), N_("stable"),
+                 N_("first order"), N_("last order"), N_("orders per month"), N_("active months"), N_("repeat rate"),
+                 N_("mean days between orders"), N_("basket value change"), N_("distinct products"),
+                 N_("repeat order value"), N_("purchase days"), N_("repeat day value"), N_("repeat day value sd"),
+                 N_("r score"), N_("f score"), N_("m score"), N_("gross margin"), N_("loyalty score"),
+                 N_("expected order value"), N_("main quadrant"), N_("repeat purchase days in calibration"),
+                 N_("days between orders"), N_("hint"), N_("share active months"),
+                 N_("inertia"))
 
 
 def currency_of(cfg: dict) -> str | None:
@@ -96,20 +115,21 @@ def membership_kinds(columns: pd.Index) -> dict[str, str]:
 
 
 def header(column: object) -> str:
-    """The header of a column: :data:`HEADERS`, a :data:`HEADER_PATTERNS` family, else ``_`` → space."""
+    """The header of a column in the report language: :data:`HEADERS`, a :data:`HEADER_PATTERNS` family, else
+    ``_`` → space (the column name stays the identifier; only what is shown is translated)."""
     name = str(column)
     if name in HEADERS:
-        return HEADERS[name]
+        return _(HEADERS[name])
     for pattern, template in HEADER_PATTERNS:
         match = pattern.fullmatch(name)
         if match:
-            return template.format(header(match.group(1)))
-    return name.replace("_", " ")
+            return _(template).format(header(match.group(1)))
+    return _(name.replace("_", " "))
 
 
 def _parse_kind(spec: str) -> tuple[str, int | None]:
     """``"number:3"`` → ``("number", 3)``; ``"share"`` → ``("share", None)``."""
-    kind, _, digits = spec.partition(":")
+    kind, _sep, digits = spec.partition(":")
     if kind not in KINDS:
         raise ValueError(f"unknown column kind {spec!r}; one of {', '.join(KINDS)} (optionally ':<digits>')")
     return kind, int(digits) if digits else None
@@ -131,7 +151,7 @@ def infer_kind(values: pd.Series) -> str:
 def _text(value: object) -> str:
     """A text cell: words for booleans, ``–`` for missing, lists joined, numbers as numbers."""
     if isinstance(value, (bool, np.bool_)):
-        return YES if value else NO
+        return _(YES) if value else _(NO)
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, (pd.Timestamp, dt.date)):
@@ -166,7 +186,7 @@ def format_value(value: object, kind: str, digits: int | None = None, currency: 
     if kind == "date":
         return numbers.date(value)
     if kind == "flag":
-        return YES if bool(value) else NO
+        return _(YES) if bool(value) else _(NO)
     return _text(value)
 
 
@@ -174,7 +194,9 @@ def format_value(value: object, kind: str, digits: int | None = None, currency: 
 class Table:
     """A report table: a frame with the kind of each column, its caption and its sentence when empty.
 
-    Build it with :func:`table`; a notebook shows it through :meth:`_repr_html_`.
+    Build it with :func:`table`; a notebook shows it through :meth:`_repr_html_`. The caption and the empty
+    sentence come translated by the caller (the default :data:`NO_ROWS` is translated where it is shown), the
+    headers are translated where they are shown (:func:`header`).
     """
 
     frame: pd.DataFrame
@@ -201,7 +223,7 @@ class Table:
 
     def _repr_html_(self) -> str:
         if self.frame.empty:
-            return f'<p class="sk-empty">{html.escape(self.empty)}</p>'
+            return f'<p class="sk-empty">{html.escape(_(self.empty))}</p>'
         columns = list(self.frame.columns)
         head = "".join(f'<th class="{self._align(c, None)}" scope="col">{html.escape(header(c))}</th>'
                        for c in columns)
@@ -217,7 +239,7 @@ class Table:
 
     def __repr__(self) -> str:
         if self.frame.empty:
-            return self.empty
+            return _(self.empty)
         cells = self.cells().rename(columns=header)
         return cells.to_string(index=False)
 

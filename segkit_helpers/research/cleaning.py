@@ -14,6 +14,7 @@ import pandas as pd
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.sources import connect, quote_ident, quote_literal
+from segkit_helpers.report.i18n import _
 from segkit_helpers.research.lines import (
     Lines,
     engine_errors,
@@ -133,21 +134,26 @@ def duplicate_rule(cfg: dict, columns: list[str]) -> tuple[bool, str]:
         Drop the surplus copies of exact duplicate lines.
     reason : str
         One sentence for the cleaning table (01) and the data checks (00), starting
-        with "removed" or "kept".
+        with "removed" or "kept" (in the report language).
     """
     setting = cfg["cleaning"]["drop_duplicates"]
     if setting is True:
-        return True, "removed: cleaning.drop_duplicates is true"
+        return True, _("removed: cleaning.drop_duplicates is true")
     if setting is False:
-        return False, "kept: cleaning.drop_duplicates is false"
+        return False, _("kept: cleaning.drop_duplicates is false")
     if "line_id" in columns:
-        return True, "removed: a line id is mapped, so lines equal in every column, line id included, are one line twice"
+        return True, _("removed: a line id is mapped, so lines equal in every column, line id included, are one line "
+                       "twice")
     if {"order_id", "product"} <= set(columns):
-        return True, "removed: order id and product are mapped, so equal lines of one order are one line twice"
-    missing = " and ".join(name for col, name in (("order_id", "an order id"), ("product", "a product"))
-                           if col not in columns)
-    example = "two identical purchases on one day" if "order_id" not in columns else "the same item twice in one order"
-    return False, f"kept: without {missing} (or a line id), equal lines are not evidence of a duplicate ({example})"
+        return True, _("removed: order id and product are mapped, so equal lines of one order are one line twice")
+    if "order_id" in columns:
+        return False, _("kept: without a product (or a line id), equal lines are not evidence of a duplicate (the same "
+                        "item twice in one order)")
+    if "product" in columns:
+        return False, _("kept: without an order id (or a line id), equal lines are not evidence of a duplicate (two "
+                        "identical purchases on one day)")
+    return False, _("kept: without an order id and a product (or a line id), equal lines are not evidence of a "
+                    "duplicate (two identical purchases on one day)")
 
 
 def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:

@@ -42,6 +42,7 @@ from segkit_helpers.research.clv_models import (
     p_alive,
     spend_frequency_check,
 )
+from segkit_helpers.report.i18n import _
 from segkit_helpers.research.metrics import order_table
 
 DAYS_PER_WEEK = 7.0
@@ -128,17 +129,18 @@ def fit_clv(profile: pd.DataFrame, params: dict) -> ClvFit:
     ``params`` is the config's ``clv`` section (``enabled``, ``penalizer``).
     """
     if not params["enabled"]:
-        return ClvFit("none", "switched off in the config (clv.enabled: false)")
+        return ClvFit("none", _("switched off in the config (clv.enabled: false)"))
     summary = model_inputs(profile)
     independence = spend_frequency_check(summary)
     bg = fit_bgnbd(summary, params["penalizer"])
     if not bg.ok:
-        return ClvFit("none", f"the BG/NBD model could not be fitted ({bg.reason})", independence=independence)
+        return ClvFit("none", _("the BG/NBD model could not be fitted ({reason})").format(reason=bg.reason),
+                      independence=independence)
     gg = fit_gamma_gamma(summary, params["penalizer"])
     at_bound = [f"BG/NBD {name}" for name in bg.at_bound] + [f"Gamma–Gamma {name}" for name in gg.at_bound]
     if gg.ok:
         return ClvFit("bgnbd+gamma_gamma", "", bg.params, gg.params, independence, at_bound)
-    _, shrinkage = credibility_spend(summary)
+    _spend, shrinkage = credibility_spend(summary)
     return ClvFit("bgnbd+shrunk_mean", gg.reason, bg.params, shrinkage, independence, at_bound)
 
 
@@ -236,7 +238,7 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
         be fitted on the history before the holdout.
     """
     if not cfg["clv"]["enabled"]:
-        return HoldoutCheck(None, "CLV is switched off (clv.enabled: false)")
+        return HoldoutCheck(None, _("CLV is switched off (clv.enabled: false)"))
     orders = order_table(lines)
     days = orders.loc[orders["is_order"], ["customer_id", "order_day"]].drop_duplicates()
     asof = pd.Timestamp(cfg["asof"])
@@ -250,8 +252,8 @@ def holdout_check(lines, cfg: dict) -> HoldoutCheck:
     summary["actual"] = later.groupby("customer_id").size().reindex(summary.index, fill_value=0)
     fit = fit_bgnbd(summary, cfg["clv"]["penalizer"]) if len(summary) else ModelFit("BG/NBD", None, "no customer yet")
     if not fit.ok:
-        return HoldoutCheck(None, f"on the history before {cutoff.date()} the BG/NBD model could not be "
-                                  f"fitted ({fit.reason})")
+        return HoldoutCheck(None, _("on the history before {date} the BG/NBD model could not be fitted "
+                                    "({reason})").format(date=cutoff.date(), reason=fit.reason))
     weeks = cfg["clv"]["holdout_days"] / DAYS_PER_WEEK
     summary["predicted"] = expected_purchases(fit.params, weeks, summary["frequency"], summary["recency"], summary["T"])
     summary["bucket"] = summary["frequency"].clip(upper=7).astype(int)

@@ -8,16 +8,23 @@ from segkit_helpers.research.cleaning import cancellation_sql, duplicate_rule
 from segkit_helpers.research.lines import Lines
 from segkit_helpers.schemes import SCHEMES
 from segkit_helpers.io.sources import quote_ident
+from segkit_helpers.report.i18n import N_, _
 
-#: Seed 001's five questions, keyed as in the ``readiness`` config section.
+#: Seed 001's five questions, keyed as in the ``readiness`` config section (in English; stored translated).
 QUESTIONS = {
-    "goal": "What drives the need to segment (the business goal)?",
-    "base_large_and_varied": "Is the customer base large and varied enough to show distinct buying behaviours?",
-    "actionable": "Can the organisation act on the segments (actionable, not just accurate)?",
-    "resources": "Are there resources (data, people, money) to carry it through?",
-    "will_act": "Will the organisation act on the results (channels, portals, product lines)?",
+    "goal": N_("What drives the need to segment (the business goal)?"),
+    "base_large_and_varied": N_("Is the customer base large and varied enough to show distinct buying behaviours?"),
+    "actionable": N_("Can the organisation act on the segments (actionable, not just accurate)?"),
+    "resources": N_("Are there resources (data, people, money) to carry it through?"),
+    "will_act": N_("Will the organisation act on the results (channels, portals, product lines)?"),
 }
-
+#: The answer of a question answered nowhere (stored in the report language).
+NOT_ANSWERED = N_("not answered")
+#: The name of the check on lines without a customer id (the index reads its value by this name, translated).
+MISSING_CUSTOMER_CHECK = N_("share of lines without customer")
+#: The checks whose value is a share (the others are counts), as their names begin in any language.
+SHARE_CHECKS = (MISSING_CUSTOMER_CHECK, N_("share of return/cancellation lines"),
+                N_("share of exact duplicate lines ({rule})"))
 
 
 def answers_table(readiness: dict, overrides: dict[str, str] | None = None) -> pd.DataFrame:
@@ -25,11 +32,11 @@ def answers_table(readiness: dict, overrides: dict[str, str] | None = None) -> p
 
     ``overrides`` (the notebook's parameters, when an analyst fills them in) replace the
     config's answer of a question only where they are not empty; a question answered
-    nowhere is "not answered".
+    nowhere is "not answered" (questions and that answer in the report language).
     """
     given = {key: (text or "").strip() for key, text in (overrides or {}).items()}
-    rows = [{"question": question,
-             "answer": given.get(key) or (readiness[key] or "").strip() or "not answered"}
+    rows = [{"question": _(question),
+             "answer": given.get(key) or (readiness[key] or "").strip() or _(NOT_ANSWERED)}
             for key, question in QUESTIONS.items()]
     return pd.DataFrame(rows, index=pd.Index(list(QUESTIONS), name="key"))
 
@@ -46,7 +53,7 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``check``, ``value``, ``bar`` and ``passed`` (``None`` where informational).
+        ``check`` (its name in the report language), ``value``, ``bar`` and ``passed`` (``None`` where informational).
     """
     rd = cfg["readiness"]
     asof = f"TIMESTAMP '{cfg['asof'].isoformat()}'"
@@ -60,16 +67,21 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     total = max(n, 1)
     history = (last - first).days if n else 0
     rows = [
-        ("customers with an id", customers, f">= {rd['min_customers']}", customers >= rd["min_customers"]),
-        ("history length (days)", history, f">= {rd['min_history_days']}", history >= rd["min_history_days"]),
-        ("share of lines without customer", round(missing / total, 4), f"<= {rd['max_missing_customer_share']}",
+        (_("customers with an id"), customers, f">= {rd['min_customers']}", customers >= rd["min_customers"]),
+        (_("history length (days)"), history, f">= {rd['min_history_days']}", history >= rd["min_history_days"]),
+        (_(MISSING_CUSTOMER_CHECK), round(missing / total, 4), f"<= {rd['max_missing_customer_share']}",
          missing / total <= rd["max_missing_customer_share"]),
-        ("share of return/cancellation lines", round(returns / total, 4), "", None),
-        (f"share of exact duplicate lines ({duplicate_rule(cfg, lines.source_columns)[1]})",
+        (_(SHARE_CHECKS[1]), round(returns / total, 4), "", None),
+        (_(SHARE_CHECKS[2]).format(rule=duplicate_rule(cfg, lines.source_columns)[1]),
          round((n - distinct) / total, 4), "", None),
-        ("order lines up to asof", n, "", None),
+        (_("order lines up to asof"), n, "", None),
     ]
     return pd.DataFrame(rows, columns=["check", "value", "bar", "passed"]).astype({"value": "object"})
+
+
+def is_share_check(name: str) -> bool:
+    """Whether the check named ``name`` (in the report language) has a share as its value (:data:`SHARE_CHECKS`)."""
+    return name.startswith(tuple(_(check).split("{")[0] for check in SHARE_CHECKS))
 
 
 def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:
@@ -85,17 +97,19 @@ def available_schemes(cfg: dict, lines: Lines) -> pd.DataFrame:
 
 def readiness_verdict(answers: pd.DataFrame, checks: pd.DataFrame, schemes: pd.DataFrame) -> dict:
     """Go / no-go: no-go if a data check with a bar fails or the chosen scheme lacks data;
-    "go with caveats" if a question is unanswered; else "go"."""
+    "go with caveats" if a question is unanswered; else "go" (the verdict is an identifier, the reasons are
+    sentences in the report language)."""
     failed = checks[checks["passed"] == False]  # noqa: E712  (None = informational)
-    unanswered = answers[answers["answer"] == "not answered"].index.tolist()
+    unanswered = answers[answers["answer"] == _(NOT_ANSWERED)].index.tolist()
     chosen = schemes[schemes["chosen"]]
-    reasons = [f"data check failed: {r.check} = {r.value} (needs {r.bar})" for r in failed.itertuples()]
+    reasons = [_("data check failed: {check} = {value} (needs {bar})").format(check=r.check, value=r.value, bar=r.bar)
+               for r in failed.itertuples()]
     if chosen.empty or not bool(chosen["data available"].iloc[0]):
-        reasons.append("the chosen scheme has no data")
+        reasons.append(_("the chosen scheme has no data"))
     if reasons:
         verdict = "no-go"
     elif unanswered:
-        verdict, reasons = "go with caveats", [f"question not answered: {k}" for k in unanswered]
+        verdict, reasons = "go with caveats", [_("question not answered: {key}").format(key=k) for k in unanswered]
     else:
         verdict = "go"
     return {"verdict": verdict, "reasons": reasons}

@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.estimator import components, fit_components, make_clusterer, memberships
 from segkit_helpers.schemes.kselect import k_table
@@ -75,10 +76,10 @@ class SegmentModel(SegmentScheme):
         row per segment id.
     """
 
-    title = "behavioural (purchase behaviour: recency, frequency, monetary value)"
+    title = N_("behavioural (purchase behaviour: recency, frequency, monetary value)")
     holdout_features = PERSONA_METRICS  # everything else is computed from RFM
     log_scale = True
-    needs = "order lines (transactions): how customers buy"
+    needs = N_("order lines (transactions): how customers buy")
     stability_sample = None
     numeric = True
     higher_better = ("silhouette", "calinski_harabasz")

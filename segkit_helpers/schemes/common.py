@@ -26,6 +26,8 @@ import pandas as pd
 
 from segkit_helpers.errors import InputError
 from segkit_helpers.monitoring.previous import previous_centers
+from segkit_helpers.report import numbers
+from segkit_helpers.report.i18n import _
 from segkit_helpers.schemes import SCHEMES
 from segkit_helpers.schemes.behavioural import assign_segments
 from segkit_helpers.schemes.catalog import source_configured
@@ -192,8 +194,9 @@ def k_choice(k_table: pd.DataFrame, data: pd.DataFrame, cfg: dict) -> dict:
     scheme, cls = cfg["segmentation"]["scheme"], scheme_class(cfg)
     if cls.fixed_k:
         stability = float(k_table["stability"].iloc[0])
-        return {"k": cls.fixed_k, "set_by": "scheme", "scheme": scheme, "explanation": (
-            f"{cls.fixed_k_reason}; refits on resampled customers agree {stability:.0%} (adjusted Rand index).")}
+        return {"k": cls.fixed_k, "set_by": "scheme", "scheme": scheme, "explanation": _(
+            "{reason}; refits on resampled customers agree {agree} (adjusted Rand index).").format(
+            reason=_(cls.fixed_k_reason), agree=numbers.share(stability))}
     k = chosen_k(k_table, cfg["segmentation"]["k"])
     tendency = cluster_tendency(embedding(data, cfg).to_numpy(), k_table, cfg["seed"])
     by_config = cfg["segmentation"]["k"] != "auto"
@@ -211,8 +214,8 @@ def segment_traits(model, data: pd.DataFrame, cfg: dict, top: int = 3) -> dict[i
     features = list(dict.fromkeys(scheme_features(data, cfg) + [c for c in data.columns if c in TRAIT_METRICS
                                                                 or c.startswith("line_share_")]))
     traits = distinctive_traits(data, model.predict(data), features, cfg["segmentation"]["categorical"], top)
-    return {seg: ("Stands out by: " + ", ".join(found) + "." if found else "Close to the average customer.")
-            for seg, found in traits.items()}
+    return {seg: (_("Stands out by: {traits}.").format(traits=", ".join(found)) if found
+                  else _("Close to the average customer.")) for seg, found in traits.items()}
 
 
 def scheme_feature_table(data: pd.DataFrame, cfg: dict) -> pd.DataFrame:

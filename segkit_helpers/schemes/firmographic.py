@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import SegmentScheme, fuzzy_memberships
 from segkit_helpers.schemes.gower import GowerScale, select_rows, gower_matrix
 
@@ -60,12 +61,12 @@ class FirmographicModel(SegmentScheme):
         The medoid customers' attribute values, one row per segment id.
     """
 
-    title = "firmographic (company attributes)"
-    needs = "customer attributes (customers table): industry, size, region"
+    title = N_("firmographic (company attributes)")
+    needs = N_("customer attributes (customers table): industry, size, region")
     table = "customers"
     join = "left"
     buys = False
-    noun = "accounts"
+    noun = N_("accounts")
 
     def __init__(self, n_segments: int = 4, random_state: int | None = 42, features: list[str] | None = None,
                  categorical: list[str] | None = None, log_features: list[str] | None = None,

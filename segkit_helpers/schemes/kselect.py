@@ -18,6 +18,8 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import NearestNeighbors
 from tqdm import tqdm
 
+from segkit_helpers.report import numbers
+from segkit_helpers.report.i18n import _
 from segkit_helpers.schemes.base import SegmentScheme
 
 
@@ -179,31 +181,41 @@ def explain_k(k_table: pd.DataFrame, tendency: dict, k: int, set_by_config: bool
     """
     table = k_table.set_index("k")
     recommended = int(k_table.loc[k_table["recommended"], "k"].iloc[0])
-    agree = lambda n: f"{table.loc[n, 'stability']:.0%}"  # noqa: E731
+    agree = lambda n: numbers.share(table.loc[n, "stability"])  # noqa: E731
     if set_by_config or k not in table.index:
-        sentence = f"We use {k} segments, as set in the configuration"
+        sentence = _("We use {k} segments, as set in the configuration").format(k=k)
         if k in table.index:
-            sentence += f" (two independent refits agree {agree(k)})"
+            sentence += " " + _("(two independent refits agree {agree})").format(agree=agree(k))
         if recommended != k:
-            sentence += f"; the most repeatable business-usable number would be {recommended} ({agree(recommended)})"
+            sentence += "; " + _("the most repeatable business-usable number would be {k} ({agree})").format(
+                k=recommended, agree=agree(recommended))
     else:
         usable = table.index[table.index >= min_k]
-        sentence = (f"We recommend {k} segments: of the business-usable options ({usable.min()} to {usable.max()} "
-                    f"segments) this is the most repeatable — two refits on resampled customers agree {agree(k)} "
-                    f"(adjusted Rand index)")
+        sentence = _("We recommend {k} segments: of the business-usable options ({low} to {high} segments) this is "
+                     "the most repeatable — two refits on resampled customers agree {agree} (adjusted Rand "
+                     "index)").format(k=k, low=usable.min(), high=usable.max(), agree=agree(k))
         coarser = table[table.index < min_k]
         if len(coarser) and coarser["stability"].max() > table.loc[k, "stability"]:
-            sentence += (f"; {int(coarser['stability'].idxmax())} segments would be more repeatable still, but too "
-                         f"coarse to act on")
-    best = f"the best split, into {tendency['best_silhouette_k']} segments, has a silhouette of {tendency['best_silhouette']:.2f}"
+            sentence += "; " + _("{k} segments would be more repeatable still, but too coarse to act on").format(
+                k=int(coarser["stability"].idxmax()))
+    return _("{sentence}. {structure}; step 03 gives the verdict, comparing the segments with the same scheme "
+             "fitted to data without groups.").format(sentence=sentence, structure=_structure(tendency))
+
+
+def _structure(tendency: dict) -> str:
+    """The cluster tendency (:func:`cluster_tendency`) as the second sentence of :func:`explain_k`, capitalised."""
+    best = _("the best split, into {k} segments, has a silhouette of {silhouette}").format(
+        k=tendency["best_silhouette_k"], silhouette=numbers.number(tendency["best_silhouette"]))
+    hopkins = numbers.number(tendency["hopkins"])
     if tendency["natural"]:
-        structure = f"at first sight the customers fall into natural groups (Hopkins {tendency['hopkins']:.2f}; {best})"
+        structure = _("at first sight the customers fall into natural groups (Hopkins {hopkins}; {best})").format(
+            hopkins=hopkins, best=best)
     else:
-        structure = (f"at first sight the customers are far from random (Hopkins {tendency['hopkins']:.2f}) but form "
-                     f"no clear groups ({best}; 0.5 would be a clear structure), so the segments look like a "
-                     f"practical division of a continuum, with soft borders")
-    return (f"{sentence}. {structure[0].upper()}{structure[1:]}; step 03 gives the verdict, comparing the segments "
-            f"with the same scheme fitted to data without groups.")
+        structure = _("at first sight the customers are far from random (Hopkins {hopkins}) but form no clear groups "
+                      "({best}; {clear} would be a clear structure), so the segments look like a practical division "
+                      "of a continuum, with soft borders").format(hopkins=hopkins, best=best,
+                                                                   clear=numbers.number(NATURAL_SILHOUETTE, 1))
+    return structure[0].upper() + structure[1:]
 
 
 def chosen_k(k_table: pd.DataFrame, k_setting: int | str) -> int:

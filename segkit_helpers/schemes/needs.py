@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from stepmix.stepmix import StepMix
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.schemes.base import SegmentScheme
 from segkit_helpers.schemes.gower import gower_matrix
 
@@ -78,12 +79,12 @@ class NeedsModel(SegmentScheme):
         Estimated (weighted) share of each segment in the population.
     """
 
-    title = "needs-based (survey answers)"
-    needs = "survey answers (survey table): motivations and pains"
+    title = N_("needs-based (survey answers)")
+    needs = N_("survey answers (survey table): motivations and pains")
     table = "survey"
     join = "inner"
     buys = False
-    noun = "respondents"
+    noun = N_("respondents")
     categorical_features = True
     lower_better = ("bic",)
 

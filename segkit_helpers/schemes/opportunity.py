@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from segkit_helpers.errors import InputError
+from segkit_helpers.report.i18n import N_, _
 from segkit_helpers.schemes.behavioural import SegmentModel
 from segkit_helpers.schemes.catalog import product_lines_available, source_configured
 
@@ -50,8 +51,8 @@ def require_product_lines(profile: pd.DataFrame) -> list[str]:
 class OpportunityModel(SegmentModel):
     """K-means segments on the product-line shares of spend (log-modulus, z-scores), named by the line they over-buy."""
 
-    title = "opportunity (which product lines customers buy)"
-    needs = "product lines bought (transactions with a category, or products and research.product_lines)"
+    title = N_("opportunity (which product lines customers buy)")
+    needs = N_("product lines bought (transactions with a category, or products and research.product_lines)")
 
     @classmethod
     def available(cls, cfg: dict, columns) -> bool:
@@ -66,7 +67,7 @@ class OpportunityModel(SegmentModel):
     def segment_names(self, data: pd.DataFrame, features: list[str], seg: dict) -> dict[int, str]:
         """The product line each segment over-buys most (largest mean share against all customers)."""
         lift = data[features].groupby(self.predict(data)).mean() / data[features].mean().replace(0, np.nan)
-        return {int(s): f"{row.idxmax().removeprefix(SHARE_PREFIX).replace('_', ' ')} buyers"
+        return {int(s): _("{line} buyers").format(line=row.idxmax().removeprefix(SHARE_PREFIX).replace("_", " "))
                 for s, row in lift.iterrows()}
 
 

@@ -5,21 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-LABELS = {"recency_days": "days since the last order", "frequency": "number of orders", "monetary": "revenue",
-          "avg_order_value": "order value", "orders_per_quarter": "orders per quarter",
-          "basket_value_change": "basket value growth", "order_gap_cv": "irregularity of orders",
-          "distinct_products": "range of products", "share_active_months": "share of months active",
-          "tenure_days": "tenure", "monthly_spend_cv": "spend volatility"}
+from segkit_helpers.report.i18n import N_, _
+
+#: Profile metrics in words (English; shown translated).
+LABELS = {"recency_days": N_("days since the last order"), "frequency": N_("number of orders"),
+          "monetary": N_("revenue"), "avg_order_value": N_("order value"),
+          "orders_per_quarter": N_("orders per quarter"),
+          "basket_value_change": N_("basket value growth"), "order_gap_cv": N_("irregularity of orders"),
+          "distinct_products": N_("range of products"), "share_active_months": N_("share of months active"),
+          "tenure_days": N_("tenure"), "monthly_spend_cv": N_("spend volatility")}
 #: Profile metrics a persona description may cite (besides the scheme's own features).
 TRAIT_METRICS = list(LABELS)
 
 
 def _readable(feature: str) -> str:
-    """A column name as words: ``q02_deadline_is_critical`` → "deadline is critical"."""
+    """A column name as words in the report language: ``q02_deadline_is_critical`` → "deadline is critical"."""
     if feature in LABELS:
-        return LABELS[feature]
+        return _(LABELS[feature])
     if feature.startswith("line_share_"):
-        return "share of " + feature.removeprefix("line_share_").replace("_", " ")
+        return _("share of {line}").format(line=feature.removeprefix("line_share_").replace("_", " "))
     words = feature.split("_")
     if len(words) > 1 and words[0][:1] == "q" and words[0][1:].isdigit():
         words = words[1:]
@@ -27,13 +31,14 @@ def _readable(feature: str) -> str:
 
 
 #: Features whose "high" / "low" read better in their own words.
-DIRECTION_WORDS = {"recency_days": ("long since the last order", "ordered recently")}
+DIRECTION_WORDS = {"recency_days": (N_("long since the last order"), N_("ordered recently"))}
 
 
 def _direction(feature: str, z: float) -> str:
+    """A trait in words: "high <feature>" or "low <feature>" (or the feature's own words)."""
     if feature in DIRECTION_WORDS:
-        return DIRECTION_WORDS[feature][0 if z > 0 else 1]
-    return f"{'high' if z > 0 else 'low'} {_readable(feature)}"
+        return _(DIRECTION_WORDS[feature][0 if z > 0 else 1])
+    return (_("high {feature}") if z > 0 else _("low {feature}")).format(feature=_readable(feature))
 
 
 def distinctive_traits(data: pd.DataFrame, labels: np.ndarray, features: list[str], categorical: list[str],
@@ -64,7 +69,7 @@ def distinctive_traits(data: pd.DataFrame, labels: np.ndarray, features: list[st
                 z = (ranks[labels == seg].mean() - ranks.mean()) / sd if sd > 1e-9 else 0.0
                 if abs(z) >= 0.5:
                     found.append((abs(z), _direction(feature, z)))
-        traits[int(seg)] = [text for _, text in sorted(found, key=lambda t: -t[0])[:top]]
+        traits[int(seg)] = [text for _strength, text in sorted(found, key=lambda t: -t[0])[:top]]
     return traits
 
 
@@ -72,5 +77,6 @@ def trait_names(data: pd.DataFrame, labels: np.ndarray, features: list[str], cat
                 noun: str) -> dict[int, str]:
     """Per segment, a name from its two most distinctive traits ("Average <noun>" when none stands out)."""
     traits = distinctive_traits(data, labels, features, categorical)
-    return {seg: (" · ".join(t[:1].upper() + t[1:] for t in found) if found else f"Average {noun}")
+    average = _("Average {noun}").format(noun=_(noun))
+    return {seg: (" · ".join(t[:1].upper() + t[1:] for t in found) if found else average)
             for seg, found in traits.items()}

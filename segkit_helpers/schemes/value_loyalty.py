@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import pairwise_distances as sk_pairwise_distances
 
+from segkit_helpers.report.i18n import N_
 from segkit_helpers.research.scores import QUADRANTS, profit_threshold
 from segkit_helpers.schemes.base import PERSONA_METRICS, SegmentScheme
 
@@ -34,15 +35,15 @@ class QuadrantModel(SegmentScheme):
         Loyal means ``loyalty_score`` ≥ this value (1–5 scale).
     """
 
-    title = "value × loyalty (profitability and loyalty quadrants)"
+    title = N_("value × loyalty (profitability and loyalty quadrants)")
     holdout_features = PERSONA_METRICS  # everything else is computed from RFM
-    needs = "order lines (transactions): profit and loyalty of each customer"
+    needs = N_("order lines (transactions): profit and loyalty of each customer")
     fixed_k = len(QUADRANT_IDS)
     fixed_ids = True
     numeric = True
     #: Why the k choice has one row, in the words of :func:`segkit_helpers.schemes.common.k_choice`.
-    fixed_k_reason = ("The value × loyalty scheme has four fixed groups — profitable or not, loyal or not — so there "
-                      "is no number of segments to choose")
+    fixed_k_reason = N_("The value × loyalty scheme has four fixed groups — profitable or not, loyal or not — so "
+                        "there is no number of segments to choose")
 
     def __init__(self, n_segments: int = 4, random_state: int | None = 42, profit_threshold: float = 0.0,
                  profit_quantile: float | None = None, loyalty_threshold: float = 3.0):

@@ -1,0 +1,63 @@
+"""The words :mod:`segkit_helpers.evaluation`, :mod:`segkit_helpers.monitoring` and :mod:`segkit_helpers.deploy` store.
+
+Test names, effect strengths, verdicts, fates and readings are written in English into the
+tables and artefacts of the compute modules, where code compares them; they are marked here
+(:data:`COMPUTED`) and translated where a page shows them (:func:`word`). The few number
+phrases the sentences of steps 03–05 share (a p-value read aloud, a signed figure) are here too.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+
+from segkit_helpers.evaluation.stats import NOT_TESTABLE
+from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
+from segkit_helpers.report.i18n import N_, _
+from segkit_helpers.report.numbers import SMALLEST_P, number, p_value
+
+#: Words the compute modules write into their tables (English, compared in code), shown translated.
+COMPUTED = (N_("negligible"), N_("weak"), N_("moderate"), N_("relatively strong"), N_("strong"), N_("very strong"),
+            N_("Kruskal–Wallis H"), N_("chi-square test of independence"), N_("Mann–Whitney U"),
+            N_("two-proportion z-test"), N_("Fisher's exact test"), N_("Welch's t-test"),
+            N_("Mann–Whitney U (one-sided)"), N_("two-proportion z-test (one-sided)"),
+            N_("likelihood-ratio test (logistic regression)"), N_("F-test (linear model)"), N_("none"),
+            N_("none (a group is empty)"), N_("none (a group is too small)"), N_("ε²"), N_("Cramér's V"),
+            N_("rank-biserial r"), N_("difference of shares"), N_("fewer than two groups have values"),
+            N_("every customer has the same value"), N_("one category only"), N_("a group has no values"),
+            N_("a group is empty or every customer is alike"), N_("clustering feature (circular)"),
+            N_("descriptor"), N_("target"), N_("target as a division with soft borders"), N_("do not target alone"),
+            N_("all customers"), N_("converted"), N_("revenue"), N_("segmentation feature"), N_("major shift"),
+            N_("moderate shift"), N_("stable"), N_("kept"), N_("new"), N_("vanished"), N_("split"), N_("merged"),
+            N_("first cycle"), N_("survey answers"), N_("rule"),
+            N_("typical"), N_("borderline"))
+
+
+def word(value: object) -> object:
+    """A stored word (:data:`COMPUTED`, :data:`~segkit_helpers.report.i18n.VOCABULARY`) in the report's language;
+    anything else as it is."""
+    return _(value) if isinstance(value, str) and value else value
+
+
+def p_text(p: float) -> str:
+    """A p-value as read aloud: "p < 0.001", "p = 0.012", or "not testable" when it is missing (NaN)."""
+    if p is None or not np.isfinite(p):
+        return _(NOT_TESTABLE)
+    return ("p " if p < SMALLEST_P else "p = ") + p_value(p)
+
+
+def signed(value: float, digits: int) -> str:
+    """A number with its sign (``+1.5``, ``-0.3``)."""
+    return ("+" if math.copysign(1.0, value) > 0 else "") + number(value, digits)
+
+
+def bound(value: float) -> str:
+    """A configured bound with the decimals it was written with (``0.6``, ``0.05``; ``0,6`` in ru/pl)."""
+    return number(value, max(0, -Decimal(str(value)).as_tuple().exponent))
+
+
+def weak_verdict(verdict: object) -> bool:
+    """Whether a segment verdict of ``validation.json`` (in any report language) says not to target it alone."""
+    return isinstance(verdict, str) and verdict.startswith((DO_NOT_TARGET_ALONE, _(DO_NOT_TARGET_ALONE)))

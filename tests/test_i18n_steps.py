@@ -62,3 +62,17 @@ def test_english_stays_as_it_was_and_identifiers_stay_english():
         shown = test.hypothesis_view(verdicts, STRUCTURE).frame
     assert hypotheses["verdict"].tolist() == ["supported", "not testable", "not supported"]   # compared in findings
     assert shown.iloc[:, -1].tolist() == ["подтверждена", "не проверяема", "не подтверждена"]
+
+
+def test_the_shipped_register_reads_in_the_report_language_and_a_teams_own_statement_stays():
+    from collections import namedtuple
+
+    Row = namedtuple("Row", "statement verdict test p_holm observed circular")
+    shipped = Row("The segments spend differently per order.", "supported", "Kruskal–Wallis H", 0.0001, "x", False)
+    with i18n.language("pl"):
+        assert test.register_reading(shipped) == "Segmenty wydają na zamówienie różnie. — potwierdzona " \
+                                                 "(H Kruskala–Wallisa, p < 0,001 po poprawce Holma; x)."
+        own = test.register_reading(shipped._replace(statement="Unsere Kunden kaufen gern.", circular=True))
+    assert own.startswith("Unsere Kunden kaufen gern. — potwierdzona") and own.endswith("zbudowano na tej mierze.")
+    assert test.register_reading(shipped) == ("The segments spend differently per order. — supported "
+                                              "(Kruskal–Wallis H, p < 0.001 after Holm; x).")

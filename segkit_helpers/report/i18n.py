@@ -40,11 +40,13 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 #: Where messages are marked: the report package and the page templates.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 EXTRACT_MAP = [("report/**.py", "python"), ("resources/**.j2", "jinja2"),
-               ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook")]
+               ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook"),
+               ("resources/hypotheses.yml", "segkit_helpers.report.i18n:extract_playbook")]
 #: Markdown cells with this tag are advice for people editing the notebook: never on a page, not translated.
 NOTEBOOK_ONLY = "notebook-only"
-#: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules).
-PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics")
+#: The keys of the shipped playbook and hypothesis register whose texts are shown on pages and in the CRM export
+#: (translated; the rest are rules).
+PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics", "statement")
 EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_language", default=SOURCE_LANGUAGE)

@@ -183,7 +183,7 @@ def register_reading(row) -> str:
         text = _("{statement} — {verdict} ({test}: every customer compared has the same value).")
     else:
         text = _("{statement} — {verdict} ({test}, {p} after Holm; {observed}).")
-    text = text.format(statement=row.statement, verdict=_(row.verdict), test=word(row.test), p=p_text(row.p_holm),
+    text = text.format(statement=_(row.statement), verdict=_(row.verdict), test=word(row.test), p=p_text(row.p_holm),
                        observed=row.observed)
     return text + (" " + _("Circular: the segments were built on this metric.") if row.circular else "")
 

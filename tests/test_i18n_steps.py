@@ -76,3 +76,17 @@ def test_the_shipped_register_reads_in_the_report_language_and_a_teams_own_state
     assert own.startswith("Unsere Kunden kaufen gern. — potwierdzona") and own.endswith("zbudowano na tej mierze.")
     assert test.register_reading(shipped) == ("The segments spend differently per order. — supported "
                                               "(Kruskal–Wallis H, p < 0.001 after Holm; x).")
+
+
+def test_step_tables_have_headers_and_captions_in_the_report_language():
+    with i18n.language("ru"):
+        shown = test.segment_verdict_view(SEGMENTS, BARS)
+        html = shown._repr_html_()
+        changes = monitor.changes_view(pd.DataFrame({"customers": [5], "customers_previous": [4],
+                                                     "share_change": [0.25], "status": ["kept"]},
+                                                    index=pd.Index([1], name="segment")))._repr_html_()
+    assert shown.caption == "Можно ли работать с каждым сегментом отдельно?"
+    assert ">устойчивость<" in html and ">отделимость<" in html and ">stability<" not in html
+    assert ">клиенты (предыдущий цикл)<" in changes and ">сохранился<" in changes and "+25" in changes
+    english = test.segment_verdict_view(SEGMENTS, BARS)._repr_html_()
+    assert ">stability<" in english and ">distinct on<" in english

@@ -14,8 +14,8 @@ from segkit_helpers.deploy.deployment import export_summary, persona_type_table,
 from segkit_helpers.report.i18n import _
 from segkit_helpers.report.numbers import count, date
 from segkit_helpers.report.sentences import Sentence
-from segkit_helpers.report.tables import Table, currency_of, membership_kinds, table
-from segkit_helpers.report.vocabulary import word
+from segkit_helpers.report.tables import Table, currency_of, membership_kinds
+from segkit_helpers.report.vocabulary import view, word
 
 
 def inputs_text(customers: int, segments: int) -> Sentence:
@@ -48,7 +48,7 @@ def joined(sentences: list[Sentence]) -> Sentence:
 
 def quadrant_view(playbook: dict) -> Table:
     """The playbook per quadrant (:func:`~segkit_helpers.deploy.deployment.quadrant_table`)."""
-    return table(quadrant_table(playbook).rename(index=word), index=True, caption=_("Playbook per profitability × loyalty quadrant"))
+    return view(quadrant_table(playbook).rename(index=word), index=True, caption=_("Playbook per profitability × loyalty quadrant"))
 
 
 def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
@@ -56,13 +56,13 @@ def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
     kinds = {"value_ratio": "number", "frequency_ratio": "number", "tenure_days": "number:0"}
     shown = persona_type_table(types, personas)
     shown = shown.assign(assigned_by=[word(v) for v in shown["assigned_by"]])
-    return table(shown, kinds, index=True,
+    return view(shown, kinds, index=True,
                  caption=_("Persona type per segment and its tactics"))
 
 
 def service_view(service: pd.DataFrame, cfg: dict) -> Table:
     """The service model of each segment (:func:`~segkit_helpers.deploy.deployment.assign_service_models`)."""
-    return table(service, {"profit_ratio": "number", "service_cost": "money"}, index=True,
+    return view(service, {"profit_ratio": "number", "service_cost": "money"}, index=True,
                  currency=currency_of(cfg), caption=_("Service model per segment"))
 
 
@@ -70,22 +70,22 @@ def value_view(value: pd.DataFrame, cfg: dict) -> Table:
     """Cost to serve against value per segment (:func:`~segkit_helpers.deploy.deployment.resources_vs_value`)."""
     kinds = {"revenue_share": "share", "profit_per_customer": "money", "value_per_customer": "money",
              "service_cost": "money", "profit_ratio": "number"}
-    return table(value, {c: k for c, k in kinds.items() if c in value}, index=True, currency=currency_of(cfg),
+    return view(value, {c: k for c, k in kinds.items() if c in value}, index=True, currency=currency_of(cfg),
                  caption=_("What each segment's service model costs against what it returns, per customer"))
 
 
 def export_view(export: pd.DataFrame) -> Table:
     """Customers per service model and quadrant in the export (:func:`~segkit_helpers.deploy.deployment.export_summary`)."""
     shown = export_summary(export).rename_axis(_("service model"))
-    return table(shown.rename(columns=word), index=True,
+    return view(shown.rename(columns=word), index=True,
                  caption=_("CRM export: customers per service model (rows) and quadrant (columns)"))
 
 
 def arrivals_view(summary: pd.DataFrame) -> Table:
     """New customers per segment (:func:`~segkit_helpers.deploy.arrivals.new_customer_summary`)."""
-    return table(summary, {"share": "share"}, index=True, caption=_("Customers who arrived after asof, per segment"))
+    return view(summary, {"share": "share"}, index=True, caption=_("Customers who arrived after asof, per segment"))
 
 
 def scored_view(scored: pd.DataFrame) -> Table:
     """Scored new customers (:func:`~segkit_helpers.deploy.arrivals.score_new_customers`)."""
-    return table(scored, membership_kinds(scored.columns), caption=_("The first customers who arrived after asof"))
+    return view(scored, membership_kinds(scored.columns), caption=_("The first customers who arrived after asof"))

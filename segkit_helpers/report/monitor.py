@@ -12,8 +12,8 @@ from segkit_helpers.monitoring.drift import segment_kpis
 from segkit_helpers.report.i18n import N_, _
 from segkit_helpers.report.numbers import number, share
 from segkit_helpers.report.sentences import Block
-from segkit_helpers.report.tables import Table, currency_of, header, table
-from segkit_helpers.report.vocabulary import word
+from segkit_helpers.report.tables import Table, currency_of
+from segkit_helpers.report.vocabulary import header, view, word
 
 FIRST_CYCLE_NOTE = N_("first cycle: nothing to compare with")
 
@@ -121,19 +121,19 @@ def migration_view(migration: pd.DataFrame | None) -> Table:
     """Customers moving between segments or quadrants (:func:`~segkit_helpers.monitoring.migration.migration_matrix`)."""
     shown = None if migration is None else migration.rename(
         index=word, columns=lambda c: _("now: {segment}").format(segment=word(c)))
-    return table(shown, index=True, caption=_("Customers by segment then (rows) and now (columns)"),
+    return view(shown, index=True, caption=_("Customers by segment then (rows) and now (columns)"),
                  empty=_(FIRST_CYCLE))
 
 
 def lineage_view(lineage: pd.DataFrame | None) -> Table:
     """What became of each segment since the previous cycle (:func:`lineage_table`)."""
     shown = None if lineage is None or lineage.empty else lineage_shown(lineage)
-    return table(shown, index=True, caption=_("Segments since the previous cycle"), empty=_(FIRST_CYCLE))
+    return view(shown, index=True, caption=_("Segments since the previous cycle"), empty=_(FIRST_CYCLE))
 
 
 def lapsed_view(lapsed: pd.DataFrame | None) -> Table:
     """Customers of each previous segment who have not bought since (:func:`~segkit_helpers.monitoring.migration.lapsed_since_previous`)."""
-    return table(lapsed, {"lapsed_share": "share"} if lapsed is not None else None, index=True,
+    return view(lapsed, {"lapsed_share": "share"} if lapsed is not None else None, index=True,
                  caption=_("Customers of the previous cycle who have not bought since"), empty=_(FIRST_CYCLE))
 
 
@@ -142,7 +142,7 @@ def drift_view(drift: pd.DataFrame | None) -> Table:
     shown = None if drift is None else drift.set_axis(pd.Index([header(f) for f in drift.index], name="feature"))
     if shown is not None:
         shown = shown.assign(**{c: [word(v) for v in shown[c]] for c in ("role", "reading") if c in shown})
-    return table(shown, index=True, caption=_("Drift: population stability index (PSI) per feature"),
+    return view(shown, index=True, caption=_("Drift: population stability index (PSI) per feature"),
                  empty=_(FIRST_CYCLE))
 
 
@@ -151,7 +151,7 @@ def kpi_view(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFram
     kpis = segment_kpis(previous, segments, profile)
     kinds = {"monetary": "money", "avg_order_value": "money", "frequency": "number:1", "p_alive": "share"}
     kinds = {c: kinds[c.removesuffix("_previous")] for c in kpis.columns if c.removesuffix("_previous") in kinds}
-    return table(kpis, kinds, index=True, currency=currency_of(cfg), caption=_("Median KPIs per segment"))
+    return view(kpis, kinds, index=True, currency=currency_of(cfg), caption=_("Median KPIs per segment"))
 
 
 def changes_view(changes: pd.DataFrame) -> Table:
@@ -160,14 +160,14 @@ def changes_view(changes: pd.DataFrame) -> Table:
     kinds.update({c: "count" for c in changes.columns if c.startswith("customers")})
     if "status" in changes:
         changes = changes.assign(status=[word(v) for v in changes["status"]])
-    return table(changes, kinds, index=True, caption=_("Segment sizes and shares"))
+    return view(changes, kinds, index=True, caption=_("Segment sizes and shares"))
 
 
 def history_view(history: pd.DataFrame) -> Table:
     """Each segment's share of customers per cycle of the lineage (:func:`history_table`)."""
     shown = history_table(history) if not history.empty else None
     kinds = {str(c): "share" for c in shown.columns} if shown is not None else None
-    return table(shown, kinds, index=True, caption=_("Share of customers per segment, cycle by cycle"),
+    return view(shown, kinds, index=True, caption=_("Share of customers per segment, cycle by cycle"),
                  empty=_("No history yet."))
 
 

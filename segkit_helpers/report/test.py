@@ -17,8 +17,8 @@ from segkit_helpers.evaluation.structure import NATURAL_MARGIN, STABILITY_TOLERA
 from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
 from segkit_helpers.report.i18n import N_, _
 from segkit_helpers.report.numbers import count, number, share
-from segkit_helpers.report.tables import Table, currency_of, header, table
-from segkit_helpers.report.vocabulary import bound, p_text, signed, word
+from segkit_helpers.report.tables import Table, currency_of
+from segkit_helpers.report.vocabulary import bound, header, p_text, signed, view, word
 
 NATURAL = N_("natural segments")
 CONSTRUCTED = N_("constructed segments: useful divisions, not natural types")
@@ -320,14 +320,14 @@ def _features(names: pd.Index) -> pd.Index:
 def segment_sizes(segments: pd.DataFrame) -> Table:
     """Customers per segment of ``segments.parquet``."""
     sizes = segments["segment"].value_counts().sort_index().rename("customers").rename_axis("segment")
-    return table(sizes, index=True, caption=_("Customers per segment"))
+    return view(sizes, index=True, caption=_("Customers per segment"))
 
 
 def null_view(structure: dict) -> Table:
     """The real fit against every draw without groups (:func:`null_table`); the reading alone for quadrants."""
     record = structure_record(structure)
     shown = null_table(structure) if record["draws"] else None
-    return table(shown, index=True, caption=_("Silhouette and stability: the customers against data without groups"),
+    return view(shown, index=True, caption=_("Silhouette and stability: the customers against data without groups"),
                  empty=record["reading"])
 
 
@@ -335,8 +335,8 @@ def tests_view(tests: pd.DataFrame) -> Table:
     """The difference tests in words (:func:`readable_tests`), features named as headers."""
     shown = readable_tests(tests)
     if tests.empty:
-        return table(None, empty=shown.iloc[0, 0])
-    return table(shown.set_axis(_features(shown.index)), {_("statistic"): "figure"}, index=True,
+        return view(None, empty=shown.iloc[0, 0])
+    return view(shown.set_axis(_features(shown.index)), {_("statistic"): "figure"}, index=True,
                  caption=_("Do the segments differ? Tests per feature (Holm-corrected)"))
 
 
@@ -345,13 +345,13 @@ def pairwise_view(pairwise: pd.DataFrame) -> Table:
     shown = pairwise.drop(columns=[c for c in ("U", "p_value") if c in pairwise])
     if not shown.empty:
         shown = shown.assign(feature=[header(f) for f in shown["feature"]])
-    return table(shown, {"p_holm": "p"} if not shown.empty else None, caption=_("Pairs of segments, per feature"),
+    return view(shown, {"p_holm": "p"} if not shown.empty else None, caption=_("Pairs of segments, per feature"),
                  empty=_("No pairwise tests: no feature outside the clustering features to test."))
 
 
 def silhouette_view(silhouettes: pd.Series) -> Table:
     """The silhouette per segment (:func:`~segkit_helpers.evaluation.structure.segment_silhouettes`)."""
-    return table(silhouettes.rename("silhouette").rename_axis("segment"), index=True,
+    return view(silhouettes.rename("silhouette").rename_axis("segment"), index=True,
                  caption=_("Separation: mean silhouette per segment"))
 
 
@@ -360,7 +360,7 @@ def segment_verdict_view(verdicts: pd.DataFrame, bars: dict) -> Table:
     shown = segment_table(verdicts, bars)
     shown["distinct_on"] = [", ".join(header(f) for f in str(v).split(", ") if f) if v else "" for v in
                             shown["distinct_on"]]
-    return table(shown, index=True, caption=_("Can each segment be targeted alone?"))
+    return view(shown, index=True, caption=_("Can each segment be targeted alone?"))
 
 
 def hypothesis_view(verdicts: dict[str, dict], structure: dict) -> Table:
@@ -368,7 +368,7 @@ def hypothesis_view(verdicts: dict[str, dict], structure: dict) -> Table:
     shown = hypothesis_table(verdicts, structure)
     shown = shown.assign(verdict=[_(v) for v in shown["verdict"]]).rename(
         columns={"hypothesis": _("hypothesis"), "evidence": _("evidence"), "verdict": _("verdict")})
-    return table(shown, index=True, caption=_("The standing hypotheses of every cycle"))
+    return view(shown, index=True, caption=_("The standing hypotheses of every cycle"))
 
 
 def review_view(review: tuple[pd.DataFrame, pd.DataFrame], cfg: dict, rows: int = 12) -> Table:
@@ -378,7 +378,7 @@ def review_view(review: tuple[pd.DataFrame, pd.DataFrame], cfg: dict, rows: int 
         sheet = sheet.assign(kind=[word(k) for k in sheet["kind"]])
     kinds = {c: kind for c, kind in {"membership": "share", "monetary": "money", "avg_order_value": "money",
                                      "profit": "money", "p_alive": "share"}.items() if c in sheet}
-    return table(sheet, kinds, currency=currency_of(cfg), caption=_("Review sheet: typical and borderline customers"),
+    return view(sheet, kinds, currency=currency_of(cfg), caption=_("Review sheet: typical and borderline customers"),
                  empty=_("No review sheet in this cycle."))
 
 
@@ -387,14 +387,14 @@ def agreement_view(review: tuple[pd.DataFrame, pd.DataFrame]) -> Table:
     agreement = review[1]
     shown = None if agreement.empty else agreement_table(agreement)
     kinds = {"agreement": "share", "ci_low": "share", "ci_high": "share"} if shown is not None else None
-    return table(shown, kinds, index=True, caption=_("Business experts' agreement per segment"),
+    return view(shown, kinds, index=True, caption=_("Business experts' agreement per segment"),
                  empty=_("No filled review sheet yet: the experts' agreement shows here once it is back."))
 
 
 def register_view(register: pd.DataFrame) -> Table:
     """The hypothesis register (:func:`register_table`)."""
     if register.empty:
-        return table(None, empty=_("No hypotheses in the register."))
+        return view(None, empty=_("No hypotheses in the register."))
     figures = (_("statistic"), _("after Holm"), _("effect"))
-    return table(register_table(register), dict.fromkeys(figures, "figure"), index=True,
+    return view(register_table(register), dict.fromkeys(figures, "figure"), index=True,
                  caption=_("The hypothesis register (Holm-corrected)"))

@@ -12,11 +12,13 @@ import math
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 
 from segkit_helpers.evaluation.stats import NOT_TESTABLE
 from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
 from segkit_helpers.report.i18n import N_, _
 from segkit_helpers.report.numbers import SMALLEST_P, number, p_value
+from segkit_helpers.report.tables import HEADER_PATTERNS, HEADERS, Table, table
 
 #: Words the compute modules write into their tables (English, compared in code), shown translated.
 COMPUTED = (N_("negligible"), N_("weak"), N_("moderate"), N_("relatively strong"), N_("strong"), N_("very strong"),
@@ -33,6 +35,48 @@ COMPUTED = (N_("negligible"), N_("weak"), N_("moderate"), N_("relatively strong"
             N_("moderate shift"), N_("stable"), N_("kept"), N_("new"), N_("vanished"), N_("split"), N_("merged"),
             N_("first cycle"), N_("survey answers"), N_("rule"),
             N_("typical"), N_("borderline"))
+
+#: The headers of the tables of pages 03–05 (:data:`~segkit_helpers.report.tables.HEADERS`, the columns' own
+#: names and the header families of :data:`~segkit_helpers.report.tables.HEADER_PATTERNS`), shown translated.
+TABLE_HEADERS = (
+    N_("segment"), N_("customers"), N_("verdict"), N_("feature"), N_("test"), N_("statistic"), N_("service model"),
+    N_("effect"), N_("differs"), N_("after Holm"), N_("tenure (days)"), N_("silhouette"), N_("share of revenue"),
+    N_("service cost"), N_("profit ratio"), N_("probability alive"), N_("name"), N_("monetary"), N_("id"),
+    N_("frequency"), N_("average order value"), N_("segment name"), N_("role"), N_("persona"), N_("membership"),
+    N_("customer"), N_("value ratio"), N_("value per customer"), N_("tactics"), N_("status"), N_("stability"),
+    N_("share of customers"), N_("separation"), N_("segment a"), N_("segment b"), N_("second segment"),
+    N_("recency (days)"), N_("rank biserial"), N_("quadrant"), N_("profitability × loyalty quadrant"),
+    N_("profit per customer"), N_("profit"), N_("priority"), N_("previous segment"), N_("current segment"),
+    N_("persona type"), N_("p after Holm"), N_("orders per quarter"), N_("next action"), N_("kind"), N_("goal"),
+    N_("frequency ratio"), N_("distinct on"), N_("cost exceeds value"), N_("comment"), N_("channel"), N_("cadence"),
+    N_("assigned by"), N_("RFM segment"), N_("share lapsed"), N_("share"), N_("secondary segment"), N_("previous"),
+    N_("current"), N_("new customers"), N_("lapsed"), N_("hybrid label"), N_("first order"), N_("fate"),
+    N_("detail"), N_("change of share"), N_("PSI"), N_("fits"), N_("does not fit"), N_("unsure"), N_("agreement"),
+    N_("95% CI low"), N_("95% CI high"), N_("revise"), N_("revenue share"), N_("p"),
+    N_("{} (previous cycle)"), N_("centre: {}"), N_("probability of segment {}"), N_("median {}"), N_("mean {}"))
+
+
+def header(column: object) -> str:
+    """A column's header (:func:`segkit_helpers.report.tables.header`) in the report's language."""
+    name = str(column)
+    if name in HEADERS:
+        return _(HEADERS[name])
+    for pattern, template in HEADER_PATTERNS:
+        match = pattern.fullmatch(name)
+        if match:
+            return _(template).format(header(match.group(1)))
+    return _(name.replace("_", " "))
+
+
+def view(frame: pd.DataFrame | pd.Series | None, columns: dict[str, str] | None = None, **options) -> Table:
+    """:func:`segkit_helpers.report.tables.table` with the headers (columns and index names) in the report's language."""
+    if frame is None:
+        return table(None, columns, **options)
+    frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    names = {c: header(c) for c in frame.columns}
+    shown = frame.rename(columns=names)
+    shown.index = shown.index.set_names([None if n is None else header(n) for n in frame.index.names])
+    return table(shown, {names.get(c, c): kind for c, kind in (columns or {}).items()}, **options)
 
 
 def word(value: object) -> object:

@@ -171,7 +171,7 @@ def observed_text(observed: dict) -> str:
         return _("median {group} vs {rest}").format(group=number(group), rest=number(rest))
     if "share" in observed:
         group, rest = observed["share"]
-        return _("{level}: {group} vs {rest}").format(level=observed["level"], group=share(group), rest=share(rest))
+        return _("{level}: {group} vs {rest}").format(level=word(observed["level"]), group=share(group), rest=share(rest))
     if "medians" in observed:
         return _("medians {values}").format(values=", ".join(f"{s}: {number(m)}" for s, m in observed["medians"].items()))
     return _("see segment shares")
@@ -374,8 +374,7 @@ def hypothesis_view(verdicts: dict[str, dict], structure: dict) -> Table:
 def review_view(review: tuple[pd.DataFrame, pd.DataFrame], cfg: dict, rows: int = 12) -> Table:
     """The first ``rows`` customers of the review sheet (:func:`~segkit_helpers.evaluation.review.review_for_cycle`)."""
     sheet = review[0].head(rows)
-    if "kind" in sheet:
-        sheet = sheet.assign(kind=[word(k) for k in sheet["kind"]])
+    sheet = sheet.assign(**{c: [word(v) for v in sheet[c]] for c in ("kind", "value_loyalty_quadrant") if c in sheet})
     kinds = {c: kind for c, kind in {"membership": "share", "monetary": "money", "avg_order_value": "money",
                                      "profit": "money", "p_alive": "share"}.items() if c in sheet}
     return view(sheet, kinds, currency=currency_of(cfg), caption=_("Review sheet: typical and borderline customers"),

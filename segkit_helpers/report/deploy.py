@@ -48,7 +48,8 @@ def joined(sentences: list[Sentence]) -> Sentence:
 
 def quadrant_view(playbook: dict) -> Table:
     """The playbook per quadrant (:func:`~segkit_helpers.deploy.deployment.quadrant_table`)."""
-    return view(quadrant_table(playbook).rename(index=word), index=True, caption=_("Playbook per profitability × loyalty quadrant"))
+    return view(quadrant_table(playbook).rename(index=word), index=True,
+                caption=_("Playbook per profitability × loyalty quadrant"))
 
 
 def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
@@ -57,13 +58,13 @@ def persona_type_view(types: pd.DataFrame, personas: list[dict]) -> Table:
     shown = persona_type_table(types, personas)
     shown = shown.assign(assigned_by=[word(v) for v in shown["assigned_by"]])
     return view(shown, kinds, index=True,
-                 caption=_("Persona type per segment and its tactics"))
+                caption=_("Persona type per segment and its tactics"))
 
 
 def service_view(service: pd.DataFrame, cfg: dict) -> Table:
     """The service model of each segment (:func:`~segkit_helpers.deploy.deployment.assign_service_models`)."""
     return view(service, {"profit_ratio": "number", "service_cost": "money"}, index=True,
-                 currency=currency_of(cfg), caption=_("Service model per segment"))
+                currency=currency_of(cfg), caption=_("Service model per segment"))
 
 
 def value_view(value: pd.DataFrame, cfg: dict) -> Table:
@@ -71,14 +72,14 @@ def value_view(value: pd.DataFrame, cfg: dict) -> Table:
     kinds = {"revenue_share": "share", "profit_per_customer": "money", "value_per_customer": "money",
              "service_cost": "money", "profit_ratio": "number"}
     return view(value, {c: k for c, k in kinds.items() if c in value}, index=True, currency=currency_of(cfg),
-                 caption=_("What each segment's service model costs against what it returns, per customer"))
+                caption=_("What each segment's service model costs against what it returns, per customer"))
 
 
 def export_view(export: pd.DataFrame) -> Table:
     """Customers per service model and quadrant in the export (:func:`~segkit_helpers.deploy.deployment.export_summary`)."""
     shown = export_summary(export).rename_axis(_("service model"))
     return view(shown.rename(columns=word), index=True,
-                 caption=_("CRM export: customers per service model (rows) and quadrant (columns)"))
+                caption=_("CRM export: customers per service model (rows) and quadrant (columns)"))
 
 
 def arrivals_view(summary: pd.DataFrame) -> Table:

@@ -122,7 +122,7 @@ def migration_view(migration: pd.DataFrame | None) -> Table:
     shown = None if migration is None else migration.rename(
         index=word, columns=lambda c: _("now: {segment}").format(segment=word(c)))
     return view(shown, index=True, caption=_("Customers by segment then (rows) and now (columns)"),
-                 empty=_(FIRST_CYCLE))
+                empty=_(FIRST_CYCLE))
 
 
 def lineage_view(lineage: pd.DataFrame | None) -> Table:
@@ -134,7 +134,7 @@ def lineage_view(lineage: pd.DataFrame | None) -> Table:
 def lapsed_view(lapsed: pd.DataFrame | None) -> Table:
     """Customers of each previous segment who have not bought since (:func:`~segkit_helpers.monitoring.migration.lapsed_since_previous`)."""
     return view(lapsed, {"lapsed_share": "share"} if lapsed is not None else None, index=True,
-                 caption=_("Customers of the previous cycle who have not bought since"), empty=_(FIRST_CYCLE))
+                caption=_("Customers of the previous cycle who have not bought since"), empty=_(FIRST_CYCLE))
 
 
 def drift_view(drift: pd.DataFrame | None) -> Table:
@@ -143,7 +143,7 @@ def drift_view(drift: pd.DataFrame | None) -> Table:
     if shown is not None:
         shown = shown.assign(**{c: [word(v) for v in shown[c]] for c in ("role", "reading") if c in shown})
     return view(shown, index=True, caption=_("Drift: population stability index (PSI) per feature"),
-                 empty=_(FIRST_CYCLE))
+                empty=_(FIRST_CYCLE))
 
 
 def kpi_view(previous: dict | None, segments: pd.DataFrame, profile: pd.DataFrame, cfg: dict) -> Table:
@@ -168,7 +168,7 @@ def history_view(history: pd.DataFrame) -> Table:
     shown = history_table(history) if not history.empty else None
     kinds = {str(c): "share" for c in shown.columns} if shown is not None else None
     return view(shown, kinds, index=True, caption=_("Share of customers per segment, cycle by cycle"),
-                 empty=_("No history yet."))
+                empty=_("No history yet."))
 
 
 def alerts_block(previous: dict | None, found: list[dict]) -> Block:

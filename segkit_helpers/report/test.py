@@ -328,7 +328,7 @@ def null_view(structure: dict) -> Table:
     record = structure_record(structure)
     shown = null_table(structure) if record["draws"] else None
     return view(shown, index=True, caption=_("Silhouette and stability: the customers against data without groups"),
-                 empty=record["reading"])
+                empty=record["reading"])
 
 
 def tests_view(tests: pd.DataFrame) -> Table:
@@ -337,7 +337,7 @@ def tests_view(tests: pd.DataFrame) -> Table:
     if tests.empty:
         return view(None, empty=shown.iloc[0, 0])
     return view(shown.set_axis(_features(shown.index)), {_("statistic"): "figure"}, index=True,
-                 caption=_("Do the segments differ? Tests per feature (Holm-corrected)"))
+                caption=_("Do the segments differ? Tests per feature (Holm-corrected)"))
 
 
 def pairwise_view(pairwise: pd.DataFrame) -> Table:
@@ -346,13 +346,13 @@ def pairwise_view(pairwise: pd.DataFrame) -> Table:
     if not shown.empty:
         shown = shown.assign(feature=[header(f) for f in shown["feature"]])
     return view(shown, {"p_holm": "p"} if not shown.empty else None, caption=_("Pairs of segments, per feature"),
-                 empty=_("No pairwise tests: no feature outside the clustering features to test."))
+                empty=_("No pairwise tests: no feature outside the clustering features to test."))
 
 
 def silhouette_view(silhouettes: pd.Series) -> Table:
     """The silhouette per segment (:func:`~segkit_helpers.evaluation.structure.segment_silhouettes`)."""
     return view(silhouettes.rename("silhouette").rename_axis("segment"), index=True,
-                 caption=_("Separation: mean silhouette per segment"))
+                caption=_("Separation: mean silhouette per segment"))
 
 
 def segment_verdict_view(verdicts: pd.DataFrame, bars: dict) -> Table:
@@ -378,7 +378,7 @@ def review_view(review: tuple[pd.DataFrame, pd.DataFrame], cfg: dict, rows: int 
     kinds = {c: kind for c, kind in {"membership": "share", "monetary": "money", "avg_order_value": "money",
                                      "profit": "money", "p_alive": "share"}.items() if c in sheet}
     return view(sheet, kinds, currency=currency_of(cfg), caption=_("Review sheet: typical and borderline customers"),
-                 empty=_("No review sheet in this cycle."))
+                empty=_("No review sheet in this cycle."))
 
 
 def agreement_view(review: tuple[pd.DataFrame, pd.DataFrame]) -> Table:
@@ -387,7 +387,7 @@ def agreement_view(review: tuple[pd.DataFrame, pd.DataFrame]) -> Table:
     shown = None if agreement.empty else agreement_table(agreement)
     kinds = {"agreement": "share", "ci_low": "share", "ci_high": "share"} if shown is not None else None
     return view(shown, kinds, index=True, caption=_("Business experts' agreement per segment"),
-                 empty=_("No filled review sheet yet: the experts' agreement shows here once it is back."))
+                empty=_("No filled review sheet yet: the experts' agreement shows here once it is back."))
 
 
 def register_view(register: pd.DataFrame) -> Table:
@@ -396,4 +396,4 @@ def register_view(register: pd.DataFrame) -> Table:
         return view(None, empty=_("No hypotheses in the register."))
     figures = (_("statistic"), _("after Holm"), _("effect"))
     return view(register_table(register), dict.fromkeys(figures, "figure"), index=True,
-                 caption=_("The hypothesis register (Holm-corrected)"))
+                caption=_("The hypothesis register (Holm-corrected)"))

@@ -53,6 +53,8 @@ TABLE_HEADERS = (
     N_("current"), N_("new customers"), N_("lapsed"), N_("hybrid label"), N_("first order"), N_("fate"),
     N_("detail"), N_("change of share"), N_("PSI"), N_("fits"), N_("does not fit"), N_("unsure"), N_("agreement"),
     N_("95% CI low"), N_("95% CI high"), N_("revise"), N_("revenue share"), N_("p"),
+    N_("share active months"), N_("order gap CV"), N_("basket value change"), N_("monthly spend CV"),
+    N_("distinct products"), N_("XYZ class"), N_("ABC class"), N_("CLV"), N_("orders"),
     N_("{} (previous cycle)"), N_("centre: {}"), N_("probability of segment {}"), N_("median {}"), N_("mean {}"))
 
 

@@ -90,3 +90,12 @@ def test_step_tables_have_headers_and_captions_in_the_report_language():
     assert ">клиенты (предыдущий цикл)<" in changes and ">сохранился<" in changes and "+25" in changes
     english = test.segment_verdict_view(SEGMENTS, BARS)._repr_html_()
     assert ">stability<" in english and ">distinct on<" in english
+
+
+def test_flags_of_the_step_tables_read_yes_no_in_the_report_language():
+    lineage = pd.DataFrame({"previous": [True], "current": [False], "fate": ["vanished"], "related": [[]]},
+                           index=pd.Index([4], name="segment"))
+    with i18n.language("pl"):
+        html = monitor.lineage_view(lineage)._repr_html_()
+    assert ">tak<" in html and ">nie<" in html and ">zniknął<" in html and ">yes<" not in html
+    assert ">yes<" in monitor.lineage_view(lineage)._repr_html_()

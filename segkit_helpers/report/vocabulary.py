@@ -71,10 +71,16 @@ def header(column: object) -> str:
 
 
 def view(frame: pd.DataFrame | pd.Series | None, columns: dict[str, str] | None = None, **options) -> Table:
-    """:func:`segkit_helpers.report.tables.table` with the headers (columns and index names) in the report's language."""
+    """:func:`segkit_helpers.report.tables.table` with the headers (columns and index names) and yes / no in the
+    report's language."""
     if frame is None:
         return table(None, columns, **options)
     frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    flags = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]
+    if flags:
+        frame = frame.copy()
+        for column in flags:
+            frame[column] = np.where(frame[column], _("yes"), _("no"))
     names = {c: header(c) for c in frame.columns}
     shown = frame.rename(columns=names)
     shown.index = shown.index.set_names([None if n is None else header(n) for n in frame.index.names])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
 from segkit_helpers.report.facts import CycleFacts
 from segkit_helpers.report.i18n import _
 from segkit_helpers.report.numbers import count, date, money, number, share
+from segkit_helpers.report.vocabulary import weak_verdict
 
 #: Two cycles' history windows differ "materially" beyond this share of the shorter one.
 WINDOW_TOLERANCE = 0.1
@@ -36,7 +36,7 @@ def gold_sentence(table: pd.DataFrame) -> str:
 
 def weak_segments(table: pd.DataFrame) -> pd.DataFrame:
     """The segments step 03 says not to target alone (unstable, blending with neighbours or indistinct)."""
-    return table[table["verdict"].fillna("").str.startswith(DO_NOT_TARGET_ALONE)]
+    return table[[weak_verdict(v) for v in table["verdict"]]]
 
 
 def stability_sentence(facts: CycleFacts, table: pd.DataFrame) -> str | None:

@@ -43,12 +43,14 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 EXTRACT_MAP = [("report/**.py", "python"), ("research/**.py", "python"), ("schemes/**.py", "python"),
                ("resources/**.j2", "jinja2"),
                ("resources/playbook.yml", "segkit_helpers.report.i18n:extract_playbook"),
-               ("resources/rfm_segments.yml", "segkit_helpers.report.i18n:extract_playbook")]
+               ("resources/rfm_segments.yml", "segkit_helpers.report.i18n:extract_playbook"),
+               ("resources/hypotheses.yml", "segkit_helpers.report.i18n:extract_playbook")]
 #: Markdown cells with this tag are advice for people editing the notebook: never on a page, not translated.
 NOTEBOOK_ONLY = "notebook-only"
-#: The playbook's keys whose texts are shown on pages and in the CRM export (translated; the rest are rules), and
-#: the named RFM segments' names and hints (``rfm_segments.yml``, translated where shown).
-PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics", "hint")
+#: The keys of the shipped playbook, RFM segments (names, hints) and hypothesis register whose texts are shown on
+#: pages and in the CRM export (translated where shown; the rest are rules).
+PLAYBOOK_TEXTS = ("goal", "next_action", "name", "cadence", "channel", "label", "description", "tactics", "hint",
+                  "statement")
 EXTRACT_OPTIONS = {"resources/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("segkit_language", default=SOURCE_LANGUAGE)

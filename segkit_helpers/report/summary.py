@@ -15,11 +15,11 @@ import pandas as pd
 
 from segkit_helpers.deploy.actions import segment_actions
 from segkit_helpers.deploy.deployment import load_playbook
-from segkit_helpers.evaluation.verdicts import DO_NOT_TARGET_ALONE
 from segkit_helpers.monitoring.alerts import next_revision
 from segkit_helpers.report import findings
 from segkit_helpers.report.facts import CycleFacts
 from segkit_helpers.report.numbers import count, date, money, share
+from segkit_helpers.report.vocabulary import weak_verdict
 
 
 @dataclass
@@ -71,7 +71,7 @@ def _segment_rows(table: pd.DataFrame, currency: str | None) -> list[dict]:
                      "value": money(r["value"], currency), "cost_exceeds_value": bool(r["cost_to_serve"] > r["value"]),
                      "goal": r["goal"], "next_action": r["next_action"], "tactics": r["tactics"] or "",
                      "verdict": r["verdict"] if isinstance(r["verdict"], str) else "",
-                     "target": isinstance(r["verdict"], str) and not r["verdict"].startswith(DO_NOT_TARGET_ALONE)})
+                     "target": isinstance(r["verdict"], str) and not weak_verdict(r["verdict"])})
     return rows
 
 

@@ -103,7 +103,7 @@ class MonitorArtefact:
             "history": [] if history is None else history.assign(asof=history["asof"].astype(str)).to_dict(orient="records"),
         }
         if self.previous is None:
-            return {"cycle": self.cycle, "previous_cycle": None, "first_cycle": True, "note": words.FIRST_CYCLE_NOTE,
+            return {"cycle": self.cycle, "previous_cycle": None, "first_cycle": True, "note": words.first_cycle_note(),
                     "alerts": [], "revision": revision, **extra}
         return {
             "cycle": self.cycle,

@@ -136,13 +136,17 @@ def test_html_reports_are_code_free_and_name_segments(two_cycles):
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64', hypothesis)) >= 3
 
 
-def test_no_page_shows_reprs_raw_values_paths_or_warnings(two_cycles):
+@pytest.mark.parametrize("run", ["two_cycles", "firmographic_example", "needs_example", "translated_cycles"])
+def test_no_page_shows_reprs_raw_values_paths_or_warnings(request, run):
+    """Every page of every example cycle (and the shop's cycle in every translated language) passes the page scan."""
+    found = request.getfixturevalue(run)
+    workdirs = found.values() if isinstance(found, dict) else [found]
     problems = {}
-    for cycle in ("c1", "c2"):
-        for stem in PAGES:
-            found = page_problems((two_cycles / "reports" / cycle / f"{stem}.html").read_text(encoding="utf-8"))
-            if found:
-                problems[f"{cycle}/{stem}"] = found
+    for workdir in workdirs:
+        for folder in sorted(p for p in (workdir / "reports").iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for page in ["index.html", "history.html", *(f"{stem}.html" for stem in PAGES)]:
+                if issues := page_problems((folder / page).read_text(encoding="utf-8")):
+                    problems[f"{workdir.name}/{folder.name}/{page}"] = issues
     assert problems == {}
 
 

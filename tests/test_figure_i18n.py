@@ -102,3 +102,21 @@ def test_a_figure_drawn_after_the_block_is_english_again():
     ax = stability()
     assert caption_of(ax.figure).how_to_read.startswith("How to read: each resample")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bar 0.75", "mean 0.93"]
+
+
+def test_segment_profiles_make_room_for_long_translated_persona_names():
+    import warnings
+
+    from segkit_helpers.report.figures.hypothesis import plot_segment_profiles
+
+    z = pd.DataFrame(np.random.default_rng(0).normal(size=(3, 3)), index=[1, 2, 3],
+                     columns=["recency_days", "frequency", "monetary"])
+    personas = [{"segment": 1, "name": "Активные частые покупатели с высокой ценностью"},
+                {"segment": 2, "name": "Активные регулярные покупатели со средней ценностью"},
+                {"segment": 3, "name": "Неактивные эпизодические покупатели с низкой ценностью"}]
+    with warnings.catch_warnings(), i18n.language("ru"):
+        warnings.simplefilter("error", UserWarning)   # "constrained_layout not applied …" before the names wrapped
+        ax = plot_segment_profiles(z, personas)
+        ax.figure.canvas.draw()
+    assert all("\n" in label.get_text() for label in ax.get_yticklabels())
+    plt.close(ax.figure)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -56,14 +58,21 @@ def plot_k_selection(k_table: pd.DataFrame) -> Figure:
     return fig
 
 
+#: Persona names on a heat map's rows are wrapped at this many characters.
+PERSONA_WRAP = 30
+
+
 def plot_segment_profiles(z: pd.DataFrame, personas: list[dict], ax: Axes | None = None) -> Axes:
     """Heat map of each segment's feature means against all customers, in SD units.
 
     ``z`` is :func:`segkit_helpers.schemes.common.segment_feature_z` (rows: segment ids).
     """
-    ax = use_axes(ax, (max(7, 0.7 * z.shape[1] + 3), 0.6 * len(z) + 2))
     names = persona_names(personas)
-    labelled = z.set_axis([f"{s} · {names.get(s, '')}" for s in z.index], axis=0)
+    # persona names run long (more so in ru and pl): wrapped before drawing, with room for their lines
+    rows = [textwrap.fill(f"{s} · {names.get(s, '')}", PERSONA_WRAP) for s in z.index]
+    lines = max(row.count("\n") + 1 for row in rows)
+    ax = use_axes(ax, (max(7, 0.7 * z.shape[1] + 4.5), (0.4 + 0.2 * lines) * len(z) + 2))
+    labelled = z.set_axis(rows, axis=0)
     sns.heatmap(labelled, annot=z.shape[1] <= 12, fmt=".1f", cmap="RdBu_r", center=0, ax=ax,
                 cbar_kws={"label": _("SDs from the mean")})
     ax.set(title=_("Segment profiles: each segment against all customers"), xlabel=_("feature (as clustered)"),

@@ -13,6 +13,7 @@ from segkit_helpers.deploy.deployment import (
     assign_service_models,
     build_export,
     load_playbook,
+    persona_type_table,
     quadrant_table,
     resources_vs_value,
     write_export,
@@ -350,6 +351,10 @@ def test_export_carries_persona_type_and_tactics(playbook):
     # tactics only where a person makes the contact: segment 4 is served by mass / digital
     assert export["tactics"].iloc[0].startswith("Get to the bottom")
     assert export["tactics"].iloc[1] == ""
+    # one tactic after another, each whole (a tactic may itself hold "; ")
+    experienced = playbook["persona_types"]["experienced"]["tactics"]
+    assert export["tactics"].iloc[0].split(" • ") == experienced
+    assert persona_type_table(types, personas).loc[1, "tactics"] == "• " + " • ".join(experienced)
 
 
 def test_tactics_follow_the_service_model_of_personal_contact(playbook):

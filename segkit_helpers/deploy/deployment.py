@@ -112,6 +112,9 @@ def persona_type_figures(profiles: pd.DataFrame, profile: pd.DataFrame) -> pd.Da
     }, index=profiles.index)
 
 
+#: How a persona type's tactics are joined in one cell (persona_types.csv, the CRM export); a tactic may hold "; ".
+TACTICS_SEPARATOR = " • "
+
 AGREE = 3.5  # an expected answer at or above this (1-5 scale) counts as agreeing
 
 
@@ -131,7 +134,7 @@ def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas
     -------
     pandas.DataFrame
         One row per segment: the figures, ``persona_type`` (key), ``type_label``,
-        ``assigned_by`` and ``tactics`` (one string, "; "-separated).
+        ``assigned_by`` and ``tactics`` (one string, the tactics joined by :data:`TACTICS_SEPARATOR`).
     """
     types = playbook.get("persona_types") or {}
     if not types:
@@ -157,7 +160,7 @@ def assign_persona_types(profiles: pd.DataFrame, profile: pd.DataFrame, personas
         source.append(how)
     out = figures.assign(persona_type=chosen, assigned_by=source)
     out["type_label"] = [types[k].get("label", k) for k in chosen]
-    out["tactics"] = ["; ".join(types[k].get("tactics", [])) for k in chosen]
+    out["tactics"] = [TACTICS_SEPARATOR.join(types[k].get("tactics", [])) for k in chosen]
     return out
 
 
@@ -175,7 +178,7 @@ def persona_type_table(types: pd.DataFrame, personas: list[dict]) -> pd.DataFram
     """Persona types for the report: segment, persona, type, why, and the tactics as a bulleted line."""
     names = {p["segment"]: p["name"] for p in personas}
     table = types.assign(persona=types.index.map(names))
-    table["tactics"] = "• " + table["tactics"].str.replace("; ", " • ")
+    table["tactics"] = "• " + table["tactics"]
     return table[["persona", "type_label", "assigned_by", "value_ratio", "frequency_ratio", "tenure_days", "tactics"]]
 
 

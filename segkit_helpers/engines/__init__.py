@@ -1,0 +1,1 @@
+"""Where the order lines are aggregated: DuckDB (embedded), Apache Spark, or the source database itself."""

@@ -272,3 +272,16 @@ def toy_scheme(tmp_path, monkeypatch):
     (info / "entry_points.txt").write_text("[segkit.schemes]\nbands = toy_bands:BandScheme\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "bands"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (``local[2]``) for the engine tests; skips them, saying why, where Spark cannot run."""
+    from segkit_helpers.engines.spark_session import spark_session, spark_unavailable
+
+    reason = spark_unavailable()
+    if reason:
+        pytest.skip(f"Spark tests skipped: {reason}")
+    session = spark_session("local[2]", {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "4"})
+    yield session
+    session.stop()

@@ -63,7 +63,8 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert cfg["xyz"] == {"x_max": 0.5, "y_max": 1.0}
     assert cfg["clv"] == {"enabled": True, "horizon_months": 12, "discount_rate": 0.10, "penalizer": 0.0,
                           "holdout_days": 90}
-    assert cfg["engine"] == {"threads": None, "memory_limit": None}
+    assert cfg["engine"] == {"name": "duckdb", "threads": None, "memory_limit": None,
+                             "spark": {"master": "local[*]", "conf": {}}}
     assert cfg["loyalty"] == {"threshold": 3.0}
     assert cfg["abc"] == {"a_share": 0.8, "b_share": 0.15}
     assert cfg["validation"] == {"bootstrap": 20, "alpha": 0.05, "min_stability": 0.75, "min_segment_stability": 0.6,
@@ -82,7 +83,7 @@ def test_minimal_config_gets_every_default(tmp_path):
     for table in ("customers", "survey", "experiments"):
         assert cfg["sources"][table] == {"path": None, "sheet": None, "url": None, "query": None, "table": None,
                                          "password_env": None, "date_format": None, "timezone": None, "delimiter": None, "decimal": ".", "thousands": None,
-                                         "encoding": "utf-8", "header": True, "synthetic": False}
+                                         "encoding": "utf-8", "header": True, "format": None, "synthetic": False}
 
 
 def test_defaults_are_not_shared_between_loads(tmp_path):

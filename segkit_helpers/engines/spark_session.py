@@ -17,12 +17,11 @@ from typing import Any
 from segkit_helpers.errors import ConfigError
 
 #: Session settings segkit needs whatever the cluster: timestamps read and returned as written (no zone
-#: shift), Arrow for the customer-level results that come back, and few shuffle partitions by default
-#: (a profile's customer tables are small; ``engine.spark.conf`` overrides any of them).
+#: shift), Arrow for the customer-level results that come back, ANSI SQL (a failed cast is an error, not a
+#: silent NULL; segkit's own checks use TRY_CAST); ``engine.spark.conf`` overrides any of them.
 DEFAULT_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.sql.shuffle.partitions": "8",
     "spark.ui.enabled": "false",
     "spark.sql.ansi.enabled": "true",
 }

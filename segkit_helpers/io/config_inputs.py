@@ -112,6 +112,9 @@ class SourceConfig(Section):
     thousands: Char | None = key(None, _CSV_SEPARATORS)  # None: none with ".", spaces with ","
     encoding: Encoding = key("utf-8", _CSV_FILE)
     header: Flag = key(True, _CSV_FILE)
+    format: Annotated[Literal["parquet", "csv", "delta"], one_of("parquet", "csv", "delta")] | None = key(
+        None, "engine spark: the format of a `path` that is a directory (default: from its files; `delta` when it "
+        "holds `_delta_log/`)", "detected")
     synthetic: Flag = key(False, "the table is generated, not observed (as the sample's experiment and survey): the "
                                  "index says so among its caveats")
 

@@ -41,12 +41,28 @@ class Readiness(Section):
 _DUCKDB = "DuckDB limits (threads ≥ 1; a limit with a unit, at least 64MB); beyond the memory limit DuckDB spills to disk"
 
 
-class Engine(Section):
-    """``engine``: DuckDB's threads and memory."""
+class Spark(Section):
+    """``engine.spark``: the Spark session of ``engine.name: spark``."""
 
+    master: Text = key("local[*]", "Spark master URL: `local[*]` (this machine, all cores), `local[2]`, "
+                       "`spark://host:7077`, `yarn`; an active session (Databricks, or one passed to the Python API) "
+                       "is used as it is", "`local[*]`")
+    conf: dict[str, Any] = Field(default_factory=dict, description="Spark settings for the session, e.g. "
+                                 "`spark.driver.memory: 4g`, `spark.executor.memory: 8g`")
+
+
+class Engine(Section):
+    """``engine``: where the order lines are aggregated, and DuckDB's threads and memory."""
+
+    name: Annotated[Literal["duckdb", "spark", "database"], one_of("duckdb", "spark", "database")] = key(
+        "duckdb", "where the profile's order lines are aggregated (cleaning counts, order and item tables, customer "
+        "metrics): `duckdb` (embedded, out of core), `spark` (a Spark session: `sources.transactions.path` as "
+        "Parquet, CSV or Delta, or `.table` of its catalog), `database` (inside the database of "
+        "`sources.transactions.url`: no order line leaves the server); only customer-level rows come back")
     threads: Annotated[Int, rule(lambda n: n >= 1, "must be a whole number of at least 1")] | None = key(
         None, _DUCKDB, "all cores")
     memory_limit: MemoryLimit | None = key(None, _DUCKDB, "DuckDB's default")
+    spark: Spark = section(Spark)
 
 
 _CANCELLED = "an order id prefix, or values of a mapped `status` column, that mark a cancellation (its value counts " \
@@ -303,6 +319,11 @@ class CycleConfig(Section):
         if self.previous_cycle == self.cycle:
             raise Invalid(f"config key 'previous_cycle' is the cycle itself ('{self.cycle}'): name an earlier cycle")
         transactions = self.sources.transactions
+        if self.engine.name == "database" and not transactions.url:
+            raise Invalid("config key 'engine.name' is database: 'sources.transactions.url' (with '.query' or "
+                          "'.table') names the database the order lines are aggregated in")
+        if self.engine.name == "spark" and transactions.table and not (transactions.path or transactions.url):
+            return self  # a table of the Spark session's catalog
         if not (transactions.path or transactions.url):
             raise Invalid("config key 'sources.transactions.path' (or '.url' with '.query') is required: "
                           "the order lines to segment")

@@ -373,6 +373,8 @@ def stored_zones(source: dict) -> dict[str, str]:
 
 
 def relation_columns(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
-    """Column name → DuckDB type of a view."""
+    """Column name → DuckDB type of a view (on another engine's connection: its types under DuckDB's names)."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.columns(view)
     rows = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
     return {str(name): str(kind) for name, kind, *_ in rows}

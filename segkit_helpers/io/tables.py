@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.config_inputs import OPEN_TABLES, TABLE_COLUMNS
 from segkit_helpers.io.sources import (
@@ -305,8 +306,8 @@ def check_parsed(con, view: str, checks: list[tuple[str, str, str, str]], table:
     parts = []
     for i, (_, raw, parsed, _) in enumerate(checks):
         if parsed.startswith("TRY_"):  # text to parse; a plain CAST of a typed column cannot fail
-            parts += [f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)",
-                      f"first(CAST({raw} AS VARCHAR)) FILTER (WHERE {raw} IS NOT NULL AND {parsed} IS NULL)"]
+            bad = f"{raw} IS NOT NULL AND {parsed} IS NULL"
+            parts += [f"count({when(bad)})", f"any_value({when(bad, f'CAST({raw} AS VARCHAR)')})"]
         else:
             parts += ["0", "NULL"]
         parts.append(f"count(*) - count({raw})")

@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.sources import connect, quote_ident, quote_literal
 from segkit_helpers.report.i18n import _
@@ -166,28 +167,34 @@ def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
     grouped by the columns themselves, so that a hash collision never merges two
     different lines.
     """
-    con, hashes, surplus = lines.con, temp_name("dup_hashes"), temp_name("surplus")
-    con.execute(f"CREATE TEMP TABLE {hashes} AS SELECT h FROM (SELECT hash({keys}) AS h FROM {lines.name} "
-                f"WHERE {in_range}) GROUP BY h HAVING count(*) > 1")
-    candidates = f"hash({keys}) IN (SELECT h FROM {hashes})"
-    if not con.execute(f"SELECT count(*) FROM {hashes}").fetchall()[0][0]:
-        candidates = "false"  # no hash occurs twice: no duplicates, no second pass
+    con, surplus = lines.con, temp_name("surplus")
+    candidates = "true"
+    if isinstance(con, duckdb.DuckDBPyConnection):  # DuckDB's row hash; elsewhere the engine groups the lines itself
+        hashes = temp_name("dup_hashes")
+        con.execute(f"CREATE TEMP TABLE {hashes} AS SELECT h FROM (SELECT hash({keys}) AS h FROM {lines.name} "
+                    f"WHERE {in_range}) AS hashed GROUP BY h HAVING count(*) > 1")
+        candidates = f"hash({keys}) IN (SELECT h FROM {hashes})"
+        if not con.execute(f"SELECT count(*) FROM {hashes}").fetchall()[0][0]:
+            candidates = "false"  # no hash occurs twice: no duplicates, no second pass
     con.execute(f"CREATE TEMP TABLE {surplus} AS SELECT {keys}, count(*) - 1 AS extra FROM {lines.name} "
-                f"WHERE {in_range} AND {candidates} GROUP BY ALL HAVING count(*) > 1")
-    con.execute(f"DROP TABLE {hashes}")
+                f"WHERE {in_range} AND {candidates} GROUP BY {keys} HAVING count(*) > 1")
+    if candidates != "true":
+        con.execute(f"DROP TABLE {hashes}")
     return surplus
 
 
 def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, columns: list[str], weighted: bool,
                  keep: str) -> tuple[str, str]:
     """The order table with rules 3–5 counted per order, and those counts, kept lines and net per customer."""
-    n = "sum(weight)" if weighted else "count(*)"
+    def n(condition: str) -> str:
+        return f"sum({when(condition, 'weight')})" if weighted else f"count({when(condition)})"
+
     order_rules, customer_rules = temp_name("order_rules"), temp_name("customer_rules")
     con.execute(
         f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, "
-        f"{'-sum(weight) FILTER (WHERE weight < 0)' if weighted else '0'} AS duplicate, "
-        f"{n} FILTER (WHERE bad_price) AS price, {n} FILTER (WHERE NOT bad_price AND is_return) AS returned, "
-        f"{select_list(order_facts(columns, weighted, keep))} FROM {flagged} GROUP BY customer_id, order_id")
+        f"{'-sum(' + when('weight < 0', 'weight') + ')' if weighted else '0'} AS duplicate, "
+        f"{n('bad_price')} AS price, {n('NOT bad_price AND is_return')} AS returned, "
+        f"{select_list(order_facts(columns, weighted, keep))} FROM {flagged} AS flagged GROUP BY customer_id, order_id")
     con.execute(
         f"CREATE TEMP TABLE {customer_rules} AS SELECT customer_id, coalesce(sum(duplicate), 0) AS duplicate, "
         f"coalesce(sum(price), 0) AS price, coalesce(sum(returned), 0) AS returned, coalesce(sum(lines), 0) AS kept, "
@@ -289,19 +296,21 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
     dedup, dedup_reason = duplicate_rule(cfg, lines.source_columns)
     drop_returns, asof, in_range, flags, keep = rule_sql(cols, cfg)
     total, no_id, late, late_customers, first = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
-        f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), "
-        f"count(DISTINCT customer_id) FILTER (WHERE order_day > {asof}), min(order_day) "
+        f"SELECT count(*), count({when('customer_id IS NULL')}), "
+        f"count({when(f'customer_id IS NOT NULL AND order_day > {asof}')}), "
+        f"count(DISTINCT {when(f'order_day > {asof}', 'customer_id')}), min(order_day) "
         f"FROM {lines.name}").fetchall()[0]
     source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
+    keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
     surplus = None
     if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
-        keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
         surplus = _surplus_copies(lines, keys, in_range)
+    row = cols
     if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
-        source = (f"(SELECT *, 1 AS weight FROM {source} UNION ALL BY NAME SELECT {keys}, "
+        source = (f"(SELECT {keys}, order_day, 1 AS weight FROM {source} AS in_range UNION ALL SELECT {keys}, "
                   f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
-    flagged = _signed(f"(SELECT *, {flags} FROM {source})", cols)
+        row = [c for c in cols if c != "order_day"] + ["order_day", "weight"]
+    flagged = _signed(f"(SELECT source.*, {flags} FROM {source} AS source)", row)
     # the item table first: its aggregate is the largest, and runs best with little else held in memory
     all_items = None
     if "product" in cols or "category" in cols:
@@ -310,9 +319,9 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         con.execute(f"CREATE TEMP TABLE {all_items} AS {items_sql(flagged, cols, line, dedup, keep)}")
     order_rules, customer_rules = _rule_tables(con, flagged, cols, dedup, keep)
     counts = con.execute(
-        f"SELECT coalesce(sum(duplicate), 0), count(*) FILTER (WHERE duplicate > 0), coalesce(sum(price), 0), "
-        f"count(*) FILTER (WHERE price > 0), coalesce(sum(returned), 0), count(*) FILTER (WHERE returned > 0), "
-        f"coalesce(sum(kept) FILTER (WHERE net <= 0), 0), count(*) FILTER (WHERE kept > 0 AND net <= 0) "
+        f"SELECT coalesce(sum(duplicate), 0), count({when('duplicate > 0')}), coalesce(sum(price), 0), "
+        f"count({when('price > 0')}), coalesce(sum(returned), 0), count({when('returned > 0')}), "
+        f"coalesce(sum({when('net <= 0', 'kept')}), 0), count({when('kept > 0 AND net <= 0')}) "
         f"FROM {customer_rules}").fetchall()[0]
     dup_lines, dup_customers, price_lines, price_customers, ret_lines, ret_customers, poor_lines, poor_customers = (
         int(x) for x in counts)
@@ -351,21 +360,24 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         items = temp_name("items")
         con.execute(f"CREATE TEMP VIEW {items} AS SELECT * FROM {all_items} WHERE true{positive}")
     distinct = "DISTINCT " if dedup else ""
-    signed = _signed(f"(SELECT *, {flags} FROM {lines.name} WHERE {in_range})", cols)
+    signed = _signed(f"(SELECT lines.*, {flags} FROM {lines.name} AS lines WHERE {in_range})", cols)
     con.execute(f"CREATE TEMP VIEW {clean} AS SELECT {distinct}{', '.join(quote_ident(c) for c in cols)} "
-                f"FROM {signed} WHERE {keep}{positive}")
+                f"FROM {signed} AS signed WHERE {keep}{positive}")
     return Lines(con, clean, lines.table, orders, items, lines.mapped), report
 
 
 def _signed(flagged: str, columns: list[str]) -> str:
     """Lines flagged as returns or cancellations (``is_return``) with a negative amount (and quantity).
 
+    ``flagged`` is a subquery of lines with ``columns`` and the flags ``bad_price`` and
+    ``is_return``; the result has the same columns, in that order.
+
     A cancellation marked only by its order id or status (``cleaning.cancelled_statuses``)
     may be written with a positive quantity, like the purchase it reverses (a storno
     line); it reduces the customer's revenue all the same, so its amount counts as
     ``-|amount|``. Lines already negative are unchanged.
     """
-    signed = ["CASE WHEN is_return THEN -abs(amount) ELSE amount END AS amount"]
-    if "quantity" in columns:
-        signed.append("CASE WHEN is_return THEN -abs(quantity) ELSE quantity END AS quantity")
-    return f"(SELECT * REPLACE ({', '.join(signed)}) FROM {flagged})"
+    signed = {"amount": "CASE WHEN is_return THEN -abs(amount) ELSE amount END AS amount",
+              "quantity": "CASE WHEN is_return THEN -abs(quantity) ELSE quantity END AS quantity"}
+    select = [signed.get(c, quote_ident(c)) for c in [*columns, "bad_price", "is_return"]]
+    return f"(SELECT {', '.join(select)} FROM {flagged} AS flagged)"

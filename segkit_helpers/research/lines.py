@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.io.config_inputs import TABLE_COLUMNS
-from segkit_helpers.io.sources import connect, open_relation, relation_columns, stored_zones
+from segkit_helpers.io.sources import connect, relation_columns, stored_zones
 from segkit_helpers.io.tables import check_parsed, column_mapping, date_expr, id_check, id_expr, number_expr, raw_expr
 
 _names = itertools.count()
@@ -147,35 +148,51 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
     if "order_id" not in mapping:  # an order is one customer's lines on one calendar day
         derived.append(f"{TEXT_ID} || '@' || strftime(order_date, '%Y-%m-%d') AS order_id")
     name = temp_name("lines")
-    con.execute(f"CREATE TEMP VIEW {name} AS SELECT *, {', '.join(derived)} FROM (SELECT {', '.join(select)} FROM {view})")
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT typed.*, {', '.join(derived)} "
+                f"FROM (SELECT {', '.join(select)} FROM {view}) AS typed")
     return Lines(con, name, table, mapped=tuple(mapping))
 
 
-def load_transactions(cfg: dict) -> Lines:
-    """Open the configured order lines in DuckDB, mapped, typed and checked.
+def load_transactions(cfg: dict, session=None) -> Lines:
+    """Open the configured order lines on the engine of ``engine.name``, mapped, typed and checked.
 
     One pass over the source checks that dates and numbers parse. (Whether cleaning
     leaves a customer is checked by :func:`~segkit_helpers.research.checks.check_sources`
     before a cycle and by the cleaning itself.)
 
+    Parameters
+    ----------
+    cfg
+        The cycle config.
+    session
+        A Spark session for ``engine.name: spark`` (default: started from ``engine.spark``).
+
     Returns
     -------
     Lines
-        A view over the source (not loaded into memory): see :class:`Lines`.
+        A view over the source (not loaded into memory): see :class:`Lines`. On the
+        ``spark`` and ``database`` engines it is a view there
+        (:mod:`segkit_helpers.engines.connect`).
 
     Raises
     ------
     InputError
         Unreadable source, missing column, dates or numbers that do not parse.
     """
+    from segkit_helpers.engines.connect import check_typed, open_source
+
     source = cfg["sources"]["transactions"]
-    engine = cfg["engine"]
-    con = connect(engine["threads"], engine["memory_limit"])
-    view = open_relation(con, source, "transactions", all_varchar=True)
-    mapping = column_mapping(cfg, "transactions", list(relation_columns(con, view)))
-    with engine_errors(cfg):
-        return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source,
-                            stored_zones(source))
+    con, view = open_source(cfg, "transactions", session)
+    try:
+        kinds = relation_columns(con, view)
+        mapping = column_mapping(cfg, "transactions", list(kinds))
+        check_typed(con, kinds, mapping, "transactions")
+        with engine_errors(cfg):
+            return _typed_lines(con, view, mapping, "transactions", source.get("date_format"), source,
+                                stored_zones(source))
+    except BaseException:  # nothing left open: a database connection would hold its locks
+        con.close()
+        raise
 
 
 def prepare_transactions(frame: pd.DataFrame, table: str = "transactions") -> Lines:
@@ -221,12 +238,14 @@ def _weighted(expr: str, weighted: bool) -> str:
 
 def order_facts(columns: list[str], weighted: bool, keep: str = "true") -> dict[str, str]:
     """Aggregates of one (customer, order id) group over its kept lines: day, net value, lines, margin."""
-    only = f" FILTER (WHERE {keep})" if keep != "true" else ""
-    facts = {"order_day": f"min(order_day){only}",
-             "net_value": f"sum({_weighted('amount', weighted)}){only}",
-             "lines": f"{'sum(weight)' if weighted else 'count(*)'}{only}"}
+    def kept(value: str) -> str:
+        return value if keep == "true" else when(keep, value)
+
+    facts = {"order_day": f"min({kept('order_day')})",
+             "net_value": f"sum({kept(_weighted('amount', weighted))})",
+             "lines": f"sum({kept('weight')})" if weighted else f"count({kept('1')})"}
     if {"cost", "quantity"} <= set(columns):
-        facts["margin_from_cost"] = f"sum({_weighted('amount - cost * quantity', weighted)}){only}"
+        facts["margin_from_cost"] = f"sum({kept(_weighted('amount - cost * quantity', weighted))})"
     return facts
 
 
@@ -254,7 +273,7 @@ def product_line_sql(con: duckdb.DuckDBPyConnection, columns: list[str], product
     if product_lines and "product" in columns:
         mapping = temp_name("product_lines")
         con.register(mapping, read_product_lines(product_lines))
-        return "coalesce(m.line, 'other')", f"LEFT JOIN {mapping} m ON CAST(l.product AS VARCHAR) = m.product"
+        return "coalesce(m.line, 'other')", f"LEFT JOIN {mapping} AS m ON CAST(l.product AS VARCHAR) = m.product"
     return "NULL", ""
 
 
@@ -266,10 +285,12 @@ def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: 
     """
     line_expr, join = line
     product = ", l.product" if "product" in columns else ""
+    grouped = f"l.customer_id{product}" + (f", {line_expr}" if line_expr != "NULL" else "")
+    line_expr = "CAST(NULL AS VARCHAR)" if line_expr == "NULL" else line_expr
     inner = (f"SELECT l.customer_id{product}, {line_expr} AS line, sum({_weighted('l.amount', weighted)}) AS spend "
-             f"FROM {source} l {join} WHERE {keep} AND l.amount > 0 GROUP BY ALL")
-    products = "count(product)" if product else "NULL"
-    return (f"SELECT customer_id, line, {products} AS products, sum(spend) AS spend FROM ({inner}) "
+             f"FROM {source} AS l {join} WHERE {keep} AND l.amount > 0 GROUP BY {grouped}")
+    products = "count(product)" if product else "CAST(NULL AS BIGINT)"
+    return (f"SELECT customer_id, line, {products} AS products, sum(spend) AS spend FROM ({inner}) AS per_product "
             f"GROUP BY customer_id, line")
 
 

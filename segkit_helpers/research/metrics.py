@@ -25,6 +25,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.io.sources import relation_columns
 from segkit_helpers.research.lines import TEXT_ID, Lines, aggregated
 
@@ -36,6 +37,23 @@ RFM_COLUMNS = ["customer_id", "first_order", "last_order", "recency_days", "freq
 PERSONA_COLUMNS = ["orders_per_month", "orders_per_quarter", "active_months", "share_active_months",
                    "repeat_rate", "mean_days_between_orders", "order_gap_cv", "basket_value_change",
                    "monthly_spend_cv", "distinct_products"]
+
+
+def stable_round(values: pd.Series, places: int) -> pd.Series:
+    """``values`` rounded to ``places`` decimals, through ``places + 6`` first.
+
+    A sum, mean or ratio of floating-point numbers carries noise in its last bits that
+    depends on the order in which an engine added them (DuckDB, Spark and PostgreSQL each
+    add in their own order); rounding six places further first removes it, so that every
+    engine gives the same rounded value (a mean of 480.115 is 480.12 on each, not 480.11
+    on one).
+    """
+    return values.astype(float).round(places + 6).round(places)
+
+
+def to_cents(values: pd.Series) -> pd.Series:
+    """Money rounded to the cent (:func:`stable_round` to 2 places)."""
+    return stable_round(values, 2)
 
 
 def order_table(lines: Lines | pd.DataFrame) -> pd.DataFrame:
@@ -61,10 +79,15 @@ def _metrics_sql(lines: Lines) -> str:
     distinct products from the item table.
     """
     margin = "margin_from_cost" in relation_columns(lines.con, lines.orders)
-    products = ""
+    products, product_columns = "", []
     if lines.items and "product" in lines.columns:
         products = (f"LEFT JOIN (SELECT customer_id, sum(products) AS distinct_products "
-                    f"FROM {lines.items} GROUP BY customer_id) USING (customer_id)")
+                    f"FROM {lines.items} GROUP BY customer_id) AS item_totals USING (customer_id)")
+        product_columns = ["distinct_products"]
+    columns = ["first_order", "last_order", "frequency", "active_months", "mean_gap", "sd_gap", "n_gaps",
+               "early_value", "late_value", "repeat_order_value", "purchase_days", "repeat_day_value",
+               "repeat_day_value_sd", "monetary", "spend_sq", *(["margin_from_cost"] if margin else []),
+               *product_columns]
     return f"""
     WITH real AS (
         SELECT *, row_number() OVER w AS n, count(*) OVER (PARTITION BY customer_id) AS total,
@@ -75,9 +98,9 @@ def _metrics_sql(lines: Lines) -> str:
         SELECT customer_id, min(order_day) AS first_order, max(order_day) AS last_order,
                count(*) AS frequency, count(DISTINCT date_trunc('month', order_day)) AS active_months,
                avg(gap) AS mean_gap, stddev_pop(gap) AS sd_gap, count(gap) AS n_gaps,
-               avg(net_value) FILTER (WHERE n <= total // 2) AS early_value,
-               avg(net_value) FILTER (WHERE n > (total + 1) // 2) AS late_value,
-               avg(net_value) FILTER (WHERE n > 1) AS repeat_order_value
+               avg({when('n <= total // 2', 'net_value')}) AS early_value,
+               avg({when('n > (total + 1) // 2', 'net_value')}) AS late_value,
+               avg({when('n > 1', 'net_value')}) AS repeat_order_value
         FROM real GROUP BY customer_id),
     days AS (
         SELECT customer_id, order_day, sum(net_value) AS day_value,
@@ -85,8 +108,8 @@ def _metrics_sql(lines: Lines) -> str:
         FROM real GROUP BY customer_id, order_day),
     per_day AS (
         SELECT customer_id, count(*) AS purchase_days,
-               avg(day_value) FILTER (WHERE d > 1) AS repeat_day_value,
-               stddev_pop(day_value) FILTER (WHERE d > 1) AS repeat_day_value_sd
+               avg({when('d > 1', 'day_value')}) AS repeat_day_value,
+               stddev_pop({when('d > 1', 'day_value')}) AS repeat_day_value_sd
         FROM days GROUP BY customer_id),
     monthly AS (
         SELECT customer_id, sum(net_value) AS spend{', sum(margin_from_cost) AS margin' if margin else ''}
@@ -95,7 +118,8 @@ def _metrics_sql(lines: Lines) -> str:
         SELECT customer_id, sum(spend) AS monetary, sum(spend * spend) AS spend_sq
                {', sum(margin) AS margin_from_cost' if margin else ''}
         FROM monthly GROUP BY customer_id)
-    SELECT * REPLACE ({TEXT_ID} AS customer_id) FROM per_customer JOIN per_day USING (customer_id)
+    SELECT {TEXT_ID} AS customer_id, {', '.join(columns)}
+    FROM per_customer JOIN per_day USING (customer_id)
     JOIN customer_totals USING (customer_id) {products}
     ORDER BY 1"""
 
@@ -124,13 +148,13 @@ def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame
         a day's value being the sum of its orders; empty without a repeat day).
     """
     lines = aggregated(lines)
-    raw = lines.con.execute(_metrics_sql(lines)).df()
+    raw = lines.con.execute(_metrics_sql(lines)).df().sort_values("customer_id", kind="stable").reset_index(drop=True)
     asof_ts = pd.Timestamp(asof)
     out = raw[["customer_id", "first_order", "last_order"]].copy()
     out["recency_days"] = (asof_ts - raw["last_order"]).dt.days.astype("int64")
     out["frequency"] = raw["frequency"].astype("int64")
-    out["monetary"] = raw["monetary"].astype(float).round(2)
-    out["avg_order_value"] = (out["monetary"] / out["frequency"]).round(2)
+    out["monetary"] = to_cents(raw["monetary"])
+    out["avg_order_value"] = to_cents(out["monetary"] / out["frequency"])
     out["tenure_days"] = (asof_ts - raw["first_order"]).dt.days.astype("int64")
     months = np.maximum(out["tenure_days"] + 1, DAYS_PER_MONTH) / DAYS_PER_MONTH
     out["orders_per_month"] = (out["frequency"] / months).round(4)
@@ -139,21 +163,21 @@ def customer_metrics(lines: Lines | pd.DataFrame, asof: dt.date) -> pd.DataFrame
     calendar_months = (asof_ts.year - raw["first_order"].dt.year) * 12 + asof_ts.month - raw["first_order"].dt.month + 1
     out["share_active_months"] = (out["active_months"] / calendar_months).round(4)
     out["repeat_rate"] = ((out["frequency"] - 1) / out["frequency"]).round(4)
-    out["mean_days_between_orders"] = raw["mean_gap"].astype(float).round(2)
+    out["mean_days_between_orders"] = stable_round(raw["mean_gap"], 2)
     regular = (raw["n_gaps"] >= 2) & (raw["mean_gap"] > 0)
-    out["order_gap_cv"] = (raw["sd_gap"] / raw["mean_gap"]).where(regular).astype(float).round(4)
-    out["basket_value_change"] = (raw["late_value"] / raw["early_value"] - 1).astype(float).round(4)
+    out["order_gap_cv"] = stable_round((raw["sd_gap"] / raw["mean_gap"]).where(regular), 4)
+    out["basket_value_change"] = stable_round(raw["late_value"] / raw["early_value"] - 1, 4)
     mean_month = out["monetary"] / calendar_months
     sd_month = np.sqrt(np.maximum(raw["spend_sq"] / calendar_months - mean_month**2, 0))
-    out["monthly_spend_cv"] = (sd_month / mean_month).where(mean_month > 0).astype(float).round(4)
+    out["monthly_spend_cv"] = stable_round((sd_month / mean_month).where(mean_month > 0), 4)
     if "distinct_products" in raw:
         out["distinct_products"] = raw["distinct_products"].fillna(0).astype("int64")
-    out["repeat_order_value"] = raw["repeat_order_value"].astype(float).round(2)
+    out["repeat_order_value"] = to_cents(raw["repeat_order_value"])
     out["purchase_days"] = raw["purchase_days"].astype("int64")
-    out["repeat_day_value"] = raw["repeat_day_value"].astype(float).round(2)
-    out["repeat_day_value_sd"] = raw["repeat_day_value_sd"].astype(float).round(2)
+    out["repeat_day_value"] = to_cents(raw["repeat_day_value"])
+    out["repeat_day_value_sd"] = to_cents(raw["repeat_day_value_sd"])
     if "margin_from_cost" in raw:
-        out["margin_from_cost"] = raw["margin_from_cost"].astype(float).round(2)
+        out["margin_from_cost"] = to_cents(raw["margin_from_cost"])
     return out.reset_index(drop=True)
 
 

@@ -49,7 +49,8 @@ def product_split(lines: Lines | pd.DataFrame, cfg: dict) -> pd.DataFrame | None
         return None
     lines = aggregated(lines, product_lines)
     spend = lines.con.execute(f"SELECT {TEXT_ID} AS customer_id, line, sum(spend) AS spend FROM {lines.items} "
-                              f"GROUP BY ALL ORDER BY 1, 2").df()
+                              f"GROUP BY customer_id, line").df()
+    spend = spend.sort_values(["customer_id", "line"], kind="stable").reset_index(drop=True)  # any engine's order
     top = spend.groupby("line")["spend"].sum().sort_values(ascending=False, kind="stable")
     keep = [name for name in top.index if name != "other"][: cfg["research"]["max_product_lines"]]
     spend["line"] = spend["line"].where(spend["line"].isin(keep), "other")
@@ -113,8 +114,13 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
     return profile
 
 
-def profile_from_config(config_path: str | Path, overrides: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def profile_from_config(config_path: str | Path, overrides: dict | None = None,
+                        spark=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The research step without a notebook: read, clean, profile (and CLV unless ``clv.enabled`` is false).
+
+    The order lines are aggregated on the engine of ``engine.name`` (``spark``: on
+    ``spark``, a session of the caller's, when given); the rest runs here on the
+    customer-level rows.
 
     Returns
     -------
@@ -126,8 +132,12 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None) 
     from segkit_helpers.research.clv import add_clv  # the CLV models (scipy) only when fitted
 
     cfg = load_config(config_path, overrides)
-    lines, cleaning = clean_transactions(load_transactions(cfg), cfg)
-    profile = build_profile(lines, cfg)
+    lines = load_transactions(cfg, spark)
+    try:
+        lines, cleaning = clean_transactions(lines, cfg)
+        profile = build_profile(lines, cfg)
+    finally:
+        lines.con.close()
     if cfg["clv"]["enabled"]:
         profile = add_clv(profile, cfg)
     return profile, cleaning

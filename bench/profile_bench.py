@@ -4,7 +4,9 @@
    pyarrow one row group at a time, so generation is bounded in memory): customers with
    heavy-tailed order counts, several lines per order, cancellations (order id "C…",
    negative quantity), product codes, quantities, unit prices (a few zero), a small share
-   of exact duplicate lines and of lines without a customer id, two years of dates. The
+   of exact duplicate lines and of lines without a customer id, two years of dates; half
+   of a customer's lines are among their usual products (customer-product pairs repeat
+   about as often as in the Online Retail data). The
    file and a minimal cycle config beside it are cached in ``--data-dir`` by (lines, seed).
 2. Runs each contender in its own process (started by a small launcher, so that one
    contender's peak memory never counts in another's; see :data:`LAUNCHER`):
@@ -65,6 +67,7 @@ LINES_PER_ORDER = 8  # on average (geometric)
 CUSTOMER_SKEW = 2.5  # customer rank = n * u**skew: the top 1 % of customers place ~16 % of orders
 PRODUCTS = 4000
 PRODUCT_SKEW = 3.0
+USUAL_PRODUCTS, USUAL_SHARE = 20, 0.5  # half of a customer's lines are one of their 20 usual products
 CANCELLED_ORDERS = 0.02  # share of orders that are cancellations ("C" + order id, negative quantities)
 NO_CUSTOMER_ORDERS = 0.015  # share of orders without a customer id
 DUPLICATE_LINES = 0.003  # share of lines that are an exact second copy of the line before them
@@ -100,6 +103,9 @@ def shop_chunk(index: int, n_lines: int, seed: int, n_customers: int, n_chunks: 
     no_customer = rng.random(n_orders) < NO_CUSTOMER_ORDERS
 
     product = (PRODUCTS * rng.random(base) ** PRODUCT_SKEW).astype(np.int64)
+    usual = rng.random(base) < USUAL_SHARE  # one of the customer's usual products, else any
+    favourite = (customer[order] * 31 + rng.integers(0, USUAL_PRODUCTS, base) * 7919) % PRODUCTS
+    product = np.where(usual, favourite, product)
     prices = np.round(np.random.default_rng([seed, 1 << 40]).lognormal(1.0, 0.9, PRODUCTS), 2)
     price = np.where(rng.random(base) < ZERO_PRICE_LINES, 0.0, prices[product])
     quantity = rng.geometric(0.15, base).astype(np.int32) * np.where(cancelled[order], -1, 1).astype(np.int32)
@@ -131,13 +137,16 @@ def generate_shop(path: Path, n_lines: int, seed: int, chunk: int = CHUNK) -> di
     dict
         What was written: ``lines``, ``orders``, ``customer_ids`` (the pool of ids drawn
         from) and the planted ``no_customer_lines``, ``cancelled_lines``,
-        ``duplicate_copies`` (surplus exact copies) and ``zero_price_lines``.
+        ``planted_duplicate_copies``, ``zero_price_lines``, and ``duplicate_copies``: all
+        surplus exact copies, the planted ones and the lines equal by chance (a usual
+        product twice in one order at one quantity; an order never spans two row groups,
+        so they are counted per row group).
     """
     n_chunks = -(-n_lines // chunk)
     n_customers = max(n_lines // LINES_PER_CUSTOMER, 10)
     partial = path.with_name(path.name + ".partial")
-    facts = dict.fromkeys(["lines", "orders", "no_customer_lines", "cancelled_lines", "duplicate_copies",
-                           "zero_price_lines"], 0) | {"customer_ids": n_customers}
+    facts = dict.fromkeys(["lines", "orders", "no_customer_lines", "cancelled_lines", "planted_duplicate_copies",
+                           "duplicate_copies", "zero_price_lines"], 0) | {"customer_ids": n_customers}
     writer = None
     try:
         for index in range(n_chunks):
@@ -150,7 +159,9 @@ def generate_shop(path: Path, n_lines: int, seed: int, chunk: int = CHUNK) -> di
             facts["orders"] += pc.count_distinct(table["InvoiceNo"]).as_py()
             facts["no_customer_lines"] += table["CustomerID"].null_count
             facts["cancelled_lines"] += pc.sum(pc.starts_with(table["InvoiceNo"], "C")).as_py() or 0
-            facts["duplicate_copies"] += int(round(n * DUPLICATE_LINES))
+            facts["planted_duplicate_copies"] += int(round(n * DUPLICATE_LINES))
+            distinct = table.group_by(table.column_names, use_threads=False).aggregate([]).num_rows
+            facts["duplicate_copies"] += n - distinct
             facts["zero_price_lines"] += pc.sum(pc.equal(table["UnitPrice"], 0.0)).as_py() or 0
     finally:
         if writer is not None:
@@ -254,6 +265,7 @@ if overrides.get("engine.name") == "spark":
         result = {"not_run": reason}
 if not result:
     from segkit_helpers.research.profile import profile_from_config
+    import segkit_helpers.research.clv  # imported by profile_from_config even with CLV off: an import, not work
     started = time.perf_counter()
     try:
         profile, cleaning = profile_from_config(sys.argv[3], overrides)
@@ -377,7 +389,8 @@ def format_row(row: dict) -> str:
         return f"{row['run']:<46}  not run: {row['not_run']}"
     line = f"{row['run']:<46}{row['seconds']:10.2f}{row['process_seconds']:11.2f}{row['peak_mb']:11,.0f}"
     if "read_seconds" in row:
-        line += f"   (Parquet read into pandas {row['read_seconds']:.2f} s; without it {row['seconds'] - row['read_seconds']:.2f} s)"
+        line += (f"   (Parquet read into pandas {row['read_seconds']:.2f} s; "
+                 f"without it {row['seconds'] - row['read_seconds']:.2f} s)")
     return line
 
 
@@ -394,14 +407,16 @@ def report(info: dict, shop: Shop, memory_limit: str, rows: list[dict], checks: 
            f"data: {shop.data} ({size:,.0f} MB Parquet), {gen}",
            f"shop: {facts['orders']:,} orders of {facts['customer_ids']:,} customer ids (heavy-tailed); planted: "
            f"{facts['no_customer_lines']:,} lines without customer id, {facts['cancelled_lines']:,} cancellation lines, "
-           f"{facts['duplicate_copies']:,} surplus exact duplicate copies, {facts['zero_price_lines']:,} zero-price lines",
+           f"{facts['planted_duplicate_copies']:,} surplus exact duplicate copies ({facts['duplicate_copies']:,} with "
+           f"the lines equal by chance), {facts['zero_price_lines']:,} zero-price lines",
            f"DuckDB memory limit (segkit's engine.memory_limit and the bare query): {memory_limit or 'DuckDB default'}",
            "",
            f"{'contender':<46}{'work s':>10}{'process s':>11}{'peak MB':>11}"]
     out += [format_row(row) for row in rows]
     out += ["",
             "work s: the timed call in the contender's process (starting Python and importing excluded); "
-            "process s: the whole process; peak MB: its ru_maxrss.",
+            "process s: the whole process; peak MB: its ru_maxrss. segkit's work excludes importing "
+            "segkit_helpers.research.clv (scipy, ~0.5 s), which profile_from_config imports even with CLV off.",
             "lifetimes' time includes reading the Parquet file into pandas (segkit's and DuckDB's include reading it).",
             ""]
     scale = "" if shop.lines == 10**7 else " (the issue's time targets are set at 10M lines)"

@@ -73,6 +73,7 @@ NO_CUSTOMER_ORDERS = 0.015  # share of orders without a customer id
 DUPLICATE_LINES = 0.003  # share of lines that are an exact second copy of the line before them
 ZERO_PRICE_LINES = 0.001  # adjustments and free samples
 ORDER_BASE = 500_000
+SHOP_VERSION = 2  # in the cached file's name: raise it whenever the shop's generation changes
 MIX = 2654435761  # Knuth's multiplicative hash (a prime): rank -> customer id, a bijection for n < MIX
 
 
@@ -205,7 +206,7 @@ class Shop:
 def shop_files(data_dir: Path, n_lines: int, seed: int) -> Shop:
     """The shop's Parquet file, cycle config and facts (JSON) in ``data_dir``, generated unless already there."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"shop_{n_lines}_seed{seed}"
+    stem = f"shop_v{SHOP_VERSION}_{n_lines}_seed{seed}"
     data, config, facts_file = (data_dir / f"{stem}{ext}" for ext in (".parquet", ".yml", ".json"))
     seconds = None
     if not (data.exists() and facts_file.exists()):
@@ -387,7 +388,8 @@ def format_row(row: dict) -> str:
     """One contender's line of the table."""
     if "not_run" in row:
         return f"{row['run']:<46}  not run: {row['not_run']}"
-    line = f"{row['run']:<46}{row['seconds']:10.2f}{row['process_seconds']:11.2f}{row['peak_mb']:11,.0f}"
+    line = (f"{row['run']:<46}{row['seconds']:10.2f}{row['process_seconds']:11.2f}{row['peak_mb']:11,.0f}"
+            f"{row.get('load_after', float('nan')):8.2f}")
     if "read_seconds" in row:
         line += (f"   (Parquet read into pandas {row['read_seconds']:.2f} s; "
                  f"without it {row['seconds'] - row['read_seconds']:.2f} s)")
@@ -406,16 +408,19 @@ def report(info: dict, shop: Shop, memory_limit: str, rows: list[dict], checks: 
            "versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
            f"data: {shop.data} ({size:,.0f} MB Parquet), {gen}",
            f"shop: {facts['orders']:,} orders of {facts['customer_ids']:,} customer ids (heavy-tailed); planted: "
-           f"{facts['no_customer_lines']:,} lines without customer id, {facts['cancelled_lines']:,} cancellation lines, "
+           f"{facts['no_customer_lines']:,} lines without customer id, {facts['cancelled_lines']:,} cancellation "
+           f"lines, "
            f"{facts['planted_duplicate_copies']:,} surplus exact duplicate copies ({facts['duplicate_copies']:,} with "
            f"the lines equal by chance), {facts['zero_price_lines']:,} zero-price lines",
-           f"DuckDB memory limit (segkit's engine.memory_limit and the bare query): {memory_limit or 'DuckDB default'}",
+           f"DuckDB memory limit (segkit's engine.memory_limit and the bare query): "
+           f"{memory_limit or 'DuckDB default'}",
            "",
-           f"{'contender':<46}{'work s':>10}{'process s':>11}{'peak MB':>11}"]
+           f"{'contender':<46}{'work s':>10}{'process s':>11}{'peak MB':>11}{'load':>8}"]
     out += [format_row(row) for row in rows]
     out += ["",
             "work s: the timed call in the contender's process (starting Python and importing excluded); "
-            "process s: the whole process; peak MB: its ru_maxrss. segkit's work excludes importing "
+            "process s: the whole process; peak MB: its ru_maxrss; load: the 1-minute load average after it (other "
+            "processes on the same cores slow every row). segkit's work excludes importing "
             "segkit_helpers.research.clv (scipy, ~0.5 s), which profile_from_config imports even with CLV off.",
             "lifetimes' time includes reading the Parquet file into pandas (segkit's and DuckDB's include reading it).",
             ""]
@@ -440,6 +445,7 @@ def run(n_lines: int, seed: int, data_dir: Path, memory_limit: str, skip: set[st
                 rows.append({"run": name, "not_run": "skipped (command-line option)"})
             else:
                 rows.append(run_contender(name, shop, memory_limit, Path(tmp)))
+                rows[-1]["load_after"] = round(os.getloadavg()[0], 2)
             print(format_row(rows[-1]), flush=True)
     checks = targets({r["run"]: r for r in rows}, n_lines)
     data = {"lines": n_lines, "seed": seed, "data": str(shop.data), "parquet_mb": shop.data.stat().st_size / 1e6,

@@ -459,8 +459,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lines", type=lambda s: int(float(s)), default=10**7, help="order lines (default 10M)")
     parser.add_argument("--quick", action="store_true", help="1M lines, a smoke run")
     parser.add_argument("--billion", action="store_true",
-                        help="1 billion lines (~8 GB of Parquet in --data-dir, which must be given): the bare query and "
-                        "segkit's profile on DuckDB only")
+                        help="1 billion lines (~8 GB of Parquet in --data-dir, which must be given): the bare "
+                        "query and segkit's profile on DuckDB only")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated shop (default 0)")
     parser.add_argument("--data-dir", type=Path, help=f"where the shops are cached (default {DEFAULT_DATA_DIR})")
     parser.add_argument("--memory-limit", help="DuckDB memory limit, 'none' for DuckDB's default "

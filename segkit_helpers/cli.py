@@ -3,8 +3,9 @@
 ``segkit cycle [CONFIG.yml ...] [--workdir DIR] [-p NAME VALUE]...``
     Run whole cycles (all notebooks, HTML reports); no CONFIG = the shipped sample
     (its two cycles, in order).
-``segkit profile CONFIG.yml --out FILE.parquet``
-    The research step alone: inputs → customer profile table, no notebook.
+``segkit profile CONFIG.yml --out FILE.parquet [-p engine.name duckdb|spark|database] [--no-progress]``
+    The research step alone: inputs → customer profile table, no notebook; the order
+    lines are aggregated on the engine of ``engine.name``.
 ``segkit score MODEL.skops INPUT --out FILE [--trust]``
     Assign new customers (a profile table) to the segments of a saved model.
 """
@@ -39,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     profile = sub.add_parser("profile", help="the research step alone: inputs → customer profile (Parquet)")
     profile.add_argument("config", metavar="CONFIG.yml")
     profile.add_argument("--out", required=True, metavar="FILE.parquet")
-    profile.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    profile.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                         help="set a config key, dotted (e.g. -p engine.name spark -p engine.spark.master local[2])")
+    profile.add_argument("--no-progress", action="store_true", help="no progress bar")
     score = sub.add_parser("score", help="assign new customers to the segments of a saved model")
     score.add_argument("model", metavar="MODEL.skops", help="model.skops of a cycle (personas.yml beside it names "
                                                             "the segments)")
@@ -66,7 +69,7 @@ def _profile(args: argparse.Namespace) -> None:
     from segkit_helpers.research.profile import profile_from_config
 
     overrides = dict(parse_override(name, value) for name, value in args.parameter)
-    profile, cleaning = profile_from_config(args.config, overrides)
+    profile, cleaning = profile_from_config(args.config, overrides, progress=not args.no_progress)
     write_parquet(profile, Path(args.out))
     print(cleaning.to_string(index=False), file=sys.stderr)
     print(f"profile: {len(profile):,} customers → {args.out}")

@@ -9,9 +9,11 @@ spend per product line and the customers table's cost to serve;
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from segkit_helpers.io.config import load_config
 from segkit_helpers.io.tables import read_table
@@ -114,13 +116,22 @@ def build_profile(lines: Lines | pd.DataFrame, cfg: dict, rules: pd.DataFrame | 
     return profile
 
 
-def profile_from_config(config_path: str | Path, overrides: dict | None = None,
-                        spark=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def profile_from_config(config_path: str | Path, overrides: dict | None = None, spark=None,
+                        progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The research step without a notebook: read, clean, profile (and CLV unless ``clv.enabled`` is false).
 
     The order lines are aggregated on the engine of ``engine.name`` (``spark``: on
     ``spark``, a session of the caller's, when given); the rest runs here on the
     customer-level rows.
+
+    Parameters
+    ----------
+    config_path, overrides
+        The cycle config and dotted overrides (``{"engine.name": "spark"}``).
+    spark
+        A Spark session to use for ``engine.name: spark``.
+    progress
+        Show a progress bar over the stages (on standard error).
 
     Returns
     -------
@@ -129,15 +140,32 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None,
     cleaning : pandas.DataFrame
         As the report of :func:`segkit_helpers.research.cleaning.clean_transactions`.
     """
-    from segkit_helpers.research.clv import add_clv  # the CLV models (scipy) only when fitted
-
     cfg = load_config(config_path, overrides)
-    lines = load_transactions(cfg, spark)
-    try:
-        lines, cleaning = clean_transactions(lines, cfg)
-        profile = build_profile(lines, cfg)
-    finally:
-        lines.con.close()
-    if cfg["clv"]["enabled"]:
-        profile = add_clv(profile, cfg)
+    stages = STAGES + ([CLV_STAGE] if cfg["clv"]["enabled"] else [])
+    with tqdm(total=len(stages), desc=f"profile on {cfg['engine']['name']}", unit="stage", disable=not progress,
+              file=sys.stderr) as bar:
+        def stage(number: int) -> None:  # stages before ``number`` are done
+            bar.set_postfix_str(stages[number] if number < len(stages) else "done")
+            bar.update(number - bar.n)
+
+        stage(0)
+        lines = load_transactions(cfg, spark)
+        try:
+            stage(1)
+            lines, cleaning = clean_transactions(lines, cfg)
+            stage(2)
+            profile = build_profile(lines, cfg)
+        finally:
+            lines.con.close()
+        if cfg["clv"]["enabled"]:
+            from segkit_helpers.research.clv import add_clv  # the CLV models (scipy) only when fitted
+
+            stage(3)
+            profile = add_clv(profile, cfg)
+        stage(len(stages))
     return profile, cleaning
+
+
+#: The stages of :func:`profile_from_config` its progress bar names (the first three run on the engine).
+STAGES = ["reading and checking the order lines", "cleaning rules, order and item tables", "customer metrics"]
+CLV_STAGE = "CLV fit"

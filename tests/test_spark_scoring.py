@@ -84,8 +84,7 @@ def test_scores_equal_the_in_process_scorer_on_four_partitions(spark, cycle, tmp
 def test_partitions_without_rows_and_integer_ids(spark, cycle, tmp_path):
     few = cycle["new"].iloc[[0, 70, 200]].assign(customer_id=[7, 70, 700])  # integer ids come out as text
     spark.createDataFrame(few).repartition(4).createOrReplaceTempView("few_customers")
-    sizes = spark.table("few_customers").rdd.glom().map(len).collect()
-    assert 0 in sizes and sum(sizes) == 3
+    assert spark.table("few_customers").rdd.getNumPartitions() == 4  # so one at least has no rows
     assert score_with_spark(cycle["model"], "few_customers", tmp_path / "few", session=spark) == 3
     got = comparable(pd.read_parquet(tmp_path / "few"))
     pd.testing.assert_frame_equal(got, in_process(cycle, few.astype({"customer_id": str})))

@@ -12,12 +12,14 @@ How it goes:
    larger than 1 MB itself).
 2. INPUT is read as Parquet when it is an existing file or directory or a URI
    (``s3a://…``, ``hdfs://…``, ``dbfs:/…``), else as a Spark table (``spark.table``).
-3. Checks on the driver, before the job: the first :data:`SAMPLE_ROWS` rows are scored
-   in process, so a missing column gives the in-process scorer's own message; then one
-   aggregation over the whole input counts the rows whose feature values are not numbers
-   (missing, NaN or text that does not cast to a number) and gives the in-process line
-   with that count. An executor's own segkit error (the Python exception travels inside
-   the Spark error) comes back as the same one line.
+3. Checks on the driver, before the job: a missing column raises the in-process scorer's
+   own message (``score_customers`` on no rows); one aggregation over the whole input
+   counts the customers and the rows whose feature values are not numbers (missing, NaN
+   or text that does not cast to a number), giving the in-process line with that count;
+   the first :data:`SAMPLE_ROWS` rows are scored in process. An executor's own segkit
+   error (the Python exception travels inside the Spark error; e.g. text that Spark casts
+   but pandas does not, such as ``5d``) comes back as the same one line, counted in its
+   batch; any other Python error on an executor as one line naming it.
 4. The output schema is read off the scored sample, with stable types whatever a batch
    holds: ``customer_id``, ``segment_name``, ``hybrid_label`` as string, ``segment`` and
    ``secondary_segment`` as (nullable) long, the probabilities and ``membership`` as double.
@@ -123,14 +125,14 @@ def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, ou
 
 def _score(spark, model, personas: list[dict] | None, input: str, table_out: str | None, path_out: str | None,
            overwrite: bool) -> int:
-    """Check, score and write (the body of :func:`score_with_spark`); the number of rows written."""
+    """Check, score and write (the body of :func:`score_with_spark`); the number of customers scored."""
     customers = read_customers(spark, input)
     _check_output_free(spark, table_out, path_out, overwrite)
-    schema = check_and_schema(customers, model, personas)
+    schema, rows = check_and_schema(customers, model, personas)
     types = [(field.name, field.dataType.simpleString()) for field in schema.fields]
     scored = customers.mapInPandas(functools.partial(score_batches, model, personas, types), schema)
     _write(scored, table_out, path_out, overwrite)
-    return (spark.table(table_out) if table_out else spark.read.parquet(path_out)).count()
+    return rows  # score_customers gives one row per customer
 
 
 def read_customers(spark, input: str):
@@ -156,31 +158,39 @@ def read_customers(spark, input: str):
 
 
 def check_and_schema(customers, model, personas: list[dict] | None):
-    """Check the input on the driver and return the output's Spark schema.
+    """Check the input on the driver; return the output's Spark schema and the number of rows.
 
-    The first :data:`SAMPLE_ROWS` rows are scored in process (a missing column raises the
-    in-process scorer's error); the whole input's feature values are counted by
-    :func:`check_numbers`; the schema is :func:`output_schema` of the scored sample.
+    A missing column raises the in-process scorer's own error (``score_customers`` on no
+    rows); :func:`count_rows` counts the rows and the feature values that are not
+    numbers over the whole input; the schema is :func:`output_schema` of the first
+    :data:`SAMPLE_ROWS` rows scored in process.
+
+    Returns
+    -------
+    tuple
+        (``StructType`` of the scored customers, number of customers).
 
     Raises
     ------
     InputError
-        No rows, a missing column, values that are not numbers.
+        A missing column, values that are not numbers, no rows.
     """
     features = model.features or FEATURES
-    if all(c in customers.columns for c in ["customer_id", *features]) and model.numeric:
-        check_numbers(customers, features)
-    sample = customers.limit(SAMPLE_ROWS).toPandas()
-    if sample.empty:
+    if not all(c in customers.columns for c in ["customer_id", *features]):
+        score_customers(model, customers.limit(0).toPandas(), personas, table=TABLE)  # raises: column missing
+    rows = count_rows(customers, features if model.numeric else [])
+    if not rows:
         raise InputError(f"table '{TABLE}' has no rows: nothing to score")
-    return output_schema(score_customers(model, sample, personas, table=TABLE))
+    sample = customers.limit(SAMPLE_ROWS).toPandas()
+    return output_schema(score_customers(model, sample, personas, table=TABLE)), rows
 
 
-def check_numbers(customers, features: list[str]) -> None:
-    """Count, over the whole input, the rows whose feature values are not numbers, as the in-process scorer does.
+def count_rows(customers, features: list[str]) -> int:
+    """The number of rows, with the rows whose ``features`` are not numbers counted as the in-process scorer does.
 
     A value is not a number when it is missing, NaN, or text that does not cast to a
-    double; one aggregation counts every feature column.
+    double (columns of other types are left to the executors' scorer); one aggregation
+    over the whole input counts them all.
 
     Raises
     ------
@@ -192,16 +202,16 @@ def check_numbers(customers, features: list[str]) -> None:
 
     kinds = {f.name: f.dataType for f in customers.schema.fields}
     checked = [c for c in features if isinstance(kinds[c], (NumericType, StringType, BooleanType))]
-    if not checked:
-        return
     bad = {c: customers[c].try_cast("double").isNull() | F.isnan(customers[c].try_cast("double")) for c in checked}
-    counts = customers.agg(*[F.count_if(cond).alias(c) for c, cond in bad.items()]).first()
-    for column in checked:
-        if counts[column]:
+    counts = customers.agg(F.count(F.lit(1)).alias("rows"),
+                           *[F.count_if(cond).alias(f"bad_{i}") for i, cond in enumerate(bad.values())]).first()
+    for i, column in enumerate(checked):
+        if counts[f"bad_{i}"]:
             example = customers.filter(bad[column]).select(column).first()[0]
             if example is None:  # missing: NaN, as pandas reads it (a float64 one from a number column)
                 example = np.float64("nan") if isinstance(kinds[column], NumericType) else float("nan")
-            raise InputError.bad_rows(TABLE, column, int(counts[column]), example, "are not numbers")
+            raise InputError.bad_rows(TABLE, column, int(counts[f"bad_{i}"]), example, "are not numbers")
+    return int(counts["rows"])
 
 
 def output_schema(scored: pd.DataFrame):

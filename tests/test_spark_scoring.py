@@ -155,3 +155,17 @@ def test_inputs_and_outputs_it_cannot_use(spark, cycle, tmp_path, capsys):
     assert main(["score", str(cycle["model"]), str(cycle["input"]), "--out", str(tmp_path / "x.parquet"),
                  "--overwrite"]) == 1
     assert "options of --engine spark" in capsys.readouterr().err
+
+
+def test_a_mixed_data_model_scores_as_in_process(spark, tmp_path):
+    from segkit_helpers.datasets.firmographic import make_firmographic_sample
+    from segkit_helpers.schemes.firmographic import FirmographicModel
+
+    firms, _ = make_firmographic_sample(200, k=3, seed=1)  # text categories and amounts: no numeric-only check
+    columns = ["industry", "region", "legal_form", "employees", "annual_revenue"]
+    save_model(FirmographicModel(3, 0, columns, log_features=["employees", "annual_revenue"]).fit(firms),
+               tmp_path / "model.skops")
+    firms.to_parquet(tmp_path / "firms.parquet", index=False)
+    assert score_with_spark(tmp_path / "model.skops", tmp_path / "firms.parquet", tmp_path / "out", session=spark) == 200
+    expected = comparable(score_customers(load_model(tmp_path / "model.skops"), firms))
+    pd.testing.assert_frame_equal(comparable(pd.read_parquet(tmp_path / "out")), expected)

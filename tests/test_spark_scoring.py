@@ -155,6 +155,16 @@ def test_inputs_and_outputs_it_cannot_use(spark, cycle, tmp_path, capsys):
     assert main(["score", str(cycle["model"]), str(cycle["input"]), "--out", str(tmp_path / "x.parquet"),
                  "--overwrite"]) == 1
     assert "options of --engine spark" in capsys.readouterr().err
+    # --overwrite never deletes the input (Spark would, before reading it) nor a folder of other files
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/notes.txt").write_text("keep me", encoding="utf-8")
+    refusals = {str(cycle["input"]): "it is the input", str(cycle["folder"]): "holds it or lies inside it",
+                str(tmp_path / "docs"): "is not a dataset of Spark's part files (it holds 'notes.txt')"}
+    for out, message in refusals.items():
+        assert main(["score", str(cycle["model"]), str(cycle["input"]), "--out", out, "--engine", "spark",
+                     "--overwrite"]) == 1
+        assert message in capsys.readouterr().err
+    assert len(pd.read_parquet(cycle["input"])) == 220 and (tmp_path / "docs/notes.txt").read_text() == "keep me"
 
 
 def test_a_mixed_data_model_scores_as_in_process(spark, tmp_path):

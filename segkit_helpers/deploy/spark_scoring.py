@@ -66,7 +66,7 @@ SEGMENT_COLUMNS = ("segment", "secondary_segment")
 
 _URI = re.compile(r"^[A-Za-z][\w+.-]*:/")
 _SEGKIT_ERROR = re.compile(r"segkit_helpers\.errors\.(InputError|ConfigError): (.+)")
-_PYTHON_ERROR = re.compile(r"^(\w+(?:Error|Exception)): (.+)$", re.MULTILINE)
+_PYTHON_ERROR = re.compile(r"^([\w.]+(?:Error|Exception)): (.+)$", re.MULTILINE)
 
 
 def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, out: str | os.PathLike, *,
@@ -132,7 +132,7 @@ def _score(spark, model, personas: list[dict] | None, input: str, table_out: str
            overwrite: bool) -> int:
     """Check, score and write (the body of :func:`score_with_spark`); the number of customers scored."""
     customers = read_customers(spark, input)
-    _check_output_free(spark, table_out, path_out, overwrite)
+    _check_output_free(spark, table_out, path_out, overwrite, input)
     schema, rows = check_and_schema(customers, model, personas)
     types = [(field.name, field.dataType.simpleString()) for field in schema.fields]
     scored = customers.mapInPandas(functools.partial(score_batches, model, personas, types), schema)
@@ -148,7 +148,7 @@ def read_customers(spark, input: str):
     InputError
         A CSV file, unreadable Parquet, or neither a path nor a table.
     """
-    if Path(input).exists() or _URI.match(input):
+    if _is_path(input):
         if input.lower().endswith(".csv"):
             raise InputError(f"table '{TABLE}': the spark engine reads Parquet or a Spark table, not CSV ({input}); "
                              "convert it, or use --engine pandas")
@@ -158,8 +158,11 @@ def read_customers(spark, input: str):
             raise InputError(f"table '{TABLE}': cannot read {input}: {_first_line(exc)}") from None
     try:
         return spark.table(input)
-    except Exception:
-        raise InputError(f"table '{TABLE}': {input} is neither a Parquet file or directory nor a Spark table") from None
+    except Exception as exc:
+        if "NOT_FOUND" in str(exc):  # TABLE_OR_VIEW_NOT_FOUND, SCHEMA_NOT_FOUND …
+            raise InputError(f"table '{TABLE}': {input} is neither a Parquet file or directory nor a Spark "
+                             "table") from None
+        raise InputError(f"table '{TABLE}': cannot read the table {input}: {_first_line(exc)}") from None
 
 
 def check_and_schema(customers, model, personas: list[dict] | None):
@@ -264,12 +267,64 @@ def _output(out: str) -> tuple[str | None, str | None]:
     return None, out
 
 
-def _check_output_free(spark, table: str | None, path: str | None, overwrite: bool) -> None:
-    """Fail before the job when the output exists and may not be replaced (Spark's own check catches URIs)."""
-    if overwrite:
+def _check_output_free(spark, table: str | None, path: str | None, overwrite: bool, input: str) -> None:
+    """Fail before the job when the output exists and may not be replaced, or may not be replaced by Spark.
+
+    An existing output needs ``overwrite``. Even then a path is refused when it is the input,
+    holds it or lies inside it (Spark deletes the output before it reads the input), and when
+    it is not a directory of Spark's part files (a file, or a folder holding anything else).
+    """
+    if table:
+        if not overwrite and spark.catalog.tableExists(table):
+            raise InputError(_exists_message(table, path))
         return
-    if (table and spark.catalog.tableExists(table)) or (path and not _URI.match(path) and Path(path).exists()):
+    out, source = _qualified(spark, path), _qualified(spark, input) if _is_path(input) else None
+    if source and (out == source or source.startswith(out + "/") or out.startswith(source + "/")):
+        raise InputError(f"output {path}: it is the input {input}, holds it or lies inside it; write elsewhere")
+    entries = _entries(spark, path)
+    if entries is None:
+        return
+    if not overwrite:
         raise InputError(_exists_message(table, path))
+    foreign = [name for name in entries if not name.startswith(("part-", "_", "."))]
+    if foreign:
+        raise InputError(f"output {path} is not a dataset of Spark's part files (it holds {foreign[0]!r}); "
+                         "--overwrite replaces only such a directory: remove it yourself or write elsewhere")
+
+
+def _hadoop(spark, path: str):
+    """(Hadoop file system, Hadoop path) of ``path`` on the session (local, HDFS, S3 …); ``None`` on Spark Connect."""
+    try:
+        target = spark._jvm.org.apache.hadoop.fs.Path(path)
+        return target.getFileSystem(spark._jsc.hadoopConfiguration()), target
+    except Exception:  # no JVM gateway (Spark Connect)
+        return None
+
+
+def _is_path(text: str) -> bool:
+    """An INPUT or OUTPUT that names a path: an existing file or directory, or a URI."""
+    return Path(text).exists() or bool(_URI.match(text))
+
+
+def _qualified(spark, path: str) -> str:
+    """``path`` in full (scheme and absolute path, no trailing slash), to compare paths."""
+    found = _hadoop(spark, path)
+    text = str(found[0].makeQualified(found[1]).toString()) if found else os.path.abspath(path)
+    return text.rstrip("/")
+
+
+def _entries(spark, path: str) -> list[str] | None:
+    """The names in the directory ``path`` (``None``: nothing there); a file gives its own name."""
+    found = _hadoop(spark, path)
+    if found is None:
+        local = Path(path)
+        return None if not local.exists() else [p.name for p in local.iterdir()] if local.is_dir() else [local.name]
+    fs, target = found
+    if not fs.exists(target):
+        return None
+    if not fs.getFileStatus(target).isDirectory():
+        return [str(target.getName())]
+    return [str(status.getPath().getName()) for status in fs.listStatus(target)]
 
 
 def _exists_message(table: str | None, path: str | None) -> str:
@@ -292,12 +347,11 @@ def _write(scored, table: str | None, path: str | None, overwrite: bool) -> None
 def _remove_if_empty(spark, path: str) -> None:
     """Remove the output directory a failed job leaves behind (Spark removes its ``_temporary`` files on abort,
     not the directory), so that the next run is not refused as overwriting it; only an empty directory goes."""
-    try:  # Hadoop's file system of the path (local, HDFS, S3 …); not on Spark Connect, where the directory stays
-        target = spark._jvm.org.apache.hadoop.fs.Path(path)
-        fs = target.getFileSystem(spark._jsc.hadoopConfiguration())
-        if fs.exists(target) and fs.getFileStatus(target).isDirectory() and len(fs.listStatus(target)) == 0:
-            fs.delete(target, False)
-    except Exception:  # noqa: S110 - best effort; the error being raised is the one to show
+    try:
+        found = _hadoop(spark, path)
+        if found and _entries(spark, path) == []:
+            found[0].delete(found[1], False)
+    except Exception:  # noqa: S110 - best effort: the job's own error is the one to show
         pass
 
 
@@ -316,7 +370,7 @@ def _as_segkit_error(exc: Exception, table: str | None, path: str | None) -> Exc
         last = f"{found[-1][0]}: {found[-1][1]}" if found else _first_line(exc)
         return InputError(f"table '{TABLE}': scoring failed on an executor: {last}")
     if isinstance(exc, AnalysisException):
-        return InputError(f"output {table or path}: {_first_line(exc)}")
+        return InputError(f"output {f'table {table}' if table else path}: {_first_line(exc)}")
     return exc
 
 

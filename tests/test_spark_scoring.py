@@ -42,8 +42,9 @@ def cycle(tmp_path_factory) -> dict:
     rng = np.random.default_rng(1)
     first, second = profile.sample(40, random_state=1), profile.sample(40, random_state=2)
     weight = rng.uniform(0.3, 0.7, (40, 1))
-    blends = pd.DataFrame(weight * np.log1p(first[FEATURE_COLUMNS[1:]].to_numpy())
-                          + (1 - weight) * np.log1p(second[FEATURE_COLUMNS[1:]].to_numpy()), columns=FEATURE_COLUMNS[1:])
+    features = FEATURE_COLUMNS[1:]
+    blends = pd.DataFrame(weight * np.log1p(first[features].to_numpy())
+                          + (1 - weight) * np.log1p(second[features].to_numpy()), columns=features)
     blends = np.expm1(blends).round(2).assign(customer_id=[f"b{i:03d}" for i in range(40)])
     new = pd.concat([profile[FEATURE_COLUMNS], blends[FEATURE_COLUMNS]], ignore_index=True)
     new.to_parquet(folder / "new.parquet", index=False)
@@ -176,6 +177,7 @@ def test_a_mixed_data_model_scores_as_in_process(spark, tmp_path):
     save_model(FirmographicModel(3, 0, columns, log_features=["employees", "annual_revenue"]).fit(firms),
                tmp_path / "model.skops")
     firms.to_parquet(tmp_path / "firms.parquet", index=False)
-    assert score_with_spark(tmp_path / "model.skops", tmp_path / "firms.parquet", tmp_path / "out", session=spark) == 200
+    n = score_with_spark(tmp_path / "model.skops", tmp_path / "firms.parquet", tmp_path / "out", session=spark)
+    assert n == 200
     expected = comparable(score_customers(load_model(tmp_path / "model.skops"), firms))
     pd.testing.assert_frame_equal(comparable(pd.read_parquet(tmp_path / "out")), expected)

@@ -26,8 +26,10 @@ How it goes:
    A partition or batch without rows yields nothing.
 5. OUTPUT is a Parquet dataset (a directory of part files, written by the executors), or a
    Spark table when it reads ``table:NAME``. An existing output is never replaced unless
-   ``overwrite`` is set (Spark's overwrite deletes the old output before the job writes the
-   new one). Rows come in no particular order.
+   ``overwrite`` is set, and even then a path only when it is a directory of Spark's part
+   files that neither is, holds nor lies inside the input: Spark's overwrite deletes the old
+   output before the job reads the input and writes the new one. A failed job leaves no
+   output directory behind. Rows come in no particular order.
 
 The executors need segkit and its dependencies installed, the same version as the driver
 (on a local session they are this interpreter).
@@ -93,7 +95,8 @@ def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, ou
     trust
         Load types outside segkit's allow-list from the model file.
     overwrite
-        Replace an existing output (otherwise an existing output is an error).
+        Replace an existing output (otherwise an existing output is an error): a table, or a
+        directory of Spark's part files that is not the input's.
 
     Returns
     -------
@@ -104,7 +107,8 @@ def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, ou
     ------
     InputError
         Model or input not found or unreadable, a column missing, values that are not
-        numbers (the in-process scorer's lines), an existing output, an executor failing.
+        numbers (the in-process scorer's lines), no rows, an existing output (or one
+        ``overwrite`` may not replace), an executor failing.
     ConfigError
         Spark cannot start, or ran out of memory or lost an executor.
     """

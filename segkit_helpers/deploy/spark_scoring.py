@@ -43,7 +43,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,10 @@ from segkit_helpers.engines.spark_session import spark_errors, spark_session
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.model_io import load_model, load_personas
 from segkit_helpers.schemes.behavioural import FEATURES, score_customers
+
+if TYPE_CHECKING:  # pyspark is optional
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
 
 #: The table name of the customers to score, in messages (as the in-process scorer's).
 TABLE = "customers to score"
@@ -72,7 +76,7 @@ _PYTHON_ERROR = re.compile(r"^([\w.]+(?:Error|Exception)): (.+)$", re.MULTILINE)
 
 
 def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, out: str | os.PathLike, *,
-                     master: str = "local[*]", conf: dict[str, Any] | None = None, session=None,
+                     master: str = "local[*]", conf: dict[str, Any] | None = None, session: SparkSession | None = None,
                      trust: bool = False, overwrite: bool = False) -> int:
     """Score the customers of a Parquet dataset or Spark table with a cycle's model, on Spark.
 
@@ -132,8 +136,8 @@ def score_with_spark(model_path: str | os.PathLike, input: str | os.PathLike, ou
                 spark.stop()
 
 
-def _score(spark, model, personas: list[dict] | None, input: str, table_out: str | None, path_out: str | None,
-           overwrite: bool) -> int:
+def _score(spark: SparkSession, model, personas: list[dict] | None, input: str, table_out: str | None,
+           path_out: str | None, overwrite: bool) -> int:
     """Check, score and write (the body of :func:`score_with_spark`); the number of customers scored."""
     customers = read_customers(spark, input)
     _check_output_free(spark, table_out, path_out, overwrite, input)
@@ -144,7 +148,7 @@ def _score(spark, model, personas: list[dict] | None, input: str, table_out: str
     return rows  # score_customers gives one row per customer
 
 
-def read_customers(spark, input: str):
+def read_customers(spark: SparkSession, input: str) -> DataFrame:
     """The customers to score: Parquet at ``input`` when it is an existing path or a URI, else the table ``input``.
 
     Raises
@@ -169,7 +173,7 @@ def read_customers(spark, input: str):
         raise InputError(f"table '{TABLE}': cannot read the table {input}: {_first_line(exc)}") from None
 
 
-def check_and_schema(customers, model, personas: list[dict] | None):
+def check_and_schema(customers: DataFrame, model, personas: list[dict] | None) -> tuple[StructType, int]:
     """Check the input on the driver; return the output's Spark schema and the number of rows.
 
     A missing column raises the in-process scorer's own error (``score_customers`` on no
@@ -197,7 +201,7 @@ def check_and_schema(customers, model, personas: list[dict] | None):
     return output_schema(score_customers(model, sample, personas, table=TABLE)), rows
 
 
-def count_rows(customers, features: list[str]) -> int:
+def count_rows(customers: DataFrame, features: list[str]) -> int:
     """The number of rows, with the rows whose ``features`` are not numbers counted as the in-process scorer does.
 
     A value is not a number when it is missing, NaN, or text that does not cast to a
@@ -226,7 +230,7 @@ def count_rows(customers, features: list[str]) -> int:
     return int(counts["rows"])
 
 
-def output_schema(scored: pd.DataFrame):
+def output_schema(scored: pd.DataFrame) -> StructType:
     """The Spark schema of scored customers: ids and text as string, segment ids as long, other numbers as double."""
     from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
 
@@ -332,6 +336,7 @@ def _entries(spark, path: str) -> list[str] | None:
 
 
 def _exists_message(table: str | None, path: str | None) -> str:
+    """The one line for an output that exists."""
     what = f"table {table}" if table else path
     return f"output {what} already exists; pass --overwrite to replace it"
 
@@ -379,6 +384,7 @@ def _as_segkit_error(exc: Exception, table: str | None, path: str | None) -> Exc
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Spark's and Py4J's run on with stack traces)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

@@ -144,6 +144,7 @@ def test_inputs_and_outputs_it_cannot_use(spark, cycle, tmp_path, capsys):
     spark.createDataFrame(cycle["new"]).limit(0).createOrReplaceTempView("nobody")
     cases = {
         "no_such_table": "no_such_table is neither a Parquet file or directory nor a Spark table",
+        str(tmp_path / "gone/new.parquet"): "gone/new.parquet is neither a Parquet file or directory nor a Spark",
         str(tmp_path / "new.csv"): "the spark engine reads Parquet or a Spark table, not CSV",
         "nobody": "has no rows: nothing to score",
     }

@@ -25,7 +25,9 @@ How it goes:
    ``secondary_segment`` as (nullable) long, the probabilities and ``membership`` as double.
    A partition or batch without rows yields nothing.
 5. OUTPUT is a Parquet dataset (a directory of part files, written by the executors), or a
-   Spark table when it reads ``table:NAME``. An existing output is never replaced unless
+   Spark table when it reads ``table:NAME`` (in the session's catalog: on a cluster with a
+   metastore, Unity Catalog or Glue it stays; a bare local session's catalog lives in memory
+   and ends with the session, its files staying in ``spark-warehouse/``). An existing output is never replaced unless
    ``overwrite`` is set, and even then a path only when it is a directory of Spark's part
    files that neither is, holds nor lies inside the input: Spark's overwrite deletes the old
    output before the job reads the input and writes the new one. A failed job leaves no
@@ -167,7 +169,8 @@ def read_customers(spark: SparkSession, input: str) -> DataFrame:
     try:
         return spark.table(input)
     except Exception as exc:
-        if "NOT_FOUND" in str(exc):  # TABLE_OR_VIEW_NOT_FOUND, SCHEMA_NOT_FOUND …
+        if any(cause in str(exc) for cause in ("NOT_FOUND", "PARSE_SYNTAX_ERROR", "INVALID_IDENTIFIER")):
+            # no such table or schema, or not a table name at all (a path that does not exist: "../new.parquet")
             raise InputError(f"table '{TABLE}': {input} is neither a Parquet file or directory nor a Spark "
                              "table") from None
         raise InputError(f"table '{TABLE}': cannot read the table {input}: {_first_line(exc)}") from None
@@ -372,6 +375,8 @@ def _as_segkit_error(exc: Exception, table: str | None, path: str | None) -> Exc
     text = str(exc)
     if match := _SEGKIT_ERROR.search(text):
         return getattr(errors, match[1])(match[2].strip())
+    if "LOCATION_ALREADY_EXISTS" in text:  # the folder outlived its table (a local catalog ends with its session)
+        return InputError(f"output table {table}: {_first_line(exc)}")
     if "ALREADY_EXISTS" in text:
         return InputError(_exists_message(table, path))
     if isinstance(exc, PythonException):

@@ -6,8 +6,14 @@
 ``segkit profile CONFIG.yml --out FILE.parquet [-p engine.name duckdb|spark|database] [--no-progress]``
     The research step alone: inputs → customer profile table, no notebook; the order
     lines are aggregated on the engine of ``engine.name``.
-``segkit score MODEL.skops INPUT --out FILE [--trust]``
-    Assign new customers (a profile table) to the segments of a saved model.
+``segkit score MODEL.skops INPUT --out OUTPUT [--trust] [--engine {pandas,spark}]``
+``[--master URL] [--conf KEY VALUE]... [--overwrite]``
+    Assign new customers (a profile table) to the segments of a saved model. The pandas
+    engine (default) reads a Parquet or CSV file and writes ``OUTPUT`` (.parquet or .csv),
+    replacing it atomically. The spark engine scores a Parquet dataset or a Spark table
+    on Spark's executors (``segkit_helpers.deploy.spark_scoring``) and writes a Parquet
+    dataset (a directory) or the Spark table ``table:NAME``; an existing output is kept
+    unless ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -46,11 +52,24 @@ def _parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="assign new customers to the segments of a saved model")
     score.add_argument("model", metavar="MODEL.skops", help="model.skops of a cycle (personas.yml beside it names "
                                                             "the segments)")
-    score.add_argument("input", metavar="INPUT", help="customer table (Parquet or CSV) with customer_id, "
-                                                      "recency_days, frequency, monetary")
-    score.add_argument("--out", required=True, metavar="FILE", help="output table (.parquet or .csv)")
+    score.add_argument("input", metavar="INPUT",
+                       help="customer table with customer_id and the model's features (recency_days, frequency, "
+                            "monetary by default): a Parquet or CSV file; with --engine spark a Parquet file or "
+                            "dataset directory (path or URI), or else a Spark table name")
+    score.add_argument("--out", required=True, metavar="OUTPUT",
+                       help="output: a .parquet or .csv file (pandas, replaced if it exists); with --engine spark a "
+                            "Parquet dataset directory (path or URI) or table:NAME for a Spark table")
     score.add_argument("--trust", action="store_true", help="also load types outside segkit's allow-list from the "
                                                              "model file (only for a file you made yourself)")
+    score.add_argument("--engine", choices=["pandas", "spark"], default="pandas",
+                       help="pandas: in this process (default); spark: in parallel on Spark's executors, for tens of "
+                            "millions of customers")
+    score.add_argument("--master", default="local[*]", metavar="URL",
+                       help="Spark master of --engine spark (default local[*]; an active session is used as it is)")
+    score.add_argument("--conf", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+                       help="a Spark setting of --engine spark, e.g. --conf spark.driver.memory 8g; repeatable")
+    score.add_argument("--overwrite", action="store_true",
+                       help="--engine spark: replace an existing output directory or table (else it is an error)")
     return parser
 
 
@@ -77,13 +96,22 @@ def _profile(args: argparse.Namespace) -> None:
 
 def _score(args: argparse.Namespace) -> None:
     import pandas as pd
-    import yaml
 
     from segkit_helpers.io.artefacts import write_csv, write_parquet
-    from segkit_helpers.errors import InputError
-    from segkit_helpers.io.model_io import load_model
+    from segkit_helpers.errors import ConfigError, InputError
+    from segkit_helpers.io.model_io import load_model, load_personas
     from segkit_helpers.schemes.behavioural import score_customers
 
+    if args.engine == "spark":
+        from segkit_helpers.deploy.spark_scoring import score_with_spark
+
+        scored = score_with_spark(args.model, args.input, args.out, master=args.master, conf=dict(args.conf),
+                                  trust=args.trust, overwrite=args.overwrite)
+        print(f"scored {scored:,} customers → {args.out}")
+        return
+    if args.conf or args.master != "local[*]" or args.overwrite:
+        raise ConfigError("--master, --conf and --overwrite are options of --engine spark (the pandas engine "
+                          "replaces its output file)")
     model_path, input_path, out = Path(args.model), Path(args.input), Path(args.out)
     for path, what in ((model_path, "model"), (input_path, "input")):
         if not path.is_file():
@@ -95,9 +123,7 @@ def _score(args: argparse.Namespace) -> None:
         customers = reader(input_path)
     except Exception as exc:  # unreadable input: one line, not a traceback
         raise InputError(f"table 'customers to score': cannot read {input_path}: {exc}") from None
-    personas_file = model_path.with_name("personas.yml")
-    personas = yaml.safe_load(personas_file.read_text(encoding="utf-8"))["personas"] if personas_file.is_file() else None
-    scored = score_customers(model, customers, personas)
+    scored = score_customers(model, customers, load_personas(model_path))
     (write_csv if out.suffix.lower() == ".csv" else write_parquet)(scored, out)
     print(f"scored {len(scored):,} customers → {out}")
 

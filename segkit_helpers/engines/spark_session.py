@@ -9,7 +9,9 @@ into one line naming the setting to change.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,8 +35,6 @@ def spark_unavailable() -> str | None:
         import pyspark  # noqa: F401
     except ImportError:
         return "pyspark is not installed (pip install 'segkit[spark]')"
-    import os
-
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         return "no Java runtime (Spark needs Java 17 or later: on Debian, apt-get install openjdk-17-jre-headless)"
     return None
@@ -44,7 +44,10 @@ def spark_session(master: str = "local[*]", conf: dict[str, Any] | None = None, 
     """Get or start the Spark session of ``engine.spark`` (``master``, extra ``conf``).
 
     An active session (one the caller started, e.g. on Databricks) is reused as it is,
-    apart from segkit's session settings of :data:`DEFAULT_CONF`.
+    apart from segkit's session settings of :data:`DEFAULT_CONF`. A local session runs
+    its Python workers (``mapInPandas``, UDFs) with this interpreter unless
+    ``PYSPARK_PYTHON`` says otherwise (pyspark's default, ``python3`` on the PATH, may
+    lack segkit's packages).
 
     Raises
     ------
@@ -65,6 +68,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, Any] | None = None, 
         return active
     if master.startswith("local"):  # a local session listens on loopback only, whatever the host name resolves to
         settings = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1", **settings}
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)

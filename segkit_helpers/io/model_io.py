@@ -133,3 +133,13 @@ def load_model(path: str | os.PathLike, trust: bool = False) -> Any:
     if not (hasattr(model, "predict_proba") and hasattr(model, "segment_ids_")):
         raise InputError(f"model file {path} holds a {type(model).__name__}, not a fitted segment model")
     return model
+
+
+def load_personas(model_path: str | os.PathLike) -> list[dict] | None:
+    """The personas of ``personas.yml`` beside a cycle's model file (``None`` when there is none)."""
+    import yaml
+
+    personas_file = Path(model_path).with_name("personas.yml")
+    if not personas_file.is_file():
+        return None
+    return yaml.safe_load(personas_file.read_text(encoding="utf-8"))["personas"]

@@ -26,6 +26,7 @@ DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
     "spark.sql.ansi.enabled": "true",
+    "spark.ui.showConsoleProgress": "true",  # Spark's bar per stage on long runs (DuckDB shows its own per query)
 }
 
 
@@ -57,7 +58,13 @@ def spark_session(master: str = "local[*]", conf: dict[str, Any] | None = None, 
     reason = spark_unavailable()
     if reason:
         raise ConfigError(f"engine.name spark: {reason}")
+    import warnings
+
     from pyspark.sql import SparkSession
+
+    # pyspark 4.3 warns at every Arrow conversion that it "does not yet fully support pandas >= 3"; the
+    # engine tests compare every result with DuckDB's, so the warning is noise on a user's terminal
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
     settings = {**DEFAULT_CONF, **{k: str(v) for k, v in (conf or {}).items()}}
     active = SparkSession.getActiveSession()

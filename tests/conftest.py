@@ -275,13 +275,15 @@ def toy_scheme(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def spark():
-    """One local Spark session (``local[2]``) for the engine tests; skips them, saying why, where Spark cannot run."""
+def spark(tmp_path_factory):
+    """One local Spark session (``local[2]``) for the engine and scoring tests, tables in a temporary warehouse;
+    skips them, saying why, where Spark cannot run."""
     from segkit_helpers.engines.spark_session import spark_session, spark_unavailable
 
     reason = spark_unavailable()
     if reason:
         pytest.skip(f"Spark tests skipped: {reason}")
-    session = spark_session("local[2]", {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "4"})
+    session = spark_session("local[2]", {"spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "4",
+                                         "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("warehouse"))})
     yield session
     session.stop()

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from segkit_helpers.engines.spark_session import spark_session, spark_unavailable
+from segkit_helpers.engines.spark_session import spark_unavailable
 
 if spark_unavailable():
-    pytest.skip(spark_unavailable(), allow_module_level=True)
+    pytest.skip(f"Spark tests skipped: {spark_unavailable()}", allow_module_level=True)
 
 from segkit_helpers.cli import main  # noqa: E402
 from segkit_helpers.deploy.spark_scoring import score_with_spark  # noqa: E402
@@ -19,15 +19,6 @@ from segkit_helpers.schemes.behavioural import SegmentModel, score_customers  # 
 from tests.test_segmentation import planted_profile  # noqa: E402
 
 FEATURE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary"]
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    """One local session with two executor threads for the module; tables go to a temporary warehouse."""
-    session = spark_session("local[2]", {"spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("warehouse")),
-                                         "spark.sql.shuffle.partitions": "4"})
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, Any] | None = None, 
     active = SparkSession.getActiveSession()
     if active is not None:
         for key, value in settings.items():
-            if not key.startswith(("spark.ui.", "spark.driver.", "spark.executor.")):
+            if active.conf.isModifiable(key):  # static settings (memory, warehouse) are the session owner's
                 active.conf.set(key, value)
         return active
     if master.startswith("local"):  # a local session listens on loopback only, whatever the host name resolves to

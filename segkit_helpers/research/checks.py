@@ -6,6 +6,7 @@ config or unusable data fails in seconds with one line, not in the middle of a n
 
 from __future__ import annotations
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.errors import InputError
 from segkit_helpers.io.tables import column_mapping, source_columns
 from segkit_helpers.schemes import SCHEMES
@@ -66,11 +67,11 @@ def check_not_empty(lines: Lines, cfg: dict) -> None:
     """
     drop_returns, asof, in_range, flags, keep = rule_sql(lines.columns, cfg)
     total, no_id, late, first, price, returned, kept, positive = lines.con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE customer_id IS NULL), "
-        f"count(*) FILTER (WHERE customer_id IS NOT NULL AND order_day > {asof}), min(order_day), "
-        f"count(*) FILTER (WHERE in_range AND bad_price), count(*) FILTER (WHERE in_range AND NOT bad_price AND is_return), "
-        f"count(*) FILTER (WHERE in_range AND {keep}), count(*) FILTER (WHERE in_range AND {keep} AND NOT is_return "
-        f"AND amount > 0) FROM (SELECT *, {in_range} AS in_range, {flags} FROM {lines.name})").fetchall()[0]
+        f"SELECT count(*), count({when('customer_id IS NULL')}), "
+        f"count({when(f'customer_id IS NOT NULL AND order_day > {asof}')}), min(order_day), "
+        f"count({when('in_range AND bad_price')}), count({when('in_range AND NOT bad_price AND is_return')}), "
+        f"count({when(f'in_range AND {keep}')}), count({when(f'in_range AND {keep} AND NOT is_return AND amount > 0')}) "
+        f"FROM (SELECT lines.*, {in_range} AS in_range, {flags} FROM {lines.name} AS lines) AS flagged").fetchall()[0]
     removed = [(NO_CUSTOMER_RULE, no_id), (late_rule(cfg["asof"]), late)]
     if kept and not (positive == 0 and cfg["cleaning"]["drop_non_positive_customers"]):
         return
@@ -98,10 +99,12 @@ def check_segmentable(lines: Lines, cfg: dict) -> None:
         One line naming the count and the key to change.
     """
     _, _, in_range, flags, keep = rule_sql(lines.columns, cfg)
+    per_customer = (f"SELECT customer_id, count(DISTINCT order_id) AS orders, round(sum(amount), 2) AS spend, "
+                    f"max(order_day) AS last_day FROM (SELECT lines.*, {flags} FROM {lines.name} AS lines "
+                    f"WHERE {in_range}) AS flagged WHERE {keep} GROUP BY customer_id")
     customers, kinds = lines.con.execute(
-        f"SELECT count(*), count(DISTINCT (orders, spend, last_day)) FROM (SELECT customer_id, "
-        f"count(DISTINCT order_id) AS orders, round(sum(amount), 2) AS spend, max(order_day) AS last_day "
-        f"FROM (SELECT *, {flags} FROM {lines.name} WHERE {in_range}) WHERE {keep} GROUP BY customer_id)").fetchone()
+        f"SELECT (SELECT count(*) FROM ({per_customer}) AS c), (SELECT count(*) FROM (SELECT DISTINCT orders, spend, "
+        f"last_day FROM ({per_customer}) AS c) AS d)").fetchone()
     seg = cfg["segmentation"]
     where = f"table '{lines.table}' up to asof {cfg['asof']}"
     if customers < 2:

@@ -131,7 +131,7 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None, 
     spark
         A Spark session to use for ``engine.name: spark``.
     progress
-        Show a progress bar over the stages (on standard error).
+        Show a progress bar over the stages (on standard error, when it is a terminal).
 
     Returns
     -------
@@ -142,8 +142,8 @@ def profile_from_config(config_path: str | Path, overrides: dict | None = None, 
     """
     cfg = load_config(config_path, overrides)
     stages = STAGES + ([CLV_STAGE] if cfg["clv"]["enabled"] else [])
-    with tqdm(total=len(stages), desc=f"profile on {cfg['engine']['name']}", unit="stage", disable=not progress,
-              file=sys.stderr) as bar:
+    with tqdm(total=len(stages), desc=f"profile on {cfg['engine']['name']}", unit="stage",
+              disable=None if progress else True, file=sys.stderr) as bar:  # None: only on a terminal
         def stage(number: int) -> None:  # stages before ``number`` are done
             bar.set_postfix_str(stages[number] if number < len(stages) else "done")
             bar.update(number - bar.n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from segkit_helpers.engines.sql import when
 from segkit_helpers.research.cleaning import cancellation_sql, duplicate_rule
 from segkit_helpers.research.lines import Lines
 from segkit_helpers.schemes import SCHEMES
@@ -61,9 +62,10 @@ def data_checks(lines: Lines, cfg: dict) -> pd.DataFrame:
     keys = ", ".join(quote_ident(c) for c in lines.columns)
     n, customers, first, last, missing, returns = lines.con.execute(
         f"SELECT count(*), count(DISTINCT customer_id), min(order_day), max(order_day), "
-        f"count(*) FILTER (WHERE customer_id IS NULL), count(*) FILTER (WHERE coalesce({cancel}, false)) "
+        f"count({when('customer_id IS NULL')}), count({when(f'coalesce({cancel}, false)')}) "
         f"FROM {lines.name} WHERE order_day <= {asof}").fetchone()
-    distinct = lines.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {{lines}} WHERE order_day <= {asof})")
+    distinct = lines.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {{lines}} WHERE order_day <= {asof}) "
+                            f"AS distinct_lines")
     total = max(n, 1)
     history = (last - first).days if n else 0
     rows = [

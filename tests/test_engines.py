@@ -22,6 +22,7 @@ import pytest
 import sqlglot
 import yaml
 
+from segkit_helpers.cli import main
 from segkit_helpers.datasets.shops import continuum_shop
 from segkit_helpers.errors import ConfigError, InputError
 from segkit_helpers.io.config import load_config
@@ -31,7 +32,6 @@ from segkit_helpers.research.profile_sql import compiled_profile_sql
 
 SAMPLE = PROJ_ROOT / "cycles" / "online_retail_2011-12-09.yml"
 SAMPLE_LINES = PROJ_ROOT / "data" / "raw" / "online_retail" / "online_retail_2010_2011.parquet"
-NO_CLV = {"clv.enabled": False}
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -106,12 +106,19 @@ def pg_source(postgres_url: str, table: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample_on_duckdb():
-    return profile_from_config(SAMPLE, NO_CLV)
+def sample_on_duckdb(tmp_path_factory) -> Path:
+    """``segkit profile`` of the sample on DuckDB (the file it writes)."""
+    out = tmp_path_factory.mktemp("sample") / "duckdb.parquet"
+    assert main(["profile", str(SAMPLE), "--out", str(out), "-p", "clv.enabled", "false"]) == 0
+    return out
 
 
-def test_sample_profile_on_spark_is_duckdbs(spark, sample_on_duckdb):
-    assert_same(sample_on_duckdb, profile_from_config(SAMPLE, {**NO_CLV, "engine.name": "spark"}, spark=spark))
+def test_sample_profile_on_spark_is_duckdbs(spark, sample_on_duckdb, tmp_path):
+    out = tmp_path / "spark.parquet"  # the fixture's session is the active one: the command uses it
+    assert main(["profile", str(SAMPLE), "--out", str(out), "-p", "clv.enabled", "false",
+                 "-p", "engine.name", "spark"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(sample_on_duckdb), check_exact=True)
+    assert out.read_bytes() == sample_on_duckdb.read_bytes()
 
 
 def test_sample_profile_inside_postgresql_is_duckdbs(sample_on_duckdb, postgres_url, pg_tables, tmp_path):
@@ -120,9 +127,12 @@ def test_sample_profile_inside_postgresql_is_duckdbs(sample_on_duckdb, postgres_
     cfg["sources"]["transactions"] = pg_source(postgres_url, table)
     cfg["research"]["product_lines"] = str(PROJ_ROOT / "data" / "raw" / "online_retail" / "product_lines.csv")
     cfg["sources"]["experiments"]["path"] = str(PROJ_ROOT / "data" / "raw" / "online_retail" / "experiment.csv")
-    config = tmp_path / "sample_in_postgres.yml"
+    config, out = tmp_path / "sample_in_postgres.yml", tmp_path / "postgres.parquet"
     config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    assert_same(sample_on_duckdb, profile_from_config(config, {**NO_CLV, "engine.name": "database"}))
+    assert main(["profile", str(config), "--out", str(out), "-p", "clv.enabled", "false",
+                 "-p", "engine.name", "database"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(sample_on_duckdb), check_exact=True)
+    assert out.read_bytes() == sample_on_duckdb.read_bytes()
 
 
 # --- generated shops ------------------------------------------------------------------------

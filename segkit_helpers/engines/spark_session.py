@@ -76,6 +76,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, Any] | None = None, 
     if master.startswith("local"):  # a local session listens on loopback only, whatever the host name resolves to
         settings = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1", **settings}
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # and says nothing of the host name at start
     builder = SparkSession.builder.master(master).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)

@@ -89,8 +89,8 @@ class SparkConnection:
         from pyspark.sql.types import StringType, StructField, StructType
 
         schema = StructType([StructField(str(c), StringType()) for c in frame.columns])
-        rows = frame.astype(object).where(frame.notna(), None).astype(str).where(frame.notna(), None)
-        self.session.createDataFrame(rows.values.tolist(), schema).createOrReplaceTempView(name)
+        rows = [[None if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+        self.session.createDataFrame(rows, schema).createOrReplaceTempView(name)
         self._views[name] = None
 
     def unregister(self, name: str) -> None:

@@ -198,8 +198,9 @@ def raw_expr(col: str, kind: str, trim: bool = True) -> str:
     return _trimmed(c) if trim and ("CHAR" in kind.upper() or kind.upper() == "VARCHAR") else c
 
 
-def plain_text(con: duckdb.DuckDBPyConnection, view: str, columns: list[str]) -> tuple[set[str], set[str]]:
-    """The text columns of ``view`` among ``columns`` whose values need no trimming, and those without a dot.
+def plain_text(con: duckdb.DuckDBPyConnection, view: str, columns: list[str],
+               ids: list[str]) -> tuple[set[str], set[str]]:
+    """The text columns of ``view`` among ``columns`` whose values need no trimming, and the ``ids`` without a dot.
 
     One query over those columns: a column with no blank value and none that starts or
     ends with a space is the same trimmed (``raw_expr(..., trim=False)``); an id column
@@ -210,18 +211,17 @@ def plain_text(con: duckdb.DuckDBPyConnection, view: str, columns: list[str]) ->
     Returns
     -------
     untrimmed, undotted : set of str
-        The columns needing no trimming, and those holding no ".".
+        The columns needing no trimming, and the ids holding no ".".
     """
+    ids = [c for c in ids if c in columns]
     if not columns:
         return set(), set()
-    parts = []
-    for col in columns:
-        c = quote_ident(col)
-        parts += [f"coalesce(bool_or({c} = '' OR starts_with({c}, ' ') OR ends_with({c}, ' ')), false)",
-                  f"coalesce(bool_or(contains({c}, '.')), false)"]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {view}").fetchall()[0]
-    return ({c for c, padded in zip(columns, row[0::2]) if not padded},
-            {c for c, dotted in zip(columns, row[1::2]) if not dotted})
+    padded = [f"coalesce(bool_or({c} = '' OR starts_with({c}, ' ') OR ends_with({c}, ' ')), false)"
+              for c in map(quote_ident, columns)]
+    dotted = [f"coalesce(bool_or(contains({c}, '.')), false)" for c in map(quote_ident, ids)]
+    row = con.execute(f"SELECT {', '.join(padded + dotted)} FROM {view}").fetchall()[0]
+    return ({c for c, bad in zip(columns, row) if not bad},
+            {c for c, bad in zip(ids, row[len(columns):]) if not bad})
 
 
 def _is_float(kind: str) -> bool:

@@ -300,10 +300,12 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
        (``drop_non_positive_customers``).
 
     The lines are read in a few passes, none of which is kept in memory: one counts
-    rules 1–2; two find the duplicates (:func:`_surplus_copies`), whose surplus
-    copies then weigh −1 in every sum; one builds the item table, and one the order
-    table while counting rules 4–5 per order (both tables as in :func:`aggregated`).
-    Rule 6 and the report need only the order table.
+    rules 1–2; two find the duplicates (:func:`_surplus_copies`); one builds the item
+    table, and one the order table while counting rules 4–5 per order (both tables as
+    in :func:`aggregated`). Those two read the lines as they are, every copy included:
+    the surplus copies (a small table) are aggregated apart, weighing −1 per copy, and
+    their sums subtracted per order and per product line (:func:`_rule_tables`,
+    :func:`_items_table`). Rule 6 and the report need only the order table.
 
     Parameters
     ----------

@@ -151,8 +151,9 @@ def _typed_lines(con, view: str, mapping: dict[str, str], table: str, date_forma
     texts = [c for c in ["customer_id", *ID_COLUMNS, *TEXT_COLUMNS] if c in mapping]
     untrimmed, undotted = set(), set()
     if isinstance(con, duckdb.DuckDBPyConnection):  # elsewhere one query less, every expression kept
-        untrimmed, undotted = plain_text(con, view, sorted({mapping[c] for c in texts
-                                                            if kinds[mapping[c]].upper() == "VARCHAR"}))
+        text = sorted({mapping[c] for c in texts if kinds[mapping[c]].upper() == "VARCHAR"})
+        untrimmed, undotted = plain_text(con, view, text, [mapping[c] for c in ["customer_id", *ID_COLUMNS]
+                                                           if c in mapping])
 
     def ident(logical: str) -> str:
         src = mapping[logical]

@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from segkit_helpers.cli import main
 from segkit_helpers.io.config import load_config
-from segkit_helpers.io.tables import column_mapping, read_table, source_columns
+from segkit_helpers.io.tables import column_mapping, plain_text, read_table, source_columns
 from segkit_helpers.research.checks import check_sources
 from segkit_helpers.research.cleaning import clean_transactions, duplicate_rule, is_cancellation
 from segkit_helpers.research.lines import load_transactions, prepare_transactions, sample_period, summarize_lines
@@ -607,3 +608,26 @@ def test_cycle_stops_before_any_notebook_on_empty_data(tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert code == 1 and EMPTY_CASES[case][1] in err
     assert not (tmp_path / "data" / "processed").exists() and not (tmp_path / "reports").exists()
+
+
+# --- plain text columns (DuckDB's typed view skips trimming where nothing needs it) -------------
+
+
+def test_plain_text_names_the_columns_that_need_no_trimming_and_the_ids_without_a_dot():
+    con = duckdb.connect()
+    con.register("t", pd.DataFrame({"padded": [" x", "y"], "plain": ["y", "z"], "dotted": ["1.0", "2"],
+                                    "blank": ["", "q"], "missing": [None, "r"]}))
+    untrimmed, undotted = plain_text(con, "t", ["padded", "plain", "dotted", "blank", "missing"], ["plain", "dotted"])
+    assert untrimmed == {"plain", "dotted", "missing"}
+    assert undotted == {"plain"}
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_typed_lines_are_the_same_whether_or_not_a_column_needs_trimming(padded):
+    pad = " " if padded else ""
+    frame = pd.DataFrame({"customer_id": ["c1", "c2"], "order_id": ["7.0", "8"],
+                          "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [1.0, 2.0],
+                          "product": [f"{pad}p1", "p2"]})
+    lines = prepare_transactions(frame).df()
+    assert lines["order_id"].tolist() == ["7", "8"]
+    assert lines["product"].tolist() == ["p1", "p2"]

@@ -189,17 +189,46 @@ def _trimmed(text: str) -> str:
             f"THEN NULLIF(TRIM({text}), '') ELSE {text} END")
 
 
-def raw_expr(col: str, kind: str) -> str:
-    """The source value with text trimmed and blank text read as missing."""
+def raw_expr(col: str, kind: str, trim: bool = True) -> str:
+    """The source value with text trimmed and blank text read as missing.
+
+    ``trim=False``: the column has no blank or padded value (:func:`plain_text`), so it is taken as is.
+    """
     c = quote_ident(col)
-    return _trimmed(c) if "CHAR" in kind.upper() or kind.upper() == "VARCHAR" else c
+    return _trimmed(c) if trim and ("CHAR" in kind.upper() or kind.upper() == "VARCHAR") else c
+
+
+def plain_text(con: duckdb.DuckDBPyConnection, view: str, columns: list[str],
+               ids: list[str]) -> tuple[set[str], set[str]]:
+    """The text columns of ``view`` among ``columns`` whose values need no trimming, and the ``ids`` without a dot.
+
+    One query over those columns: a column with no blank value and none that starts or
+    ends with a space is the same trimmed (``raw_expr(..., trim=False)``); an id column
+    with no value containing "." has no trailing ``.0`` to lose (``id_expr(...,
+    dots=False)``). The typed view then skips those expressions, which cost a third of
+    every pass over the lines.
+
+    Returns
+    -------
+    untrimmed, undotted : set of str
+        The columns needing no trimming, and the ids holding no ".".
+    """
+    ids = [c for c in ids if c in columns]
+    if not columns:
+        return set(), set()
+    padded = [f"coalesce(bool_or({c} = '' OR starts_with({c}, ' ') OR ends_with({c}, ' ')), false)"
+              for c in map(quote_ident, columns)]
+    dotted = [f"coalesce(bool_or(contains({c}, '.')), false)" for c in map(quote_ident, ids)]
+    row = con.execute(f"SELECT {', '.join(padded + dotted)} FROM {view}").fetchall()[0]
+    return ({c for c, bad in zip(columns, row) if not bad},
+            {c for c, bad in zip(ids, row[len(columns):]) if not bad})
 
 
 def _is_float(kind: str) -> bool:
     return kind.upper().startswith(("FLOAT", "DOUBLE", "DECIMAL", "REAL"))
 
 
-def id_expr(col: str, kind: str) -> str:
+def id_expr(col: str, kind: str, trim: bool = True, dots: bool = True) -> str:
     """Ids as the source writes them, whatever its format.
 
     Integers stay integers in DuckDB (grouping by them is much faster than by text;
@@ -208,16 +237,20 @@ def id_expr(col: str, kind: str) -> str:
     fractional id is a bad row, :func:`id_check`); text is kept as written, trimmed,
     blank read as missing, so leading zeros survive; a text id that is a whole number
     written with a trailing ``.0`` (a float exported to CSV) loses it, so that the same
-    ids read from CSV, Parquet, Excel or a database are the same text.
+    ids read from CSV, Parquet, Excel or a database are the same text. ``trim=False`` and
+    ``dots=False``: a text column with no blank or padded value and none with a "."
+    (:func:`plain_text`), taken as is.
     """
     c = quote_ident(col)
     if _is_float(kind):
         return f"CAST({c} AS BIGINT)"
     if _is_numeric(kind):
         return c
-    text = _trimmed(c if kind.upper() == "VARCHAR" else f"CAST({c} AS VARCHAR)")
+    if kind.upper() != "VARCHAR":
+        return _trimmed(f"CAST({c} AS VARCHAR)")
+    text = _trimmed(c) if trim else c
     return (f"CASE WHEN contains({c}, '.') THEN regexp_replace({text}, '^(-?[0-9]+)[.]0+$', '\\1') "
-            f"ELSE {text} END") if kind.upper() == "VARCHAR" else text
+            f"ELSE {text} END") if dots else text
 
 
 def id_check(logical: str, col: str, kind: str) -> tuple[str, str, str, str] | None:

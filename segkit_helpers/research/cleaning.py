@@ -183,23 +183,59 @@ def _surplus_copies(lines: Lines, keys: str, in_range: str) -> str:
     return surplus
 
 
-def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, columns: list[str], weighted: bool,
+def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, copies: str | None, columns: list[str],
                  keep: str) -> tuple[str, str]:
-    """The order table with rules 3–5 counted per order, and those counts, kept lines and net per customer."""
-    def n(condition: str) -> str:
-        return f"sum({when(condition, 'weight')})" if weighted else f"count({when(condition)})"
+    """The order table with rules 3–5 counted per order, and those counts, kept lines and net per customer.
 
+    ``flagged`` holds the lines (every copy of a duplicate), ``copies`` (when duplicates
+    are dropped) the surplus copies with weight −copies: their sums per order, a small
+    table, are subtracted from the lines' (a copy never is an order's only line, so the
+    earliest day of its kept lines stays as it is).
+    """
     order_rules, customer_rules = temp_name("order_rules"), temp_name("customer_rules")
-    con.execute(
-        f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, "
-        f"{'-sum(' + when('weight < 0', 'weight') + ')' if weighted else '0'} AS duplicate, "
-        f"{n('bad_price')} AS price, {n('NOT bad_price AND is_return')} AS returned, "
-        f"{select_list(order_facts(columns, weighted, keep))} FROM {flagged} AS flagged GROUP BY customer_id, order_id")
+    facts = order_facts(columns, False, keep)
+    lines = (f"SELECT customer_id, order_id, count({when('bad_price')}) AS price, "
+             f"count({when('NOT bad_price AND is_return')}) AS returned, {select_list(facts)} "
+             f"FROM {flagged} AS flagged GROUP BY customer_id, order_id")
+    if copies is None:
+        con.execute(f"CREATE TEMP TABLE {order_rules} AS SELECT customer_id, order_id, 0 AS duplicate, price, returned, "
+                    f"{', '.join(facts)} FROM ({lines}) AS per_order")
+    else:
+        surplus = (f"SELECT customer_id, order_id, -sum(weight) AS duplicate, "
+                   f"sum({when('bad_price', 'weight')}) AS price, sum({when('NOT bad_price AND is_return', 'weight')}) "
+                   f"AS returned, {select_list(order_facts(columns, True, keep))} FROM {copies} AS copies "
+                   f"GROUP BY customer_id, order_id")
+        summed = [f"coalesce(l.{c} + s.{c}, l.{c}) AS {c}" for c in ["price", "returned", *facts] if c != "order_day"]
+        con.execute(
+            f"CREATE TEMP TABLE {order_rules} AS SELECT l.customer_id, l.order_id, coalesce(s.duplicate, 0) AS duplicate, "
+            f"{', '.join(summed)}, l.order_day FROM ({lines}) AS l LEFT JOIN ({surplus}) AS s "
+            f"ON l.customer_id = s.customer_id AND l.order_id = s.order_id")
     con.execute(
         f"CREATE TEMP TABLE {customer_rules} AS SELECT customer_id, coalesce(sum(duplicate), 0) AS duplicate, "
         f"coalesce(sum(price), 0) AS price, coalesce(sum(returned), 0) AS returned, coalesce(sum(lines), 0) AS kept, "
         f"round(sum(net_value), 2) AS net FROM {order_rules} GROUP BY customer_id")
     return order_rules, customer_rules
+
+
+def _items_table(con: duckdb.DuckDBPyConnection, flagged: str, copies: str | None, columns: list[str],
+                 line: tuple[str, str], keep: str) -> str:
+    """The item table of the kept lines (:func:`items_sql`), the surplus copies' spend subtracted per product line.
+
+    A copy never is the only line of its product, so the products counted stay as they are.
+    """
+    items = temp_name("all_items")
+    sql = items_sql(flagged, columns, line, False, keep)
+    if copies is not None:
+        line_expr, join = line
+        grouped = "l.customer_id" + (f", {line_expr}" if line_expr != "NULL" else "")
+        on = "i.customer_id = s.customer_id" + (" AND i.line = s.line" if line_expr != "NULL" else "")
+        line_expr = "CAST(NULL AS VARCHAR)" if line_expr == "NULL" else line_expr
+        surplus = (f"SELECT l.customer_id, {line_expr} AS line, sum(l.amount * weight) AS spend FROM {copies} AS l "
+                   f"{join} WHERE {keep} AND l.amount > 0 GROUP BY {grouped}")
+        sql = (f"SELECT i.customer_id, i.line, i.products, coalesce(i.spend + s.spend, i.spend) AS spend "
+               f"FROM ({sql}) AS i LEFT JOIN ({surplus}) AS s ON {on}")
+    con.execute(f"CREATE TEMP TABLE {items} AS {sql}")
+    return items
 
 
 def rule_sql(columns: list[str], cfg: dict) -> tuple[bool, str, str, str, str]:
@@ -264,10 +300,12 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
        (``drop_non_positive_customers``).
 
     The lines are read in a few passes, none of which is kept in memory: one counts
-    rules 1–2; two find the duplicates (:func:`_surplus_copies`), whose surplus
-    copies then weigh −1 in every sum; one builds the item table, and one the order
-    table while counting rules 4–5 per order (both tables as in :func:`aggregated`).
-    Rule 6 and the report need only the order table.
+    rules 1–2; two find the duplicates (:func:`_surplus_copies`); one builds the item
+    table, and one the order table while counting rules 4–5 per order (both tables as
+    in :func:`aggregated`). Those two read the lines as they are, every copy included:
+    the surplus copies (a small table) are aggregated apart, weighing −1 per copy, and
+    their sums subtracted per order and per product line (:func:`_rule_tables`,
+    :func:`_items_table`). Rule 6 and the report need only the order table.
 
     Parameters
     ----------
@@ -300,24 +338,22 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         f"count({when(f'customer_id IS NOT NULL AND order_day > {asof}')}), "
         f"count(DISTINCT {when(f'order_day > {asof}', 'customer_id')}), min(order_day) "
         f"FROM {lines.name}").fetchall()[0]
-    source = f"(SELECT * FROM {lines.name} WHERE {in_range})"
     keys = ", ".join(quote_ident(c) for c in cols if c != "order_day")  # order_day derives from order_date
     surplus = None
     if rules["drop_duplicates"] is not False:  # counted when kept too, for the cleaning table
         surplus = _surplus_copies(lines, keys, in_range)
-    row = cols
-    if dedup:  # surplus copies come back with weight −1, so that every sum counts each line once
-        source = (f"(SELECT {keys}, order_day, 1 AS weight FROM {source} AS in_range UNION ALL SELECT {keys}, "
-                  f"date_trunc('day', order_date) AS order_day, -extra AS weight FROM {surplus})")
+    flagged = _signed(f"(SELECT source.*, {flags} FROM {lines.name} AS source WHERE {in_range})", cols)
+    copies = None
+    if dedup:  # the surplus copies weigh −(copies): their sums are subtracted, so that every sum counts each line once
         row = [c for c in cols if c != "order_day"] + ["order_day", "weight"]
-    flagged = _signed(f"(SELECT source.*, {flags} FROM {source} AS source)", row)
+        copies = _signed(f"(SELECT {keys}, date_trunc('day', order_date) AS order_day, -extra AS weight, {flags} "
+                         f"FROM {surplus} AS surplus)", row)
     # the item table first: its aggregate is the largest, and runs best with little else held in memory
     all_items = None
     if "product" in cols or "category" in cols:
-        all_items = temp_name("all_items")
         line = product_line_sql(con, cols, cfg["research"]["product_lines"])
-        con.execute(f"CREATE TEMP TABLE {all_items} AS {items_sql(flagged, cols, line, dedup, keep)}")
-    order_rules, customer_rules = _rule_tables(con, flagged, cols, dedup, keep)
+        all_items = _items_table(con, flagged, copies, cols, line, keep)
+    order_rules, customer_rules = _rule_tables(con, flagged, copies, cols, keep)
     counts = con.execute(
         f"SELECT coalesce(sum(duplicate), 0), count({when('duplicate > 0')}), coalesce(sum(price), 0), "
         f"count({when('price > 0')}), coalesce(sum(returned), 0), count({when('returned > 0')}), "

@@ -266,7 +266,6 @@ if overrides.get("engine.name") == "spark":
         result = {"not_run": reason}
 if not result:
     from segkit_helpers.research.profile import profile_from_config
-    import segkit_helpers.research.clv  # imported by profile_from_config even with CLV off: an import, not work
     started = time.perf_counter()
     try:
         profile, cleaning = profile_from_config(sys.argv[3], overrides)
@@ -420,8 +419,7 @@ def report(info: dict, shop: Shop, memory_limit: str, rows: list[dict], checks: 
     out += ["",
             "work s: the timed call in the contender's process (starting Python and importing excluded); "
             "process s: the whole process; peak MB: its ru_maxrss; load: the 1-minute load average after it (other "
-            "processes on the same cores slow every row). segkit's work excludes importing "
-            "segkit_helpers.research.clv (scipy, ~0.5 s), which profile_from_config imports even with CLV off.",
+            "processes on the same cores slow every row).",
             "lifetimes' time includes reading the Parquet file into pandas (segkit's and DuckDB's include reading it).",
             ""]
     scale = "" if shop.lines == 10**7 else " (the issue's time targets are set at 10M lines)"

@@ -110,7 +110,7 @@ def test_out_of_memory_names_the_setting():
     with pytest.raises(ConfigError, match="DuckDB ran out of memory with engine.memory_limit = 2MB") as caught:
         lines, _ = clean_transactions(load_transactions(cfg), cfg)
         build_profile(lines, cfg)
-    assert "\n" not in str(caught.value)
+    assert "\n" not in str(caught.value) and "Raise engine.memory_limit above 2MB" in str(caught.value)
 
 
 def test_a_memory_limit_too_small_is_refused_before_any_work(tmp_path, capsys):

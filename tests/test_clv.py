@@ -25,6 +25,7 @@ from segkit_helpers.research.clv_models import (
     fit_bgnbd,
     fit_gamma_gamma,
     gamma_gamma_log_likelihood,
+    _hyp2f1_series,
     p_alive,
     spend_frequency_check,
 )
@@ -405,6 +406,18 @@ def test_identical_histories_long_ago_are_fitted_as_gone():
     profile = synthetic_profile(np.full(30, 25.0)).assign(purchase_days=2, tenure_days=364, recency_days=357)
     out = add_clv(profile, CFG)
     assert (out["p_alive"] < 0.01).all() and (out["expected_orders"] < 0.01).all()
+
+
+def test_hyp2f1_series_by_hand_and_where_scipy_gives_nan():
+    # 2F1(1, 1; 2; z) = -ln(1 - z) / z (Abramowitz & Stegun 15.1.3); 2F1(a, b; b; z) = (1 - z)^(-a) (15.1.8)
+    z = np.array([0.0, 0.1, 0.5, 0.9])
+    assert np.allclose(_hyp2f1_series(1.0, 1.0, 2.0, z), np.r_[1.0, -np.log1p(-z[1:]) / z[1:]], rtol=1e-12)
+    assert np.allclose(_hyp2f1_series(2.5, 3.0, 3.0, 0.3), 0.7 ** -2.5, rtol=1e-12)
+    assert np.isnan(_hyp2f1_series(1.0, 1.0, 2.0, 1.0))  # outside the disc of convergence: no value
+    # a degenerate fit (identical customers): scipy's hyp2f1 gives NaN here in both forms, the prediction does not
+    params = dict(r=14665.97, alpha=14686.14, a=422.43, b=0.002336)
+    year = expected_purchases(params, 52.0, [1.0], [1.0], [52.0])
+    assert np.isfinite(year).all() and 0 <= year[0] <= p_alive(params, [1.0], [1.0], [52.0])[0] * 1.01
 
 
 def test_switched_off():

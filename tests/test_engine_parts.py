@@ -87,3 +87,48 @@ def test_spark_running_out_of_memory_or_losing_an_executor_is_one_line_naming_th
     with pytest.raises(RuntimeError, match="TABLE_OR_VIEW"):  # anything else passes through as it is
         with spark_errors():
             raise RuntimeError("[TABLE_OR_VIEW_NOT_FOUND] x")
+
+
+# --- the item table grouped by hashes (DuckDB) ---------------------------------------------------
+
+def item_lines() -> pd.DataFrame:
+    """Lines of three customers (text ids, one with a leading zero), a product bought twice, a NULL product."""
+    return pd.DataFrame({
+        "customer_id": ["007", "007", "007", "7", "7", "B", "B"],
+        "order_id": ["1", "1", "2", "3", "3", "4", "5"],
+        "order_date": pd.to_datetime(["2024-01-02", "2024-01-02", "2024-02-03", "2024-01-05", "2024-01-05",
+                                      "2024-03-01", "2024-03-02"]),
+        "product": ["p1", "p2", "p1", "p1", None, "p3", "p3"],
+        "category": ["toys", "books", "toys", None, "books", "toys", "toys"],
+        "quantity": [1, 2, 1, 3, 1, 1, 2],
+        "unit_price": [10.0, 5.0, 10.0, 2.0, 4.0, 7.5, 7.5],
+    })
+
+
+@pytest.mark.parametrize("columns", [["product"], ["category"], ["product", "category"]])
+def test_item_table_grouped_by_hashes_equals_the_exact_one(columns, tmp_path):
+    from segkit_helpers.research.lines import item_keys, items_sql, prepare_transactions, product_line_sql
+
+    frame = item_lines()
+    frame = frame[[c for c in frame.columns if c not in {"product", "category"} or c in columns]]
+    lines = prepare_transactions(frame)
+    mapping = tmp_path / "lines.csv"
+    pd.DataFrame({"product": ["p1", "p2"], "line": ["toys", "books"]}).to_csv(mapping, index=False)
+    con, cols = lines.con, lines.columns
+    for product_lines in (None, str(mapping)):
+        line = product_line_sql(con, cols, product_lines)
+        keys = item_keys(con, lines.name, lines.name, cols, line)
+        assert keys is not None
+        exact = con.execute(f"{items_sql(lines.name, cols, line, False)} ORDER BY 1, 2").df()
+        hashed = con.execute(f"{items_sql(lines.name, cols, line, False, keys=keys)} ORDER BY 1, 2").df()
+        pd.testing.assert_frame_equal(hashed, exact)
+        if "product" in cols:  # hand count: 007 bought p1 and p2, 7 bought p1 (its NULL product not counted)
+            products = exact.groupby("customer_id")["products"].sum().to_dict()
+            assert products == {"007": 2, "7": 1, "B": 1}
+
+
+def test_item_table_is_grouped_exactly_where_hashes_are_not_duckdbs():
+    from segkit_helpers.research.lines import item_keys, prepare_transactions
+
+    lines = prepare_transactions(item_lines())
+    assert item_keys(object(), lines.name, lines.name, lines.columns, ("NULL", "")) is None

@@ -19,6 +19,7 @@ from segkit_helpers.report.i18n import _
 from segkit_helpers.research.lines import (
     Lines,
     engine_errors,
+    item_keys,
     items_sql,
     order_facts,
     product_line_sql,
@@ -218,13 +219,14 @@ def _rule_tables(con: duckdb.DuckDBPyConnection, flagged: str, copies: str | Non
 
 
 def _items_table(con: duckdb.DuckDBPyConnection, flagged: str, copies: str | None, columns: list[str],
-                 line: tuple[str, str], keep: str) -> str:
+                 line: tuple[str, str], keep: str, customers: str) -> str:
     """The item table of the kept lines (:func:`items_sql`), the surplus copies' spend subtracted per product line.
 
     A copy never is the only line of its product, so the products counted stay as they are.
+    ``customers`` holds every customer of the lines (for :func:`item_keys`).
     """
     items = temp_name("all_items")
-    sql = items_sql(flagged, columns, line, False, keep)
+    sql = items_sql(flagged, columns, line, False, keep, item_keys(con, customers, flagged, columns, line))
     if copies is not None:
         line_expr, join = line
         grouped = "l.customer_id" + (f", {line_expr}" if line_expr != "NULL" else "")
@@ -300,9 +302,10 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
        (``drop_non_positive_customers``).
 
     The lines are read in a few passes, none of which is kept in memory: one counts
-    rules 1–2; two find the duplicates (:func:`_surplus_copies`); one builds the item
-    table, and one the order table while counting rules 4–5 per order (both tables as
-    in :func:`aggregated`). Those two read the lines as they are, every copy included:
+    rules 1–2; two find the duplicates (:func:`_surplus_copies`); one builds the order
+    table while counting rules 4–5 per order, and one the item table (both tables as
+    in :func:`aggregated`; on DuckDB the item table is grouped by hashes checked on the
+    customer table and the product catalogue, :func:`item_keys`). Those two read the lines as they are, every copy included:
     the surplus copies (a small table) are aggregated apart, weighing −1 per copy, and
     their sums subtracted per order and per product line (:func:`_rule_tables`,
     :func:`_items_table`). Rule 6 and the report need only the order table.
@@ -348,12 +351,11 @@ def _clean(lines: Lines, cfg: dict) -> tuple[Lines, pd.DataFrame]:
         row = [c for c in cols if c != "order_day"] + ["order_day", "weight"]
         copies = _signed(f"(SELECT {keys}, date_trunc('day', order_date) AS order_day, -extra AS weight, {flags} "
                          f"FROM {surplus} AS surplus)", row)
-    # the item table first: its aggregate is the largest, and runs best with little else held in memory
-    all_items = None
-    if "product" in cols or "category" in cols:
-        line = product_line_sql(con, cols, cfg["research"]["product_lines"])
-        all_items = _items_table(con, flagged, copies, cols, line, keep)
     order_rules, customer_rules = _rule_tables(con, flagged, copies, cols, keep)
+    all_items = None
+    if "product" in cols or "category" in cols:  # its customers' hashes are checked on the customer table
+        line = product_line_sql(con, cols, cfg["research"]["product_lines"])
+        all_items = _items_table(con, flagged, copies, cols, line, keep, customer_rules)
     counts = con.execute(
         f"SELECT coalesce(sum(duplicate), 0), count({when('duplicate > 0')}), coalesce(sum(price), 0), "
         f"count({when('price > 0')}), coalesce(sum(returned), 0), count({when('returned > 0')}), "

@@ -100,7 +100,29 @@ def expected_purchases(params: dict, t, frequency, recency, T) -> np.ndarray:
         term = (1 - z) ** (r + x) * special.hyp2f1(h_a, h_b, h_c, z)
         euler = (1 - z) ** (a - 1) * special.hyp2f1(h_c - h_a, h_c - h_b, h_c, z)
         term = np.where(np.isfinite(term), term, euler)
+        series = (1 - z) ** (r + x) * _hyp2f1_series(h_a, h_b, h_c, z)
+        term = np.where(np.isfinite(term), term, series)
     return (a + b + x - 1) / (a - 1) * (1 - term) * p_alive(params, frequency, recency, T)
+
+
+def _hyp2f1_series(a, b, c, z, max_terms: int = 5000) -> np.ndarray:
+    """Gauss's series ₂F₁(a, b; c; z) = Σₖ (a)ₖ (b)ₖ / ((c)ₖ k!) zᵏ for 0 ≤ z < 1, NaN where it has not converged.
+
+    Summed here because ``scipy.special.hyp2f1`` returns NaN for some large parameters
+    where the series converges fast (seen with scipy 1.17 at a ≈ 1.5·10⁴, c ≈ 420,
+    z ≈ 0.004: a degenerate BG/NBD fit of identical customers), in both forms used by
+    :func:`expected_purchases`. Terms are added until they fall below 1e-15 of the sum.
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
+    total, term = np.ones(a.shape), np.ones(a.shape)
+    done = ~((z >= 0) & (z < 1))
+    for k in range(max_terms):
+        term = term * (a + k) * (b + k) / ((c + k) * (k + 1)) * z
+        total = total + np.where(done, 0.0, term)
+        done |= np.abs(term) <= 1e-15 * np.abs(total)
+        if done.all():
+            break
+    return np.where(done & (z >= 0) & (z < 1) & np.isfinite(total), total, np.nan)
 
 
 # --- Gamma–Gamma ----------------------------------------------------------------------------------

@@ -243,10 +243,12 @@ def engine_errors(cfg: dict) -> Iterator[None]:
     try:
         yield
     except duckdb.OutOfMemoryException:
-        limit = cfg["engine"]["memory_limit"] or "DuckDB's default (80% of RAM)"
+        limit = cfg["engine"]["memory_limit"]
         raise ConfigError(
-            f"table 'transactions': DuckDB ran out of memory with engine.memory_limit = {limit}. "
-            f"Raise engine.memory_limit (e.g. 4GB), or set engine.threads: 1 to need less of it."
+            f"table 'transactions': DuckDB ran out of memory with engine.memory_limit = "
+            f"{limit or 'DuckDB default (80% of RAM)'}. Raise engine.memory_limit "
+            f"{f'above {limit}' if limit else 'to what this machine can give'}, "
+            f"or set engine.threads: 1 to need less of it."
         ) from None
 
 
@@ -299,12 +301,19 @@ def product_line_sql(con: duckdb.DuckDBPyConnection, columns: list[str], product
     return "NULL", ""
 
 
-def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: bool, keep: str = "true") -> str:
+def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: bool, keep: str = "true",
+              keys: "ItemKeys | None" = None) -> str:
     """Spend and distinct products per (customer, product line) on lines with a positive amount.
 
     The lines are grouped by customer and product first (a transient aggregate that
     DuckDB spills to disk when it must), so that only the small per-line table is kept.
+    With ``keys`` (:func:`item_keys`) they are grouped by 64-bit hashes of the customer,
+    product and line instead of the values: the same table, grouped faster, and within
+    DuckDB's memory limit where text keys are not (hundreds of millions of customer–product
+    pairs); the values are joined back from the small key tables.
     """
+    if keys is not None:
+        return _hashed_items_sql(source, columns, line, weighted, keep, keys)
     line_expr, join = line
     product = ", l.product" if "product" in columns else ""
     grouped = f"l.customer_id{product}" + (f", {line_expr}" if line_expr != "NULL" else "")
@@ -314,6 +323,70 @@ def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: 
     products = "count(product)" if product else "CAST(NULL AS BIGINT)"
     return (f"SELECT customer_id, line, {products} AS products, sum(spend) AS spend FROM ({inner}) AS per_product "
             f"GROUP BY customer_id, line")
+
+
+@dataclass(frozen=True)
+class ItemKeys:
+    """Tables mapping 64-bit hashes back to values, each checked free of collisions (:func:`item_keys`)."""
+
+    customers: str  # customer_id, customer_key
+    lines: str | None  # line, line_key; None when there are no product lines
+
+
+def item_keys(con: duckdb.DuckDBPyConnection, customers: str, source: str, columns: list[str],
+              line: tuple[str, str]) -> ItemKeys | None:
+    """The key tables of a hashed item table, or None where the exact grouping must be used.
+
+    None when ``con`` is not DuckDB (its ``hash()`` is DuckDB's) or when two different
+    customers (of ``customers``), products or product lines (of ``source``) share a hash:
+    then grouping by hashes could merge them. The products and lines are read in one
+    pass grouped by product and line, a small aggregate (a catalogue, not the lines).
+    """
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return None
+    line_expr, join = line
+    dims = ["l.product AS product"] if "product" in columns else []
+    dims += [f"{line_expr} AS line"] if line_expr != "NULL" else []
+    catalogue = temp_name("item_catalogue")
+    if dims:
+        con.execute(f"CREATE TEMP TABLE {catalogue} AS SELECT {', '.join(dims)} FROM {source} AS l {join} "
+                    f"GROUP BY ALL")
+    checks = [f"SELECT count(DISTINCT customer_id) = count(DISTINCT hash(customer_id)) FROM {customers}"]
+    checks += [f"SELECT count(DISTINCT {name}) = count(DISTINCT {when(f'{name} IS NOT NULL', f'hash({name})')}) "
+               f"FROM {catalogue}"
+               for name in ("product", "line") if any(d.endswith(f" AS {name}") for d in dims)]
+    unique = all(con.execute(check).fetchall()[0][0] for check in checks)
+    keys, lines = temp_name("customer_keys"), temp_name("line_keys") if line_expr != "NULL" else None
+    if unique:
+        con.execute(f"CREATE TEMP TABLE {keys} AS SELECT customer_id, hash(customer_id) AS customer_key "
+                    f"FROM {customers} GROUP BY customer_id")
+        if lines:
+            con.execute(f"CREATE TEMP TABLE {lines} AS SELECT line, hash(line) AS line_key FROM {catalogue} "
+                        f"GROUP BY line")
+    if dims:
+        con.execute(f"DROP TABLE {catalogue}")
+    return ItemKeys(keys, lines) if unique else None
+
+
+def _hashed_items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: bool, keep: str,
+                      keys: ItemKeys) -> str:
+    """:func:`items_sql` grouped by hashes of the customer, product and line, the values joined back."""
+    line_expr, join = line
+    product = ", CASE WHEN l.product IS NOT NULL THEN hash(l.product) END AS product_key" if "product" in columns else ""
+    line_key = f", hash({line_expr}) AS line_key" if keys.lines else ""
+    groups = "customer_key" + (", product_key" if product else "") + (", line_key" if line_key else "")
+    inner = (f"SELECT hash(l.customer_id) AS customer_key{product}{line_key}, "
+             f"sum({_weighted('l.amount', weighted)}) AS spend FROM {source} AS l {join} "
+             f"WHERE {keep} AND l.amount > 0 GROUP BY {groups}")
+    products = "count(product_key)" if product else "CAST(NULL AS BIGINT)"
+    per_line = "customer_key" + (", line_key" if line_key else "")
+    outer = (f"SELECT {per_line}, {products} AS products, sum(spend) AS spend FROM ({inner}) AS per_product "
+             f"GROUP BY {per_line}")
+    line_value, line_join = "CAST(NULL AS VARCHAR)", ""
+    if keys.lines:
+        line_value, line_join = "n.line", f"JOIN {keys.lines} AS n ON i.line_key = n.line_key"
+    return (f"SELECT k.customer_id, {line_value} AS line, i.products, i.spend FROM ({outer}) AS i "
+            f"JOIN {keys.customers} AS k ON i.customer_key = k.customer_key {line_join}")
 
 
 def aggregated(lines: "Lines | pd.DataFrame", product_lines: str | None = None) -> Lines:
@@ -337,7 +410,8 @@ def aggregated(lines: "Lines | pd.DataFrame", product_lines: str | None = None) 
     items = None
     if "product" in cols or "category" in cols:
         items = temp_name("items")
-        sql = items_sql(lines.name, cols, product_line_sql(con, cols, product_lines), False)
+        line = product_line_sql(con, cols, product_lines)
+        sql = items_sql(lines.name, cols, line, False, keys=item_keys(con, orders, lines.name, cols, line))
         con.execute(f"CREATE TEMP TABLE {items} AS {sql}")
     return dataclasses.replace(lines, orders=orders, items=items)
 

@@ -325,11 +325,16 @@ def items_sql(source: str, columns: list[str], line: tuple[str, str], weighted: 
             f"GROUP BY customer_id, line")
 
 
+#: DuckDB's integer types: customer ids of these types group as fast as their hashes.
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT"}
+
+
 @dataclass(frozen=True)
 class ItemKeys:
     """Tables mapping 64-bit hashes back to values, each checked free of collisions (:func:`item_keys`)."""
 
-    customers: str  # customer_id, customer_key
+    customers: str | None  # customer_id, customer_key; None for integer ids, grouped as they are
     lines: str | None  # line, line_key; None when there are no product lines
 
 
@@ -339,8 +344,9 @@ def item_keys(con: duckdb.DuckDBPyConnection, customers: str, source: str, colum
 
     None when ``con`` is not DuckDB (its ``hash()`` is DuckDB's) or when two different
     customers (of ``customers``), products or product lines (of ``source``) share a hash:
-    then grouping by hashes could merge them. The products and lines are read in one
-    pass grouped by product and line, a small aggregate (a catalogue, not the lines).
+    then grouping by hashes could merge them. Integer customer ids are grouped as they
+    are (no hash, no key table). The products and lines are read in one pass grouped by
+    product and line, a small aggregate (a catalogue, not the lines).
     """
     if not isinstance(con, duckdb.DuckDBPyConnection):
         return None
@@ -351,18 +357,21 @@ def item_keys(con: duckdb.DuckDBPyConnection, customers: str, source: str, colum
     if dims:
         con.execute(f"CREATE TEMP TABLE {catalogue} AS SELECT {', '.join(dims)} FROM {source} AS l {join} "
                     f"GROUP BY ALL")
-    checks = [f"SELECT count(DISTINCT customer_id) = count(DISTINCT hash(customer_id)) FROM {customers}"]
+    integer_ids = relation_columns(con, customers)["customer_id"] in INTEGER_TYPES
+    checks = [] if integer_ids else [
+        f"SELECT count(DISTINCT customer_id) = count(DISTINCT hash(customer_id)) FROM {customers}"]
     checks += [f"SELECT count(DISTINCT {name}) = count(DISTINCT {when(f'{name} IS NOT NULL', f'hash({name})')}) "
                f"FROM {catalogue}"
                for name in ("product", "line") if any(d.endswith(f" AS {name}") for d in dims)]
     unique = all(con.execute(check).fetchall()[0][0] for check in checks)
-    keys, lines = temp_name("customer_keys"), temp_name("line_keys") if line_expr != "NULL" else None
-    if unique:
+    keys = None if integer_ids else temp_name("customer_keys")
+    lines = temp_name("line_keys") if line_expr != "NULL" else None
+    if unique and keys:
         con.execute(f"CREATE TEMP TABLE {keys} AS SELECT customer_id, hash(customer_id) AS customer_key "
                     f"FROM {customers} GROUP BY customer_id")
-        if lines:
-            con.execute(f"CREATE TEMP TABLE {lines} AS SELECT line, hash(line) AS line_key FROM {catalogue} "
-                        f"GROUP BY line")
+    if unique and lines:
+        con.execute(f"CREATE TEMP TABLE {lines} AS SELECT line, hash(line) AS line_key FROM {catalogue} "
+                    f"GROUP BY line")
     if dims:
         con.execute(f"DROP TABLE {catalogue}")
     return ItemKeys(keys, lines) if unique else None
@@ -375,7 +384,8 @@ def _hashed_items_sql(source: str, columns: list[str], line: tuple[str, str], we
     product = ", CASE WHEN l.product IS NOT NULL THEN hash(l.product) END AS product_key" if "product" in columns else ""
     line_key = f", hash({line_expr}) AS line_key" if keys.lines else ""
     groups = "customer_key" + (", product_key" if product else "") + (", line_key" if line_key else "")
-    inner = (f"SELECT hash(l.customer_id) AS customer_key{product}{line_key}, "
+    customer = "l.customer_id" if keys.customers is None else "hash(l.customer_id)"
+    inner = (f"SELECT {customer} AS customer_key{product}{line_key}, "
              f"sum({_weighted('l.amount', weighted)}) AS spend FROM {source} AS l {join} "
              f"WHERE {keep} AND l.amount > 0 GROUP BY {groups}")
     products = "count(product_key)" if product else "CAST(NULL AS BIGINT)"
@@ -385,8 +395,11 @@ def _hashed_items_sql(source: str, columns: list[str], line: tuple[str, str], we
     line_value, line_join = "CAST(NULL AS VARCHAR)", ""
     if keys.lines:
         line_value, line_join = "n.line", f"JOIN {keys.lines} AS n ON i.line_key = n.line_key"
-    return (f"SELECT k.customer_id, {line_value} AS line, i.products, i.spend FROM ({outer}) AS i "
-            f"JOIN {keys.customers} AS k ON i.customer_key = k.customer_key {line_join}")
+    customer_value, customer_join = "i.customer_key", ""
+    if keys.customers:
+        customer_value, customer_join = "k.customer_id", f"JOIN {keys.customers} AS k ON i.customer_key = k.customer_key"
+    return (f"SELECT {customer_value} AS customer_id, {line_value} AS line, i.products, i.spend FROM ({outer}) AS i "
+            f"{customer_join} {line_join}")
 
 
 def aggregated(lines: "Lines | pd.DataFrame", product_lines: str | None = None) -> Lines:
